@@ -1,0 +1,93 @@
+/*
+ * check and watch: drive the scheduler to a count (or a signal) and print
+ * through report. Both stop at Ctrl-C with every connection closed.
+ */
+#include "check.h"
+#include "signals.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+struct check_loop {
+	struct sched *s;
+	const struct app_options *o;
+	bool stop;
+};
+
+static void check_on_signal(void *arg)
+{
+	struct check_loop *l = arg;
+
+	if (signals_take() & SIGNALS_STOP)
+		l->stop = true;
+}
+
+/* Runs the loop until every target reached its count or a stop signal came. */
+static void check_loop_run(struct check_loop *l)
+{
+	sched_watch_fd(l->s, signals_fd(), check_on_signal, l);
+	while (!l->stop && !sched_finished(l->s))
+		sched_run_once(l->s, -1);
+	if (l->stop)
+		sched_cancel_all(l->s);
+}
+
+int check_run(struct sched *s, const struct app_options *o)
+{
+	struct check_loop l = {s, o, false};
+	struct target *t = sched_target(s, 0);
+	const struct probe_result *r;
+	enum report_status st;
+	char why[400];
+
+	check_loop_run(&l);
+	if (!t->have_last) {
+		fprintf(stderr, "pgpulse: check interrupted before it finished\n");
+		return APP_EXIT_USAGE;
+	}
+	r = &t->last;
+	st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
+	if (o->json) {
+		json_t *j = report_check_json(t, r, st);
+
+		report_print_json(stdout, j);
+		json_decref(j);
+	} else {
+		report_check_line(stdout, t, r, st, why, &o->thresholds);
+	}
+	return (int)st;
+}
+
+static void watch_on_result(void *arg, struct target *t, const struct probe_result *r)
+{
+	struct check_loop *l = arg;
+
+	report_watch_record(stdout, l->o->format, t, r);
+}
+
+int watch_run(struct sched *s, const struct app_options *o)
+{
+	struct check_loop l = {s, o, false};
+	double start = util_now_ms();
+	/* Machine formats keep stdout clean: the summary goes to stderr. */
+	FILE *summary = o->format == REPORT_TEXT ? stdout : stderr;
+	uint64_t ok = 0, probes = 0;
+
+	report_watch_header(stdout, o->format);
+	sched_set_callbacks(s, watch_on_result, NULL, &l);
+	check_loop_run(&l);
+	for (int i = 0; i < sched_ntargets(s); i++) {
+		struct target *t = sched_target(s, i);
+
+		if (i || o->format == REPORT_TEXT)
+			fputc('\n', summary);
+		report_summary(summary, t, util_now_ms() - start);
+		ok += t->ok;
+		probes += t->probes;
+	}
+	/* Like ping: 0 when all answered, 1 when some failed, 2 when none answered. */
+	if (ok == probes)
+		return APP_EXIT_OK;
+	return ok ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
+}

@@ -1,0 +1,1015 @@
+/*
+ * dsn: parses a target with libpq's own parser (PQconninfoParse) after
+ * stripping SQLAlchemy "+driver" schemes, works out the effective values
+ * libpq will use (PG* environment, compiled-in defaults) and builds a
+ * display form and error messages that never carry the password.
+ */
+#include "dsn.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <libpq-fe.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#define DSN_DEFAULT_PORT "5432"
+#define DSN_MASK "***"
+#define DSN_EXPECTED "expected a conninfo string like 'host=db port=5432 dbname=app'" \
+	" or a URI like 'postgresql://user@host:5432/db'"
+
+/* A growable string for the builders below. */
+struct dsn_buf {
+	char *s;
+	size_t len;
+	size_t cap;
+};
+
+static void dsn_buf_add(struct dsn_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 64;
+
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		b->s = util_xrealloc(b->s, cap);
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void dsn_buf_puts(struct dsn_buf *b, const char *s)
+{
+	dsn_buf_add(b, s, strlen(s));
+}
+
+static void dsn_buf_putc(struct dsn_buf *b, char c)
+{
+	dsn_buf_add(b, &c, 1);
+}
+
+static void dsn_buf_clear(struct dsn_buf *b)
+{
+	b->len = 0;
+	if (b->s != NULL)
+		b->s[0] = '\0';
+}
+
+static char *dsn_buf_take(struct dsn_buf *b)
+{
+	return b->s ? b->s : util_xstrdup("");
+}
+
+static bool dsn_is_alnum(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+static bool dsn_is_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+/* Percent-encodes all but RFC 3986 unreserved characters and those in keep. */
+static void dsn_buf_encode(struct dsn_buf *b, const char *s, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (dsn_is_alnum(c) || strchr("-._~", c) || (keep && strchr(keep, c))) {
+			dsn_buf_putc(b, (char)c);
+		} else {
+			char e[3] = { '%', hex[c >> 4], hex[c & 15] };
+
+			dsn_buf_add(b, e, 3);
+		}
+	}
+}
+
+static int dsn_hex(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Decodes %XX in s[0..n); malformed escapes are kept as they are. */
+static char *dsn_pct_decode(const char *s, size_t n)
+{
+	struct dsn_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '%' && i + 2 < n && dsn_hex((unsigned char)s[i + 1]) >= 0 &&
+		    dsn_hex((unsigned char)s[i + 2]) >= 0) {
+			dsn_buf_putc(&b, (char)(dsn_hex((unsigned char)s[i + 1]) * 16 +
+						dsn_hex((unsigned char)s[i + 2])));
+			i += 2;
+		} else {
+			dsn_buf_putc(&b, s[i]);
+		}
+	}
+	return dsn_buf_take(&b);
+}
+
+/* Removes conninfo quoting: backslash escapes the next character. */
+static char *dsn_unescape(const char *s, size_t n)
+{
+	struct dsn_buf b = { 0 };
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\\' && i + 1 < n)
+			i++;
+		dsn_buf_putc(&b, s[i]);
+	}
+	return dsn_buf_take(&b);
+}
+
+/*
+ * Secret values (password, sslpassword: the options libpq marks with
+ * dispchar "*") located as byte ranges of the raw string, so masking and
+ * error scrubbing share one scanner.
+ */
+struct dsn_span {
+	size_t start;
+	size_t end;
+	bool guess; /* untokenizable rest, masked in case it holds one */
+};
+
+struct dsn_secrets {
+	struct dsn_span *v;
+	size_t n;
+};
+
+static void dsn_secrets_add(struct dsn_secrets *sec, size_t start, size_t end, bool guess)
+{
+	sec->v = util_xrealloc(sec->v, (sec->n + 1) * sizeof(*sec->v));
+	sec->v[sec->n].start = start;
+	sec->v[sec->n].end = end;
+	sec->v[sec->n].guess = guess;
+	sec->n++;
+}
+
+static bool dsn_is_secret_key(const char *key, size_t n)
+{
+	return (n == 8 && strncasecmp(key, "password", 8) == 0) ||
+	       (n == 11 && strncasecmp(key, "sslpassword", 11) == 0);
+}
+
+/* Length of the "scheme" of "scheme://...", 0 when s is not URI-shaped. */
+static size_t dsn_scheme_len(const char *s)
+{
+	size_t i = 0;
+	unsigned char c = (unsigned char)s[0];
+
+	if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')))
+		return 0;
+	while (dsn_is_alnum((unsigned char)s[i]) || s[i] == '+' || s[i] == '.' || s[i] == '-')
+		i++;
+	return strncmp(s + i, "://", 3) == 0 ? i : 0;
+}
+
+/* True when an '@' at s[at] sits in a query value ("...?key=va@lue"). */
+static bool dsn_at_in_query(const char *s, size_t auth, size_t at)
+{
+	size_t i = at, k;
+
+	while (i > auth && s[i - 1] != '?' && s[i - 1] != '&')
+		i--;
+	if (i == auth)
+		return false;
+	for (k = i; k < at && (dsn_is_alnum((unsigned char)s[k]) || s[k] == '_'); k++)
+		;
+	return k > i && k < at && s[k] == '=';
+}
+
+/*
+ * URI, authority starting at s[auth]: userinfo ends at the last '@' that
+ * is not inside a query value, as pasted passwords often hold raw '@', '?'
+ * or '/': better to mask too much than too little. Then the password= and
+ * sslpassword= query parameters.
+ */
+static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct dsn_secrets *sec)
+{
+	size_t n = strlen(s);
+	size_t at = n, i, q;
+	bool found = false;
+
+	for (i = n; i > auth; i--) {
+		if (s[i - 1] == '@' && !dsn_at_in_query(s, auth, i - 1)) {
+			at = i - 1;
+			found = true;
+			break;
+		}
+	}
+	if (found) {
+		const char *colon = memchr(s + auth, ':', at - auth);
+
+		if (colon)
+			dsn_secrets_add(sec, base + (size_t)(colon + 1 - s), base + at, false);
+	}
+	q = found ? at + 1 : auth;
+	while (s[q] && s[q] != '?')
+		q++;
+	if (s[q] != '?')
+		return;
+	for (i = q + 1; s[i];) {
+		size_t len = strcspn(s + i, "&");
+		const char *eq = memchr(s + i, '=', len);
+
+		if (eq) {
+			char *key = dsn_pct_decode(s + i, (size_t)(eq - (s + i)));
+
+			if (dsn_is_secret_key(key, strlen(key)))
+				dsn_secrets_add(sec, base + (size_t)(eq + 1 - s), base + i + len, false);
+			free(key);
+		}
+		i += len;
+		if (s[i] == '&')
+			i++;
+	}
+}
+
+/*
+ * conninfo, tokenized the way libpq does: key, optional spaces, '=',
+ * optional spaces, then a value that is either 'quoted' or runs to the next
+ * space, backslash escaping one character. A value that is itself a URI
+ * gets its own secrets masked. What cannot be tokenized is masked whole.
+ */
+static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_secrets *sec)
+{
+	size_t i = 0, key, key_end, val, val_end;
+	bool quoted;
+
+	for (;;) {
+		while (dsn_is_space((unsigned char)s[i]))
+			i++;
+		if (s[i] == '\0')
+			return;
+		key = i;
+		while (s[i] && s[i] != '=' && !dsn_is_space((unsigned char)s[i]))
+			i++;
+		key_end = i;
+		while (dsn_is_space((unsigned char)s[i]))
+			i++;
+		if (s[i] != '=') {
+			const char *uri = strstr(s + key, "://");
+
+			/* "jdbc:postgresql://u:pw@h": mask it as a URI; else all of it */
+			if (uri != NULL)
+				dsn_find_uri_secrets(s, (size_t)(uri + 3 - s), base, sec);
+			else
+				dsn_secrets_add(sec, base + key, base + strlen(s), true);
+			return;
+		}
+		i++;
+		while (dsn_is_space((unsigned char)s[i]))
+			i++;
+		quoted = s[i] == '\'';
+		if (quoted)
+			i++;
+		val = i;
+		while (s[i]) {
+			if (s[i] == '\\' && s[i + 1]) {
+				i += 2;
+				continue;
+			}
+			if (quoted ? s[i] == '\'' : dsn_is_space((unsigned char)s[i]))
+				break;
+			i++;
+		}
+		val_end = i;
+		if (quoted && s[i] == '\'')
+			i++;
+		if (dsn_is_secret_key(s + key, key_end - key)) {
+			dsn_secrets_add(sec, base + val, base + val_end, false);
+		} else if (memchr(s + val, '\\', val_end - val) == NULL) {
+			char *v = util_xmalloc(val_end - val + 1);
+
+			memcpy(v, s + val, val_end - val);
+			v[val_end - val] = '\0';
+			if (dsn_scheme_len(v) > 0)
+				dsn_find_uri_secrets(v, dsn_scheme_len(v) + 3, base + val, sec);
+			free(v);
+		}
+	}
+}
+
+static size_t dsn_skip_space(const char *s)
+{
+	size_t i = 0;
+
+	while (dsn_is_space((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
+static void dsn_find_secrets(const char *s, struct dsn_secrets *sec)
+{
+	size_t lead = dsn_skip_space(s);
+
+	if (dsn_scheme_len(s + lead) > 0)
+		dsn_find_uri_secrets(s + lead, dsn_scheme_len(s + lead) + 3, lead, sec);
+	else
+		dsn_find_conninfo_secrets(s, 0, sec);
+}
+
+char *dsn_mask_password(const char *conninfo)
+{
+	struct dsn_secrets sec = { 0 };
+	struct dsn_buf b = { 0 };
+	size_t pos = 0, i;
+
+	if (conninfo == NULL)
+		return util_xstrdup("");
+	dsn_find_secrets(conninfo, &sec);
+	/* spans come out in ascending, non-overlapping order */
+	for (i = 0; i < sec.n; i++) {
+		if (sec.v[i].start < pos)
+			continue;
+		dsn_buf_add(&b, conninfo + pos, sec.v[i].start - pos);
+		dsn_buf_puts(&b, DSN_MASK);
+		pos = sec.v[i].end;
+	}
+	dsn_buf_puts(&b, conninfo + pos);
+	free(sec.v);
+	return dsn_buf_take(&b);
+}
+
+/* "postgresql", "postgres" or either with "+driver", case-insensitively. */
+static const char *dsn_postgres_scheme(const char *s, size_t len)
+{
+	static const char *const names[] = { "postgresql", "postgres" };
+	size_t i, n;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = strlen(names[i]);
+		if (len >= n && strncasecmp(s, names[i], n) == 0 && (len == n || s[n] == '+'))
+			return names[i];
+	}
+	return NULL;
+}
+
+char *dsn_strip_driver(const char *url)
+{
+	struct dsn_buf b = { 0 };
+	size_t len;
+	const char *scheme;
+
+	if (url == NULL)
+		return util_xstrdup("");
+	len = dsn_scheme_len(url);
+	scheme = len ? dsn_postgres_scheme(url, len) : NULL;
+	if (scheme == NULL)
+		return util_xstrdup(url);
+	/* libpq only knows the lower-case schemes */
+	dsn_buf_puts(&b, scheme);
+	dsn_buf_puts(&b, url + len);
+	return dsn_buf_take(&b);
+}
+
+/*
+ * libpq's URI parser ends userinfo at the first '@', so a pasted
+ * "postgresql://u:p@ss@host/db" would connect to host "ss@host" and leak
+ * "ss" in the DNS error. Encode every '@' of the authority but the last.
+ */
+static char *dsn_encode_userinfo_at(const char *uri)
+{
+	struct dsn_buf b = { 0 };
+	size_t auth = dsn_scheme_len(uri) + 3;
+	size_t end = auth + strcspn(uri + auth, "/?");
+	const char *last = NULL;
+	size_t i;
+
+	for (i = auth; i < end; i++)
+		if (uri[i] == '@')
+			last = uri + i;
+	if (last == NULL)
+		return util_xstrdup(uri);
+	for (i = 0; uri[i]; i++) {
+		if (i >= auth && uri + i < last && uri[i] == '@')
+			dsn_buf_puts(&b, "%40");
+		else
+			dsn_buf_putc(&b, uri[i]);
+	}
+	return dsn_buf_take(&b);
+}
+
+/* Sorts candidates longest first, so "ab" is masked before its part "a". */
+static int dsn_cmp_len_desc(const void *a, const void *b)
+{
+	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
+
+	return la < lb ? 1 : la > lb ? -1 : 0;
+}
+
+/*
+ * Whether a fragment libpq echoed is harmless: empty, one symbol, a libpq
+ * keyword, or a URI query key ("?pgbouncer=true" is not a password).
+ */
+static bool dsn_is_harmless(const char *frag, const char *const *inputs, size_t ninputs)
+{
+	PQconninfoOption *known, *o;
+	size_t n = strlen(frag), k;
+	const char *p;
+	char *e = NULL;
+	bool found = false;
+
+	if (n == 0 || (n == 1 && !dsn_is_alnum((unsigned char)frag[0])))
+		return true;
+	for (k = 0; k < ninputs; k++) {
+		if (inputs[k] == NULL || dsn_scheme_len(inputs[k]) == 0)
+			continue;
+		for (p = strstr(inputs[k], frag); p != NULL; p = strstr(p + 1, frag))
+			if (p > inputs[k] && (p[-1] == '?' || p[-1] == '&') && p[n] == '=')
+				return true;
+	}
+	known = PQconninfoParse("", &e);
+	PQfreemem(e);
+	for (o = known; o && o->keyword && !found; o++)
+		found = strcmp(o->keyword, frag) == 0;
+	PQconninfoFree(known);
+	return found;
+}
+
+/*
+ * Makes libpq's error text safe to show: every known secret value (raw and
+ * decoded) becomes ***; and when the input holds a secret at all, each
+ * "quoted" fragment libpq echoed is masked too unless it is a keyword, as
+ * libpq also echoes tokens next to a secret ("sec ret" -> "ret").
+ */
+static char *dsn_scrub(const char *msg, const char *const *inputs, size_t ninputs)
+{
+	char **cand = NULL;
+	size_t ncand = 0, i, k;
+	bool has_secret = false;
+	struct dsn_buf b = { 0 };
+	char *cur = util_xstrdup(msg), *frag;
+	const char *p, *close;
+
+	for (k = 0; k < ninputs; k++) {
+		struct dsn_secrets sec = { 0 };
+
+		if (inputs[k] == NULL)
+			continue;
+		dsn_find_secrets(inputs[k], &sec);
+		for (i = 0; i < sec.n; i++) {
+			const char *v = inputs[k] + sec.v[i].start;
+			size_t n = sec.v[i].end - sec.v[i].start;
+
+			/* "host=db bogus" has nothing to hide; "password sec" may */
+			if (sec.v[i].guess && !util_contains_ci(inputs[k], "pass"))
+				continue;
+			has_secret = true;
+			/* libpq may echo it raw, percent-decoded or unquoted */
+			cand = util_xrealloc(cand, (ncand + 3) * sizeof(*cand));
+			cand[ncand] = util_xmalloc(n + 1);
+			memcpy(cand[ncand], v, n);
+			cand[ncand][n] = '\0';
+			ncand++;
+			cand[ncand++] = dsn_pct_decode(v, n);
+			cand[ncand++] = dsn_unescape(v, n);
+		}
+		free(sec.v);
+	}
+	if (ncand > 0)
+		qsort(cand, ncand, sizeof(*cand), dsn_cmp_len_desc);
+	for (i = 0; i < ncand; i++) {
+		size_t n = strlen(cand[i]);
+		char *hit;
+
+		if (n == 0)
+			continue;
+		dsn_buf_clear(&b);
+		for (p = cur; (hit = strstr(p, cand[i])) != NULL; p = hit + n) {
+			dsn_buf_add(&b, p, (size_t)(hit - p));
+			dsn_buf_puts(&b, DSN_MASK);
+		}
+		dsn_buf_puts(&b, p);
+		free(cur);
+		cur = util_xstrdup(b.s);
+	}
+	for (i = 0; i < ncand; i++)
+		free(cand[i]);
+	free(cand);
+	if (!has_secret) {
+		free(b.s);
+		return cur;
+	}
+	dsn_buf_clear(&b);
+	for (p = cur; *p;) {
+		if (*p != '"') {
+			dsn_buf_putc(&b, *p++);
+			continue;
+		}
+		close = strchr(p + 1, '"');
+		if (close == NULL) {
+			dsn_buf_puts(&b, "\"" DSN_MASK);
+			break;
+		}
+		dsn_buf_putc(&b, '"');
+		frag = util_xmalloc((size_t)(close - p));
+		memcpy(frag, p + 1, (size_t)(close - p - 1));
+		frag[close - p - 1] = '\0';
+		if (dsn_is_harmless(frag, inputs, ninputs)) {
+			dsn_buf_puts(&b, frag);
+		} else if (strstr(frag, "://") != NULL) {
+			char *masked = dsn_mask_password(frag);
+
+			dsn_buf_puts(&b, masked);
+			free(masked);
+		} else {
+			dsn_buf_puts(&b, DSN_MASK);
+		}
+		free(frag);
+		dsn_buf_putc(&b, '"');
+		p = close + 1;
+	}
+	free(cur);
+	return dsn_buf_take(&b);
+}
+
+static void dsn_fail(char *err, size_t errlen, const char *reason,
+		     const char *const *inputs, size_t ninputs)
+{
+	char *clean = dsn_scrub(reason, inputs, ninputs);
+	size_t n = strlen(clean);
+
+	/* libpq's messages end in a newline */
+	while (n > 0 && dsn_is_space((unsigned char)clean[n - 1]))
+		clean[--n] = '\0';
+	if (err != NULL && errlen > 0)
+		snprintf(err, errlen, "cannot parse target: %s; " DSN_EXPECTED, clean);
+	free(clean);
+}
+
+/* The parameter list under construction: owned, parallel, NULL-terminated. */
+static int dsn_find(const struct dsn_target *t, const char *keyword)
+{
+	int i;
+
+	for (i = 0; i < t->nparams; i++)
+		if (strcmp(t->keywords[i], keyword) == 0)
+			return i;
+	return -1;
+}
+
+static void dsn_set(struct dsn_target *t, const char *keyword, const char *value)
+{
+	int i = dsn_find(t, keyword);
+
+	if (i >= 0) {
+		free(t->values[i]);
+		t->values[i] = util_xstrdup(value);
+		return;
+	}
+	t->keywords = util_xrealloc(t->keywords, (size_t)(t->nparams + 2) * sizeof(char *));
+	t->values = util_xrealloc(t->values, (size_t)(t->nparams + 2) * sizeof(char *));
+	t->keywords[t->nparams] = util_xstrdup(keyword);
+	t->values[t->nparams] = util_xstrdup(value);
+	t->nparams++;
+	t->keywords[t->nparams] = NULL;
+	t->values[t->nparams] = NULL;
+}
+
+const char *dsn_get(const struct dsn_target *t, const char *keyword)
+{
+	int i;
+
+	if (t == NULL || keyword == NULL)
+		return NULL;
+	i = dsn_find(t, keyword);
+	return i >= 0 ? t->values[i] : NULL;
+}
+
+int dsn_params_with(const struct dsn_target *t, const char *const *extra_kw,
+		    const char *const *extra_val, const char ***kw_out, const char ***val_out)
+{
+	size_t nextra = 0, i, j;
+	const char **kw, **val;
+	int n = 0;
+
+	while (extra_kw && extra_kw[nextra])
+		nextra++;
+	kw = util_xcalloc((size_t)t->nparams + nextra + 1, sizeof(*kw));
+	val = util_xcalloc((size_t)t->nparams + nextra + 1, sizeof(*val));
+	for (i = 0; i < (size_t)t->nparams; i++) {
+		for (j = 0; j < nextra; j++)
+			if (strcmp(t->keywords[i], extra_kw[j]) == 0)
+				break;
+		if (j < nextra)
+			continue;
+		kw[n] = t->keywords[i];
+		val[n++] = t->values[i];
+	}
+	for (i = 0; i < nextra; i++) {
+		/* a later duplicate in extra wins; NULL removes the keyword */
+		for (j = i + 1; j < nextra; j++)
+			if (strcmp(extra_kw[i], extra_kw[j]) == 0)
+				break;
+		if (j < nextra || extra_val[i] == NULL)
+			continue;
+		kw[n] = extra_kw[i];
+		val[n++] = extra_val[i];
+	}
+	*kw_out = kw;
+	*val_out = val;
+	return n;
+}
+
+void dsn_free(struct dsn_target *t)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->nparams; i++) {
+		free(t->keywords[i]);
+		free(t->values[i]);
+	}
+	free(t->keywords);
+	free(t->values);
+	free(t->name);
+	free(t->display);
+	free(t->host);
+	free(t->port);
+	free(t->user);
+	free(t->dbname);
+	free(t->sslmode);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Value from the target, else the environment variable, else NULL. */
+static const char *dsn_effective(const struct dsn_target *t, const char *keyword, const char *env)
+{
+	const char *v = dsn_get(t, keyword);
+
+	if (v != NULL && *v)
+		return v;
+	v = env ? getenv(env) : NULL;
+	return v != NULL && *v ? v : NULL;
+}
+
+/* Element i of a comma-separated list as a new string, or NULL. */
+static char *dsn_list_item(const char *list, int idx)
+{
+	size_t n;
+	char *r;
+
+	while (idx-- > 0) {
+		list = strchr(list, ',');
+		if (list == NULL)
+			return NULL;
+		list++;
+	}
+	n = strcspn(list, ",");
+	r = util_xmalloc(n + 1);
+	memcpy(r, list, n);
+	r[n] = '\0';
+	return r;
+}
+
+static bool dsn_is_socket(const char *host)
+{
+	return host[0] == '/' || host[0] == '@';
+}
+
+/* Copies host without the brackets of "[::1]" when it is one. */
+static char *dsn_unbracket(const char *host)
+{
+	size_t n = strlen(host);
+	char *r;
+
+	if (n < 2 || host[0] != '[' || host[n - 1] != ']')
+		return util_xstrdup(host);
+	r = util_xmalloc(n - 1);
+	memcpy(r, host + 1, n - 2);
+	r[n - 2] = '\0';
+	return r;
+}
+
+static bool dsn_is_ip_literal(const char *host)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* Debian's libpq looks in /var/run/postgresql; upstream's default is /tmp. */
+static const char *dsn_default_socket_dir(void)
+{
+	struct stat st;
+
+	if (stat("/var/run/postgresql", &st) == 0 && S_ISDIR(st.st_mode))
+		return "/var/run/postgresql";
+	return "/tmp";
+}
+
+/* Each comma-separated port must be empty (default) or 1..65535. */
+static const char *dsn_bad_port(const char *ports, char *bad, size_t badlen)
+{
+	const char *p = ports;
+
+	for (;;) {
+		size_t n = strcspn(p, ","), i = 0, j;
+		long v = 0;
+
+		while (i < n && dsn_is_space((unsigned char)p[i]))
+			i++;
+		j = i;
+		while (j < n && p[j] >= '0' && p[j] <= '9' && v <= 65535)
+			v = v * 10 + (p[j++] - '0');
+		while (j < n && dsn_is_space((unsigned char)p[j]))
+			j++;
+		if (i < n && (j < n || v < 1 || v > 65535)) {
+			snprintf(bad, badlen, "invalid port \"%.*s\"", (int)n, p);
+			return bad;
+		}
+		if (p[n] == '\0')
+			return NULL;
+		p += n + 1;
+	}
+}
+
+/* Integer seconds as libpq reads them; 0 when unset or not a number. */
+static double dsn_parse_timeout(const char *s)
+{
+	char *end;
+	long v;
+
+	if (s == NULL)
+		return 0;
+	v = strtol(s, &end, 10);
+	while (dsn_is_space((unsigned char)*end))
+		end++;
+	if (end == s || *end != '\0' || v < 0 || v > 100000000)
+		return 0;
+	return (double)v;
+}
+
+static void dsn_host_port(struct dsn_buf *b, const char *host, const char *port)
+{
+	if (strchr(host, ':')) {
+		dsn_buf_putc(b, '[');
+		dsn_buf_encode(b, host, ":");
+		dsn_buf_putc(b, ']');
+	} else {
+		dsn_buf_encode(b, host, NULL);
+	}
+	if (port != NULL && *port) {
+		dsn_buf_putc(b, ':');
+		dsn_buf_encode(b, port, NULL);
+	}
+}
+
+static void dsn_query(struct dsn_buf *b, const char *key, const char *value)
+{
+	dsn_buf_putc(b, strchr(b->s, '?') ? '&' : '?');
+	dsn_buf_puts(b, key);
+	dsn_buf_putc(b, '=');
+	dsn_buf_encode(b, value, NULL);
+}
+
+/*
+ * postgresql://user[:***]@host:port[,host:port]/dbname?param=value with
+ * the effective host, port, user and dbname; Unix sockets go in the query
+ * (host=%2Ftmp&port=5432). Only the target's own other parameters follow,
+ * never a secret or our fallback_application_name. libpq parses it back.
+ */
+static char *dsn_build_display(const struct dsn_target *t, const char *hosts, const char *ports)
+{
+	struct dsn_buf b = { 0 };
+	bool socket = false;
+	char *h, *p;
+	int i;
+
+	dsn_buf_puts(&b, "postgresql://");
+	if (t->user != NULL || dsn_get(t, "password") != NULL) {
+		if (t->user != NULL)
+			dsn_buf_encode(&b, t->user, NULL);
+		if (dsn_get(t, "password") != NULL)
+			dsn_buf_puts(&b, ":" DSN_MASK);
+		dsn_buf_putc(&b, '@');
+	}
+	for (i = 0; (h = dsn_list_item(hosts, i)) != NULL; i++) {
+		socket = socket || dsn_is_socket(h);
+		free(h);
+	}
+	for (i = 0; !socket && (p = dsn_list_item(hosts, i)) != NULL; i++) {
+		h = dsn_unbracket(p);
+		free(p);
+		/* one port applies to every host; missing ones are the default */
+		p = strchr(ports, ',') ? dsn_list_item(ports, i) : util_xstrdup(ports);
+		if (i > 0)
+			dsn_buf_putc(&b, ',');
+		dsn_host_port(&b, h, p && *p ? p : DSN_DEFAULT_PORT);
+		free(h);
+		free(p);
+	}
+	dsn_buf_putc(&b, '/');
+	if (t->dbname != NULL)
+		dsn_buf_encode(&b, t->dbname, NULL);
+	if (socket) {
+		dsn_query(&b, "host", hosts);
+		dsn_query(&b, "port", ports);
+	}
+	for (i = 0; i < t->nparams; i++) {
+		static const char *const skip[] = { "host", "port", "user", "dbname",
+			"password", "sslpassword", "fallback_application_name" };
+		size_t k;
+
+		for (k = 0; k < sizeof(skip) / sizeof(skip[0]); k++)
+			if (strcmp(t->keywords[i], skip[k]) == 0)
+				break;
+		if (k == sizeof(skip) / sizeof(skip[0]))
+			dsn_query(&b, t->keywords[i], t->values[i]);
+	}
+	return dsn_buf_take(&b);
+}
+
+static char *dsn_build_name(const struct dsn_target *t, const char *hosts)
+{
+	struct dsn_buf b = { 0 };
+	const char *c;
+	int others = 0;
+	char more[32];
+
+	if (t->host_is_socket) {
+		/* PgBouncer and PostgreSQL often share a socket dir: keep the port */
+		dsn_buf_puts(&b, "socket:");
+		dsn_buf_puts(&b, t->host);
+		if (strcmp(t->port, DSN_DEFAULT_PORT) != 0) {
+			dsn_buf_putc(&b, ':');
+			dsn_buf_puts(&b, t->port);
+		}
+	} else if (strchr(t->host, ':')) {
+		dsn_buf_putc(&b, '[');
+		dsn_buf_puts(&b, t->host);
+		dsn_buf_puts(&b, "]:");
+		dsn_buf_puts(&b, t->port);
+	} else {
+		dsn_buf_puts(&b, t->host);
+		dsn_buf_putc(&b, ':');
+		dsn_buf_puts(&b, t->port);
+	}
+	for (c = hosts; (c = strchr(c, ',')) != NULL; c++)
+		others++;
+	if (others > 0) {
+		snprintf(more, sizeof(more), " +%d", others);
+		dsn_buf_puts(&b, more);
+	}
+	return dsn_buf_take(&b);
+}
+
+static void dsn_trim(char *s)
+{
+	size_t lead = dsn_skip_space(s), n;
+
+	memmove(s, s + lead, strlen(s + lead) + 1);
+	n = strlen(s);
+	while (n > 0 && dsn_is_space((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+/* Fills keywords/values from the parse, then the effective values. */
+static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct dsn_overrides *ov,
+		     char *err, size_t errlen, const char *const *inputs, size_t ninputs)
+{
+	PQconninfoOption *o;
+	const char *v, *hosts, *ports;
+	char bad[300], *host;
+	struct passwd *pw;
+
+	for (o = opts; o->keyword; o++)
+		if (o->val != NULL && o->val[0] != '\0')
+			dsn_set(t, o->keyword, o->val);
+	if (ov != NULL) {
+		if (ov->host && *ov->host)
+			dsn_set(t, "host", ov->host);
+		if (ov->port && *ov->port)
+			dsn_set(t, "port", ov->port);
+		if (ov->user && *ov->user)
+			dsn_set(t, "user", ov->user);
+		if (ov->dbname && *ov->dbname)
+			dsn_set(t, "dbname", ov->dbname);
+	}
+	/* a conninfo host=[::1] would reach getaddrinfo with its brackets */
+	v = dsn_get(t, "host");
+	if (v != NULL && v[0] == '[' && !strchr(v, ',')) {
+		host = dsn_unbracket(v);
+		dsn_set(t, "host", host);
+		free(host);
+	}
+	v = dsn_get(t, "port");
+	if (v != NULL && dsn_bad_port(v, bad, sizeof(bad)) != NULL) {
+		dsn_fail(err, errlen, bad, inputs, ninputs);
+		return false;
+	}
+	if (dsn_get(t, "application_name") == NULL && dsn_get(t, "fallback_application_name") == NULL)
+		dsn_set(t, "fallback_application_name", "pgpulse");
+
+	/* libpq: host, else PGHOST, else hostaddr (TCP to it), else the socket dir */
+	hosts = dsn_effective(t, "host", "PGHOST");
+	v = dsn_effective(t, "hostaddr", "PGHOSTADDR");
+	t->has_hostaddr = v != NULL;
+	if (hosts == NULL)
+		hosts = v != NULL ? v : dsn_default_socket_dir();
+	ports = dsn_effective(t, "port", "PGPORT");
+	if (ports == NULL)
+		ports = DSN_DEFAULT_PORT;
+	host = dsn_list_item(hosts, 0);
+	t->host = dsn_unbracket(host);
+	free(host);
+	t->port = dsn_list_item(ports, 0);
+	if (t->port[0] == '\0') {
+		free(t->port);
+		t->port = util_xstrdup(DSN_DEFAULT_PORT);
+	}
+	t->multi_host = strchr(hosts, ',') != NULL;
+	t->host_is_socket = dsn_is_socket(t->host);
+	t->host_is_literal = !t->host_is_socket && dsn_is_ip_literal(t->host);
+
+	/* libpq defaults the user to the OS user, and dbname to the user */
+	v = dsn_effective(t, "user", "PGUSER");
+	if (v == NULL) {
+		pw = getpwuid(geteuid());
+		v = pw != NULL ? pw->pw_name : NULL;
+	}
+	t->user = v != NULL ? util_xstrdup(v) : NULL;
+	v = dsn_effective(t, "dbname", "PGDATABASE");
+	if (v == NULL)
+		v = t->user;
+	t->dbname = v != NULL ? util_xstrdup(v) : NULL;
+	v = dsn_effective(t, "sslmode", "PGSSLMODE");
+	t->sslmode = v != NULL ? util_xstrdup(v) : NULL;
+	t->connect_timeout_s = dsn_parse_timeout(dsn_effective(t, "connect_timeout", "PGCONNECT_TIMEOUT"));
+
+	t->name = dsn_build_name(t, hosts);
+	t->display = dsn_build_display(t, hosts, ports);
+	return true;
+}
+
+bool dsn_parse(const char *input, const struct dsn_overrides *ov,
+	       struct dsn_target *out, char *err, size_t errlen)
+{
+	char *trimmed, *stripped, *conninfo, *msg = NULL;
+	const char *inputs[3];
+	PQconninfoOption *opts;
+	size_t slen;
+	bool ok;
+
+	memset(out, 0, sizeof(*out));
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if (input == NULL) {
+		input = getenv("DATABASE_URL");
+		if (input == NULL)
+			input = "";
+	}
+	trimmed = util_xstrdup(input);
+	dsn_trim(trimmed);
+	slen = dsn_scheme_len(trimmed);
+	if (slen > 0 && dsn_postgres_scheme(trimmed, slen) == NULL) {
+		/* the scheme holds only [A-Za-z0-9+.-]: safe to echo */
+		if (err != NULL && errlen > 0)
+			snprintf(err, errlen, "cannot parse target: unsupported URI scheme \"%.*s\"; "
+				 DSN_EXPECTED, (int)slen, trimmed);
+		free(trimmed);
+		return false;
+	}
+	stripped = dsn_strip_driver(trimmed);
+	conninfo = slen > 0 ? dsn_encode_userinfo_at(stripped) : util_xstrdup(stripped);
+	inputs[0] = input;
+	inputs[1] = stripped;
+	inputs[2] = conninfo;
+
+	opts = PQconninfoParse(conninfo, &msg);
+	if (opts == NULL) {
+		dsn_fail(err, errlen, msg != NULL ? msg : "out of memory", inputs, 3);
+		ok = false;
+	} else {
+		ok = dsn_fill(out, opts, ov, err, errlen, inputs, 3);
+		PQconninfoFree(opts);
+	}
+	PQfreemem(msg);
+	free(trimmed);
+	free(stripped);
+	free(conninfo);
+	if (!ok)
+		dsn_free(out);
+	return ok;
+}

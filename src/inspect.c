@@ -1,0 +1,168 @@
+/*
+ * inspect: the introspection query and its parser. Aggregation happens in
+ * SQL so a server with thousands of connections still sends a few rows.
+ */
+#include "inspect.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* pg_stat_activity.state values, in enum inspect_state order. */
+static const char *const inspect_state_names[INSPECT_STATE_COUNT] = {
+	"active", "idle", "idle in transaction", "idle in transaction (aborted)",
+	"fastpath function call", "disabled", "unknown",
+};
+
+static const char inspect_query[] =
+	/* 1: recovery and settings with their source */
+	"SELECT 'pg_is_in_recovery', pg_is_in_recovery()::text, '' "
+	"UNION ALL "
+	"SELECT name, current_setting(name), source FROM pg_settings WHERE name IN ("
+	"'statement_timeout','idle_in_transaction_session_timeout','lock_timeout',"
+	"'idle_session_timeout','tcp_keepalives_idle','tcp_keepalives_interval',"
+	"'tcp_keepalives_count','max_connections','superuser_reserved_connections',"
+	"'reserved_connections');"
+	/* 2: client backends by state */
+	"SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity "
+	"WHERE backend_type = 'client backend' GROUP BY 1;"
+	/* 3: who holds the slots */
+	"SELECT coalesce(application_name, ''), coalesce(usename::text, ''), "
+	"coalesce(host(client_addr), 'local'), count(*), "
+	"count(*) FILTER (WHERE state = 'active'), "
+	"count(*) FILTER (WHERE state = 'idle'), "
+	"count(*) FILTER (WHERE state LIKE 'idle in transaction%'), "
+	"count(*) FILTER (WHERE state = 'idle' AND now() - state_change > interval '10 minutes'), "
+	"coalesce(extract(epoch FROM now() - min(backend_start)), 0), "
+	"coalesce(extract(epoch FROM now() - min(state_change) "
+	"  FILTER (WHERE state LIKE 'idle in transaction%')), 0) "
+	"FROM pg_stat_activity WHERE backend_type = 'client backend' "
+	"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 LIMIT 10";
+
+const char *inspect_sql(void)
+{
+	return inspect_query;
+}
+
+const char *inspect_state_name(enum inspect_state s)
+{
+	return s < INSPECT_STATE_COUNT ? inspect_state_names[s] : "unknown";
+}
+
+const struct inspect_setting *inspect_setting(const struct inspect_info *info, const char *name)
+{
+	for (int i = 0; i < info->nsettings; i++)
+		if (strcmp(info->settings[i].name, name) == 0)
+			return &info->settings[i];
+	return NULL;
+}
+
+static bool inspect_result_ok(PGresult *res, int ncols, struct inspect_info *out)
+{
+	if (res == NULL) {
+		snprintf(out->error, sizeof(out->error), "introspection returned too few results");
+		return false;
+	}
+	if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+		char *msg = PQresultErrorMessage(res);
+
+		snprintf(out->error, sizeof(out->error), "introspection failed: %.*s",
+			 (int)strcspn(msg, "\n"), msg);
+		return false;
+	}
+	if (PQnfields(res) != ncols) {
+		snprintf(out->error, sizeof(out->error), "introspection returned %d columns, expected %d",
+			 PQnfields(res), ncols);
+		return false;
+	}
+	return true;
+}
+
+static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
+{
+	int superuser_reserved = 0, reserved = 0;
+
+	for (int row = 0; row < PQntuples(res) && out->nsettings < INSPECT_MAX_SETTINGS; row++) {
+		const char *name = PQgetvalue(res, row, 0);
+		struct inspect_setting *s;
+
+		/* UNION ALL keeps no promised order, so the recovery row is named. */
+		if (strcmp(name, "pg_is_in_recovery") == 0) {
+			out->in_recovery = strcmp(PQgetvalue(res, row, 1), "true") == 0;
+			continue;
+		}
+		s = &out->settings[out->nsettings++];
+
+		util_strlcpy(s->name, name, sizeof(s->name));
+		util_strlcpy(s->value, PQgetvalue(res, row, 1), sizeof(s->value));
+		util_strlcpy(s->source, PQgetvalue(res, row, 2), sizeof(s->source));
+		if (strcmp(name, "max_connections") == 0)
+			out->max_connections = atoi(s->value);
+		else if (strcmp(name, "superuser_reserved_connections") == 0)
+			superuser_reserved = atoi(s->value);
+		else if (strcmp(name, "reserved_connections") == 0)
+			reserved = atoi(s->value);
+	}
+	out->reserved = superuser_reserved + reserved;
+}
+
+static void inspect_parse_states(PGresult *res, struct inspect_info *out)
+{
+	for (int row = 0; row < PQntuples(res); row++) {
+		const char *state = PQgetvalue(res, row, 0);
+		int n = atoi(PQgetvalue(res, row, 1));
+		int s;
+
+		for (s = 0; s < INSPECT_UNKNOWN; s++)
+			if (strcmp(state, inspect_state_names[s]) == 0)
+				break;
+		out->by_state[s] += n;
+		out->in_use += n;
+	}
+}
+
+static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
+{
+	for (int row = 0; row < PQntuples(res) && out->nholders < INSPECT_MAX_HOLDERS; row++) {
+		struct inspect_holder *h = &out->holders[out->nholders++];
+
+		util_strlcpy(h->application_name, PQgetvalue(res, row, 0), sizeof(h->application_name));
+		util_strlcpy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
+		util_strlcpy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
+		h->count = atoi(PQgetvalue(res, row, 3));
+		h->active = atoi(PQgetvalue(res, row, 4));
+		h->idle = atoi(PQgetvalue(res, row, 5));
+		h->idle_in_transaction = atoi(PQgetvalue(res, row, 6));
+		h->idle_over_10min = atoi(PQgetvalue(res, row, 7));
+		h->oldest_s = atof(PQgetvalue(res, row, 8));
+		h->longest_idle_xact_s = atof(PQgetvalue(res, row, 9));
+		out->idle_in_xact += h->idle_in_transaction;
+		if (h->longest_idle_xact_s > out->longest_idle_xact_s)
+			out->longest_idle_xact_s = h->longest_idle_xact_s;
+		if (h->oldest_s > out->oldest_connection_s) {
+			out->oldest_connection_s = h->oldest_s;
+			util_strlcpy(out->oldest_application, h->application_name,
+				     sizeof(out->oldest_application));
+		}
+	}
+}
+
+bool inspect_parse(PGresult *const *results, int nresults, struct inspect_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->max_connections = -1;
+	if (!inspect_result_ok(nresults > 0 ? results[0] : NULL, 3, out) ||
+	    !inspect_result_ok(nresults > 1 ? results[1] : NULL, 2, out) ||
+	    !inspect_result_ok(nresults > 2 ? results[2] : NULL, 10, out))
+		return false;
+	if (PQntuples(results[0]) < 1) {
+		snprintf(out->error, sizeof(out->error), "introspection returned no settings");
+		return false;
+	}
+	inspect_parse_settings(results[0], out);
+	inspect_parse_states(results[1], out);
+	inspect_parse_holders(results[2], out);
+	out->valid = true;
+	return true;
+}

@@ -1,0 +1,555 @@
+/*
+ * probe: the connection state machine. libpq does not say when TCP or TLS
+ * ends, so phases are read off PQstatus() after each PQconnectPoll(): the
+ * first status past CONNECTION_STARTED ends TCP, the first past the SSL or
+ * GSS startup ends TLS. One poll call can cross several states; the
+ * timestamps then coincide, which is the best a client can observe.
+ */
+#include "probe.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum probe_state {
+	PROBE_ST_NEW,
+	PROBE_ST_RESOLVING,
+	PROBE_ST_CONNECTING,
+	PROBE_ST_QUERY,
+	PROBE_ST_INSPECT,
+	PROBE_ST_DONE,
+};
+
+/* How far the connection got; decides the phase a failure belongs to. */
+enum probe_stage {
+	PROBE_STAGE_TCP,
+	PROBE_STAGE_TLS,
+	PROBE_STAGE_AUTH,
+};
+
+struct probe {
+	const struct dsn_target *target;
+	struct probe_config cfg;
+	struct resolver *resolver;
+	probe_event_cb cb;
+	void *cbarg;
+
+	enum probe_state state;
+	enum probe_stage stage;
+	struct resolve_query *rq;
+	PGconn *conn;
+	PostgresPollingStatusType poll;
+	bool flush_pending;
+	bool connected;
+	int addr_index;
+	double deadline;
+	double t_start, t_dns, t_conn_start, t_tcp, t_tls_done, t_ok, t_query_start;
+	PGresult *results[INSPECT_MAX_RESULTS];
+	int nresults;
+	struct probe_result r;
+};
+
+static const char *const probe_phase_names[PROBE_PHASE_COUNT] = {
+	"dns", "tcp", "tls", "auth", "query", "close", "total",
+};
+
+static const char *const probe_event_names[PROBE_EV_COUNT] = {
+	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout",
+};
+
+/* What a timeout says about each phase, for the person reading it. */
+static const char *const probe_waiting_for[PROBE_PHASE_COUNT] = {
+	"DNS resolution", "the TCP connection", "the TLS handshake",
+	"authentication and backend start", "the check query", "close", "the probe",
+};
+
+const char *probe_phase_name(enum probe_phase phase)
+{
+	return phase < PROBE_PHASE_COUNT ? probe_phase_names[phase] : "?";
+}
+
+const char *probe_event_name(enum probe_event_kind kind)
+{
+	return kind < PROBE_EV_COUNT ? probe_event_names[kind] : "?";
+}
+
+static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms,
+		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms,
+		       const char *fmt, ...)
+{
+	struct probe_event ev;
+	va_list ap;
+
+	if (p->cb == NULL)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.seq = p->r.seq;
+	clock_gettime(CLOCK_REALTIME, &ev.wall);
+	ev.ms = ms;
+	ev.backend_pid = p->r.backend_pid;
+	ev.cls = p->r.error.cls;
+	ev.phase = p->r.failed_phase;
+	va_start(ap, fmt);
+	vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
+	va_end(ap);
+	p->cb(p->cbarg, &ev);
+}
+
+struct probe *probe_new(const struct dsn_target *target, const struct probe_config *cfg,
+			struct resolver *resolver, uint64_t seq, probe_event_cb cb, void *cbarg)
+{
+	struct probe *p = util_xcalloc(1, sizeof(*p));
+
+	p->target = target;
+	p->cfg = *cfg;
+	p->resolver = resolver;
+	p->cb = cb;
+	p->cbarg = cbarg;
+	p->r.seq = seq;
+	p->r.in_recovery = -1;
+	p->r.backend_pid = 0;
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
+		p->r.phase_ms[i] = NAN;
+	return p;
+}
+
+static void probe_clear_results(struct probe *p)
+{
+	for (int i = 0; i < p->nresults; i++)
+		PQclear(p->results[i]);
+	p->nresults = 0;
+}
+
+/* Closes the connection (timed as the close phase when it was up) and ends. */
+static void probe_finish(struct probe *p)
+{
+	double now;
+
+	if (p->rq) {
+		resolve_cancel(p->rq);
+		p->rq = NULL;
+	}
+	probe_clear_results(p);
+	if (p->conn) {
+		double t0 = util_now_ms();
+
+		PQfinish(p->conn);
+		p->conn = NULL;
+		if (p->connected) {
+			p->r.phase_ms[PROBE_CLOSE] = util_now_ms() - t0;
+			probe_emit(p, PROBE_EV_CLOSE, p->r.phase_ms[PROBE_CLOSE],
+				   "connection closed");
+		}
+	}
+	now = util_now_ms();
+	p->r.phase_ms[PROBE_TOTAL] = now - p->t_start;
+	p->state = PROBE_ST_DONE;
+}
+
+/* Records a failure; the caller then finishes the probe. */
+static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqlstate,
+		       const char *message, enum classify_stage stage)
+{
+	p->r.ok = false;
+	p->r.failed_phase = phase;
+	classify_error(sqlstate, message, stage, p->cfg.endpoint, &p->r.error);
+	/* A failed phase has no duration of its own: it never completed. */
+	if (phase != PROBE_QUERY && phase != PROBE_CLOSE)
+		for (int i = phase; i < PROBE_TOTAL; i++)
+			p->r.phase_ms[i] = NAN;
+	else
+		p->r.phase_ms[phase] = NAN;
+	probe_emit(p, p->r.error.cls == CLASS_TIMEOUT ? PROBE_EV_TIMEOUT : PROBE_EV_ERROR, NAN,
+		   "%s in %s: %s", classify_class_name(p->r.error.cls), probe_phase_name(phase),
+		   p->r.error.message);
+}
+
+static enum probe_phase probe_stage_phase(enum probe_stage stage)
+{
+	static const enum probe_phase map[] = {
+		[PROBE_STAGE_TCP] = PROBE_TCP,
+		[PROBE_STAGE_TLS] = PROBE_TLS,
+		[PROBE_STAGE_AUTH] = PROBE_AUTH,
+	};
+	return map[stage];
+}
+
+/* Reads PQstatus() and stamps the phases the connection has moved past. */
+static void probe_observe(struct probe *p)
+{
+	ConnStatusType st = PQstatus(p->conn);
+	double now = util_now_ms();
+
+	if (st == CONNECTION_BAD || st == CONNECTION_STARTED || st == CONNECTION_NEEDED)
+		return;
+	if (p->stage == PROBE_STAGE_TCP) {
+		p->t_tcp = now;
+		p->r.phase_ms[PROBE_TCP] = now - p->t_conn_start;
+		p->stage = PROBE_STAGE_TLS;
+		probe_emit(p, PROBE_EV_TCP, p->r.phase_ms[PROBE_TCP], "connected to %s",
+			   p->r.used_addr);
+	}
+	if (st == CONNECTION_MADE || st == CONNECTION_SSL_STARTUP || st == CONNECTION_GSS_STARTUP)
+		return;
+	if (p->stage == PROBE_STAGE_TLS) {
+		p->t_tls_done = now;
+		p->stage = PROBE_STAGE_AUTH;
+		if (PQsslInUse(p->conn)) {
+			p->r.phase_ms[PROBE_TLS] = now - p->t_tcp;
+			probe_emit(p, PROBE_EV_TLS, p->r.phase_ms[PROBE_TLS], "%s %s",
+				   PQsslAttribute(p->conn, "protocol"),
+				   PQsslAttribute(p->conn, "cipher"));
+		} else {
+			/* A declined SSLRequest round trip counts towards auth. */
+			p->t_tls_done = p->t_tcp;
+			p->r.phase_ms[PROBE_TLS] = 0;
+		}
+	}
+}
+
+static void probe_connect_next(struct probe *p);
+
+static void probe_send(struct probe *p, const char *sql)
+{
+	p->t_query_start = util_now_ms();
+	p->deadline = p->t_query_start + p->cfg.query_timeout_ms;
+	if (!PQsendQuery(p->conn, sql)) {
+		probe_fail(p, PROBE_QUERY, NULL, PQerrorMessage(p->conn), STAGE_QUERY);
+		probe_finish(p);
+		return;
+	}
+	p->flush_pending = PQflush(p->conn) == 1;
+}
+
+static void probe_connected(struct probe *p)
+{
+	const char *v;
+
+	probe_observe(p);
+	p->connected = true;
+	p->t_ok = util_now_ms();
+	p->r.phase_ms[PROBE_AUTH] = p->t_ok - p->t_tls_done;
+	p->r.backend_pid = PQbackendPID(p->conn);
+	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
+		     sizeof(p->r.server_version));
+	p->r.server_version_num = PQserverVersion(p->conn);
+	/* PostgreSQL 14+ reports in_hot_standby at startup: no query needed. */
+	v = PQparameterStatus(p->conn, "in_hot_standby");
+	if (v)
+		p->r.in_recovery = strcmp(v, "on") == 0;
+	tls_read(p->conn, &p->r.tls);
+	probe_emit(p, PROBE_EV_READY, p->r.phase_ms[PROBE_AUTH], "backend pid %d, PostgreSQL %s",
+		   p->r.backend_pid, p->r.server_version);
+	PQsetnonblocking(p->conn, 1);
+	p->state = PROBE_ST_QUERY;
+	probe_send(p, p->cfg.query ? p->cfg.query : "SELECT 1");
+}
+
+static bool probe_should_try_next(const struct probe *p)
+{
+	enum classify_class cls = p->r.error.cls;
+
+	return p->stage == PROBE_STAGE_TCP && p->addr_index + 1 < p->r.naddrs &&
+	       (cls == CLASS_REFUSED || cls == CLASS_UNREACHABLE);
+}
+
+static void probe_connect_failed(struct probe *p)
+{
+	const char *msg = PQerrorMessage(p->conn);
+	char sqlstate[6] = "";
+	struct classify_result cr;
+
+	classify_extract_sqlstate(msg, sqlstate);
+	classify_error(sqlstate, msg, STAGE_CONNECT, p->cfg.endpoint, &cr);
+	p->r.error = cr;
+	/* Another address of the same name may answer: try it, as libpq would. */
+	if (probe_should_try_next(p)) {
+		PQfinish(p->conn);
+		p->conn = NULL;
+		p->addr_index++;
+		p->r.error.cls = CLASS_NONE;
+		probe_connect_next(p);
+		return;
+	}
+	probe_fail(p, probe_stage_phase(p->stage), sqlstate, msg, STAGE_CONNECT);
+	probe_finish(p);
+}
+
+static void probe_poll_connect(struct probe *p)
+{
+	p->poll = PQconnectPoll(p->conn);
+	probe_observe(p);
+	if (p->poll == PGRES_POLLING_OK)
+		probe_connected(p);
+	else if (p->poll == PGRES_POLLING_FAILED)
+		probe_connect_failed(p);
+}
+
+/* Starts libpq on the current address (or lets libpq resolve, when we did not). */
+static void probe_connect_next(struct probe *p)
+{
+	const char *extra_kw[3] = {NULL, NULL, NULL};
+	const char *extra_val[3] = {NULL, NULL, NULL};
+	const char **kw = NULL, **val = NULL;
+	int n = 0;
+
+	if (p->r.naddrs > 0) {
+		extra_kw[n] = "host";
+		extra_val[n++] = p->target->host;
+		extra_kw[n] = "hostaddr";
+		extra_val[n++] = p->r.addrs[p->addr_index];
+		util_strlcpy(p->r.used_addr, p->r.addrs[p->addr_index], sizeof(p->r.used_addr));
+	} else if (p->target->host && !p->target->multi_host) {
+		util_strlcpy(p->r.used_addr, p->target->host, sizeof(p->r.used_addr));
+	}
+	dsn_params_with(p->target, extra_kw, extra_val, &kw, &val);
+	p->stage = PROBE_STAGE_TCP;
+	p->t_conn_start = util_now_ms();
+	p->state = PROBE_ST_CONNECTING;
+	p->conn = PQconnectStartParams(kw, val, 0);
+	free(kw);
+	free(val);
+	if (p->conn == NULL) {
+		probe_fail(p, PROBE_TCP, NULL, "out of memory starting a connection", STAGE_CONNECT);
+		probe_finish(p);
+		return;
+	}
+	/* Verbose errors carry the SQLSTATE, which libpq has no API for at connect. */
+	PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
+	if (PQstatus(p->conn) == CONNECTION_BAD) {
+		probe_connect_failed(p);
+		return;
+	}
+	p->poll = PGRES_POLLING_WRITING;
+	probe_observe(p);
+}
+
+static void probe_resolved(void *arg, const struct resolve_addrs *addrs)
+{
+	struct probe *p = arg;
+	char list[200] = "";
+	double now = util_now_ms();
+
+	p->rq = NULL;
+	p->t_dns = now;
+	if (addrs->n == 0) {
+		char msg[300];
+
+		snprintf(msg, sizeof(msg), "could not translate host name \"%s\" to address: %s",
+			 p->target->host, addrs->error);
+		probe_fail(p, PROBE_DNS, NULL, msg, STAGE_CONNECT);
+		probe_finish(p);
+		return;
+	}
+	p->r.phase_ms[PROBE_DNS] = now - p->t_start;
+	p->r.naddrs = addrs->n;
+	for (int i = 0; i < addrs->n; i++) {
+		util_strlcpy(p->r.addrs[i], addrs->text[i], RESOLVE_ADDR_LEN);
+		if (i)
+			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
+		strncat(list, addrs->text[i], sizeof(list) - strlen(list) - 1);
+	}
+	probe_emit(p, PROBE_EV_RESOLVE, p->r.phase_ms[PROBE_DNS], "%s -> %s", p->target->host, list);
+	probe_connect_next(p);
+}
+
+void probe_begin(struct probe *p)
+{
+	const struct dsn_target *t = p->target;
+
+	p->t_start = util_now_ms();
+	clock_gettime(CLOCK_REALTIME, &p->r.wall);
+	p->deadline = p->t_start + p->cfg.connect_timeout_ms;
+	if (t->host && !t->host_is_socket && !t->host_is_literal && !t->multi_host &&
+	    !t->has_hostaddr) {
+		p->state = PROBE_ST_RESOLVING;
+		p->rq = resolve_start(p->resolver, t->host, probe_resolved, p);
+		return;
+	}
+	/* IP literals and Unix sockets need no resolution. */
+	p->r.phase_ms[PROBE_DNS] = 0;
+	if (t->host_is_literal) {
+		p->r.naddrs = 1;
+		util_strlcpy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
+	}
+	probe_connect_next(p);
+}
+
+bool probe_pollfd(const struct probe *p, struct pollfd *pfd)
+{
+	int fd;
+
+	if ((p->state != PROBE_ST_CONNECTING && p->state != PROBE_ST_QUERY &&
+	     p->state != PROBE_ST_INSPECT) || p->conn == NULL)
+		return false;
+	fd = PQsocket(p->conn);
+	if (fd < 0)
+		return false;
+	pfd->fd = fd;
+	pfd->revents = 0;
+	if (p->state == PROBE_ST_CONNECTING)
+		pfd->events = p->poll == PGRES_POLLING_READING ? POLLIN : POLLOUT;
+	else
+		pfd->events = POLLIN | (p->flush_pending ? POLLOUT : 0);
+	return true;
+}
+
+double probe_deadline_ms(const struct probe *p)
+{
+	return p->deadline;
+}
+
+static void probe_timeout(struct probe *p)
+{
+	enum probe_phase phase;
+	char msg[200];
+
+	switch (p->state) {
+	case PROBE_ST_RESOLVING:
+		phase = PROBE_DNS;
+		break;
+	case PROBE_ST_CONNECTING:
+		phase = probe_stage_phase(p->stage);
+		break;
+	case PROBE_ST_INSPECT:
+		/* Introspection is extra: its timeout does not fail the probe. */
+		snprintf(p->r.inspect.error, sizeof(p->r.inspect.error),
+			 "introspection timed out after %.1f s", p->cfg.query_timeout_ms / 1000.0);
+		probe_finish(p);
+		return;
+	default:
+		phase = PROBE_QUERY;
+		break;
+	}
+	snprintf(msg, sizeof(msg), "timeout expired: no answer within %.1f s while waiting for %s",
+		 (phase == PROBE_QUERY ? p->cfg.query_timeout_ms : p->cfg.connect_timeout_ms) / 1000.0,
+		 probe_waiting_for[phase]);
+	probe_fail(p, phase, NULL, msg, phase == PROBE_QUERY ? STAGE_QUERY : STAGE_CONNECT);
+	/* classify maps "timeout expired" to timeout; make sure of it. */
+	p->r.error.cls = CLASS_TIMEOUT;
+	p->r.error.advice = classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
+	probe_finish(p);
+}
+
+static void probe_query_done(struct probe *p)
+{
+	PGresult *res = p->nresults > 0 ? p->results[0] : NULL;
+	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
+
+	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+		const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(p->conn);
+		const char *sqlstate = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+		probe_fail(p, PROBE_QUERY, sqlstate, msg, STAGE_QUERY);
+		probe_finish(p);
+		return;
+	}
+	p->r.phase_ms[PROBE_QUERY] = util_now_ms() - p->t_query_start;
+	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0)
+		util_strlcpy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
+	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
+		   p->cfg.query ? p->cfg.query : "SELECT 1", p->r.query_value);
+	p->r.ok = true;
+	probe_clear_results(p);
+	if (p->cfg.inspect) {
+		p->state = PROBE_ST_INSPECT;
+		probe_send(p, inspect_sql());
+		return;
+	}
+	probe_finish(p);
+}
+
+static void probe_inspect_done(struct probe *p)
+{
+	p->r.inspect_ms = util_now_ms() - p->t_query_start;
+	p->r.inspected = inspect_parse(p->results, p->nresults, &p->r.inspect);
+	if (p->r.inspected)
+		p->r.in_recovery = p->r.inspect.in_recovery;
+	probe_finish(p);
+}
+
+/* Reads whatever arrived; true when all results of the command are in. */
+static bool probe_read_results(struct probe *p)
+{
+	if (!PQconsumeInput(p->conn))
+		return true; /* the connection broke; the NULL result says why */
+	while (!PQisBusy(p->conn)) {
+		PGresult *res = PQgetResult(p->conn);
+
+		if (res == NULL)
+			return true;
+		if (p->nresults < INSPECT_MAX_RESULTS)
+			p->results[p->nresults++] = res;
+		else
+			PQclear(res);
+	}
+	return false;
+}
+
+void probe_step(struct probe *p, short revents)
+{
+	if (p->state == PROBE_ST_DONE || p->state == PROBE_ST_NEW)
+		return;
+	if (revents == 0) {
+		if (util_now_ms() >= p->deadline)
+			probe_timeout(p);
+		return;
+	}
+	switch (p->state) {
+	case PROBE_ST_CONNECTING:
+		probe_poll_connect(p);
+		break;
+	case PROBE_ST_QUERY:
+	case PROBE_ST_INSPECT:
+		if (revents & POLLOUT)
+			p->flush_pending = PQflush(p->conn) == 1;
+		if (!(revents & (POLLIN | POLLERR | POLLHUP)))
+			break;
+		if (!probe_read_results(p))
+			break;
+		if (p->state == PROBE_ST_QUERY)
+			probe_query_done(p);
+		else
+			probe_inspect_done(p);
+		break;
+	default:
+		break;
+	}
+	/* A step can take time; the deadline still holds. */
+	if (p->state != PROBE_ST_DONE && util_now_ms() >= p->deadline)
+		probe_timeout(p);
+}
+
+bool probe_is_done(const struct probe *p)
+{
+	return p->state == PROBE_ST_DONE;
+}
+
+void probe_cancel(struct probe *p)
+{
+	if (p->state == PROBE_ST_DONE)
+		return;
+	p->r.cancelled = true;
+	p->r.ok = false;
+	probe_finish(p);
+}
+
+const struct probe_result *probe_result(const struct probe *p)
+{
+	return &p->r;
+}
+
+void probe_free(struct probe *p)
+{
+	if (p == NULL)
+		return;
+	if (p->state != PROBE_ST_DONE)
+		probe_cancel(p);
+	free(p);
+}

@@ -1,0 +1,441 @@
+/*
+ * report: formats results for scripts and monitoring. Every number shown
+ * comes from a probe_result or a target's statistics; nothing here talks to
+ * a server. Passwords cannot appear: targets are shown by their masked
+ * display form only.
+ */
+#include "report.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const report_status_names[] = {
+	"OK", "WARNING", "CRITICAL", "UNKNOWN",
+};
+
+const char *report_status_name(enum report_status st)
+{
+	return report_status_names[st];
+}
+
+void report_thresholds_defaults(struct report_thresholds *th)
+{
+	th->total_ms[0] = th->total_ms[1] = -1;
+	th->slots_pct[0] = 80;
+	th->slots_pct[1] = 95;
+	th->slots_left[0] = th->slots_left[1] = -1;
+	th->cert_days[0] = 14;
+	th->cert_days[1] = 3;
+}
+
+static bool report_parse_number(const char *s, double *out)
+{
+	char *end;
+
+	*out = strtod(s, &end);
+	return end != s && (*end == '\0' || strcmp(end, "ms") == 0) && *out >= 0 && isfinite(*out);
+}
+
+bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec,
+			     char *err, size_t errlen)
+{
+	char *copy = util_xstrdup(spec), *save = NULL, *item;
+	bool ok = true;
+
+	for (item = strtok_r(copy, ",", &save); item && ok; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		const char *key = eq ? item : "total", *val = eq ? eq + 1 : item;
+		size_t vlen = strlen(val);
+		double v;
+
+		if (eq)
+			*eq = '\0';
+		if (strcmp(key, "slots") == 0 && vlen > 1 && val[vlen - 1] == '%') {
+			char num[32];
+
+			util_strlcpy(num, val, sizeof(num));
+			num[strlen(num) - 1] = '\0';
+			ok = report_parse_number(num, &v) && v <= 100;
+			th->slots_pct[level] = v;
+		} else if (!report_parse_number(val, &v)) {
+			ok = false;
+		} else if (strcmp(key, "total") == 0) {
+			th->total_ms[level] = v;
+		} else if (strcmp(key, "slots") == 0) {
+			th->slots_left[level] = (int)v;
+		} else if (strcmp(key, "cert") == 0) {
+			th->cert_days[level] = (int)v;
+		} else {
+			ok = false;
+		}
+	}
+	if (!ok)
+		snprintf(err, errlen,
+			 "bad threshold '%s': use milliseconds (-w 200) or a list like "
+			 "'total=200,slots=80%%,cert=14' (slots also as slots left: slots=5)",
+			 spec);
+	free(copy);
+	return ok;
+}
+
+int report_usable_slots(const struct inspect_info *info)
+{
+	if (!info->valid || info->max_connections < 0)
+		return -1;
+	return info->max_connections - info->reserved;
+}
+
+enum report_status report_evaluate(const struct target *t, const struct probe_result *r,
+				   const struct report_thresholds *th, char *why, size_t whylen)
+{
+	enum report_status st = REPORT_OK;
+	char fmt[32];
+
+	why[0] = '\0';
+	if (!r->ok) {
+		snprintf(why, whylen, "%s: %s", classify_class_name(r->error.cls), r->error.message);
+		return REPORT_CRITICAL;
+	}
+	/* Worst first: the first critical reason wins, else the first warning. */
+	for (int level = 1; level >= 0 && st == REPORT_OK; level--) {
+		enum report_status hit = level ? REPORT_CRITICAL : REPORT_WARNING;
+		const struct inspect_info *in = &r->inspect;
+		int usable = r->inspected ? report_usable_slots(in) : -1;
+
+		if (th->total_ms[level] >= 0 && r->phase_ms[PROBE_TOTAL] > th->total_ms[level]) {
+			snprintf(why, whylen, "connect took %s (over %.0f ms)",
+				 util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmt, sizeof(fmt)),
+				 th->total_ms[level]);
+			st = hit;
+		} else if (usable > 0 && th->slots_pct[level] >= 0 &&
+			   100.0 * in->in_use / usable >= th->slots_pct[level]) {
+			snprintf(why, whylen, "%d of %d usable slots in use (%.0f%%)", in->in_use,
+				 usable, 100.0 * in->in_use / usable);
+			st = hit;
+		} else if (usable > 0 && th->slots_left[level] >= 0 &&
+			   usable - in->in_use <= th->slots_left[level]) {
+			snprintf(why, whylen, "only %d usable slots left", usable - in->in_use);
+			st = hit;
+		} else if (r->tls.have_cert && th->cert_days[level] >= 0 &&
+			   r->tls.days_left <= th->cert_days[level]) {
+			snprintf(why, whylen, "server certificate expires in %d days (%s)",
+				 r->tls.days_left, r->tls.not_after);
+			st = hit;
+		}
+	}
+	(void)t;
+	return st;
+}
+
+/* Milliseconds rounded to microseconds; NAN becomes null. */
+static json_t *report_ms(double ms)
+{
+	if (isnan(ms))
+		return json_null();
+	return json_real(round(ms * 1000.0) / 1000.0);
+}
+
+json_t *report_phases_json(const struct probe_result *r)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
+		json_object_set_new(o, probe_phase_name(i), report_ms(r->phase_ms[i]));
+	return o;
+}
+
+json_t *report_error_json(const struct probe_result *r)
+{
+	const char *limit;
+
+	if (r->ok)
+		return json_null();
+	limit = classify_limit_name(r->error.limit);
+	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}",
+			 "class", classify_class_name(r->error.cls),
+			 "sqlstate", r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(),
+			 "message", r->error.message,
+			 "advice", r->error.advice ? r->error.advice : "",
+			 "phase", probe_phase_name(r->failed_phase),
+			 "limit", limit ? json_string(limit) : json_null());
+}
+
+json_t *report_tls_json(const struct tls_info *tls)
+{
+	if (!tls->in_use)
+		return json_null();
+	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
+			 "protocol", tls->protocol, "cipher", tls->cipher, "bits", tls->bits,
+			 "cert_subject", tls->have_cert ? json_string(tls->subject) : json_null(),
+			 "cert_issuer", tls->have_cert ? json_string(tls->issuer) : json_null(),
+			 "cert_not_after", tls->have_cert ? json_string(tls->not_after) : json_null(),
+			 "cert_days_left", tls->have_cert ? json_integer(tls->days_left) : json_null());
+}
+
+json_t *report_settings_json(const struct target *t, const struct inspect_info *info)
+{
+	json_t *o;
+	char buf[32];
+
+	if (info == NULL || !info->valid)
+		return json_null();
+	o = json_object();
+	for (int i = 0; i < info->nsettings; i++)
+		json_object_set_new(o, info->settings[i].name,
+				    json_pack("{s:s, s:s}", "value", info->settings[i].value,
+					      "source", info->settings[i].source));
+	/* connect_timeout is the client's own: from the target, or pgpulse's default. */
+	if (t) {
+		double s = t->dsn.connect_timeout_s > 0 ? t->dsn.connect_timeout_s
+							: t->probe_cfg.connect_timeout_ms / 1000.0;
+
+		if (s <= 0)
+			s = 10;
+		snprintf(buf, sizeof(buf), "%gs", s);
+		json_object_set_new(o, "connect_timeout",
+				    json_pack("{s:s, s:s}", "value", buf, "source",
+					      t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse default"));
+	}
+	return o;
+}
+
+json_t *report_slots_json(const struct inspect_info *info)
+{
+	json_t *o, *states, *holders;
+
+	if (info == NULL || !info->valid)
+		return json_null();
+	states = json_object();
+	for (int s = 0; s < INSPECT_STATE_COUNT; s++)
+		if (info->by_state[s])
+			json_object_set_new(states, inspect_state_name(s), json_integer(info->by_state[s]));
+	holders = json_array();
+	for (int i = 0; i < info->nholders; i++) {
+		const struct inspect_holder *h = &info->holders[i];
+
+		json_array_append_new(holders, json_pack(
+			"{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
+			"application_name", h->application_name, "usename", h->usename,
+			"client_addr", h->client_addr, "count", h->count, "active", h->active,
+			"idle", h->idle, "idle_in_transaction", h->idle_in_transaction,
+			"idle_over_10min", h->idle_over_10min,
+			"oldest_s", round(h->oldest_s * 10) / 10,
+			"longest_idle_in_transaction_s", round(h->longest_idle_xact_s * 10) / 10));
+	}
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f}",
+		      "max_connections", info->max_connections, "reserved", info->reserved,
+		      "usable", report_usable_slots(info), "in_use", info->in_use,
+		      "by_state", states, "top_holders", holders,
+		      "idle_in_transaction", info->idle_in_xact,
+		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10);
+	return o;
+}
+
+static json_t *report_server_json(const struct probe_result *r)
+{
+	char version[32];
+
+	if (r->backend_pid == 0)
+		return json_null();
+	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
+	util_strlcpy(version, r->server_version, sizeof(version));
+	version[strcspn(version, " ")] = '\0';
+	return json_pack("{s:s, s:i, s:i, s:o, s:s}",
+			 "version", version, "version_num", r->server_version_num,
+			 "backend_pid", r->backend_pid,
+			 "in_recovery", r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery),
+			 "address", r->used_addr);
+}
+
+json_t *report_check_json(const struct target *t, const struct probe_result *r,
+			  enum report_status st)
+{
+	static const char *const lower[] = {"ok", "warning", "critical", "unknown"};
+	const struct inspect_info *info = r->inspected ? &r->inspect : NULL;
+	json_t *addrs = json_array();
+
+	for (int i = 0; i < r->naddrs; i++)
+		json_array_append_new(addrs, json_string(r->addrs[i]));
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+			 "status", lower[st], "target", t->dsn.display,
+			 "phases_ms", report_phases_json(r), "error", report_error_json(r),
+			 "server", report_server_json(r), "tls", report_tls_json(&r->tls),
+			 "settings", report_settings_json(t, info), "slots", report_slots_json(info),
+			 "addresses", addrs);
+}
+
+void report_print_json(FILE *out, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+
+	if (s) {
+		fputs(s, out);
+		fputc('\n', out);
+		free(s);
+	}
+	fflush(out);
+}
+
+void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
+		       enum report_status st, const char *why, const struct report_thresholds *th)
+{
+	char fmt[32], version[32];
+	int usable = r->inspected ? report_usable_slots(&r->inspect) : -1;
+
+	fprintf(out, "PGPULSE %s - ", report_status_name(st));
+	if (!r->ok) {
+		fprintf(out, "%s", why);
+		if (r->error.sqlstate[0])
+			fprintf(out, " (SQLSTATE %s)", r->error.sqlstate);
+	} else {
+		util_strlcpy(version, r->server_version, sizeof(version));
+		version[strcspn(version, " ")] = '\0';
+		fprintf(out, "connected in %s (PostgreSQL %s, %s)",
+			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmt, sizeof(fmt)), version,
+			r->tls.in_use ? r->tls.protocol : "no TLS");
+		if (st != REPORT_OK && why[0])
+			fprintf(out, ": %s", why);
+	}
+	fputs(" |", out);
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
+		int p = (i + PROBE_PHASE_COUNT - 1) % PROBE_PHASE_COUNT; /* total first */
+
+		if (isnan(r->phase_ms[p]))
+			continue;
+		fprintf(out, " %s=%.3fms", probe_phase_name(p), r->phase_ms[p]);
+		if (p == PROBE_TOTAL) {
+			if (th->total_ms[0] >= 0)
+				fprintf(out, ";%.0f", th->total_ms[0]);
+			else
+				fputc(';', out);
+			if (th->total_ms[1] >= 0)
+				fprintf(out, ";%.0f", th->total_ms[1]);
+			fputs(";0", out);
+		}
+	}
+	if (usable > 0)
+		fprintf(out, " slots=%d;%.0f;%.0f;0;%d", r->inspect.in_use,
+			th->slots_pct[0] >= 0 ? th->slots_pct[0] * usable / 100 : (double)usable,
+			th->slots_pct[1] >= 0 ? th->slots_pct[1] * usable / 100 : (double)usable, usable);
+	if (r->tls.have_cert)
+		fprintf(out, " cert_days=%d;%d;%d", r->tls.days_left, th->cert_days[0],
+			th->cert_days[1]);
+	fputc('\n', out);
+	fflush(out);
+	(void)t;
+}
+
+void report_watch_header(FILE *out, enum report_format fmt)
+{
+	if (fmt == REPORT_CSV)
+		fputs("ts,target,seq,ok,dns_ms,tcp_ms,tls_ms,auth_ms,query_ms,close_ms,total_ms,"
+		      "class,sqlstate,backend_pid,message\n", out);
+	fflush(out);
+}
+
+/* CSV field: quoted, with doubled quotes. */
+static void report_csv_string(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s == '\n' ? ' ' : *s, out);
+	}
+	fputc('"', out);
+}
+
+void report_watch_record(FILE *out, enum report_format fmt, const struct target *t,
+			 const struct probe_result *r)
+{
+	char ts[40], fmtbuf[32];
+
+	util_rfc3339(&r->wall, ts, sizeof(ts));
+	if (fmt == REPORT_JSONL) {
+		json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:o}",
+				      "ts", ts, "target", t->dsn.display, "seq", (json_int_t)r->seq,
+				      "ok", r->ok, "phases_ms", report_phases_json(r),
+				      "error", report_error_json(r),
+				      "backend_pid", r->backend_pid ? json_integer(r->backend_pid)
+								   : json_null());
+
+		report_print_json(out, o);
+		json_decref(o);
+		return;
+	}
+	if (fmt == REPORT_CSV) {
+		fprintf(out, "%s,", ts);
+		report_csv_string(out, t->dsn.display);
+		fprintf(out, ",%llu,%s", (unsigned long long)r->seq, r->ok ? "true" : "false");
+		for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
+			if (isnan(r->phase_ms[i]))
+				fputc(',', out);
+			else
+				fprintf(out, ",%.3f", r->phase_ms[i]);
+		}
+		fprintf(out, ",%s,%s,", r->ok ? "" : classify_class_name(r->error.cls),
+			r->error.sqlstate);
+		if (r->backend_pid)
+			fprintf(out, "%d", r->backend_pid);
+		fputc(',', out);
+		report_csv_string(out, r->ok ? "" : r->error.message);
+		fputc('\n', out);
+		fflush(out);
+		return;
+	}
+	/* text: one ping-like line */
+	fprintf(out, "%s %s seq=%llu ", ts, t->dsn.name, (unsigned long long)r->seq);
+	if (r->ok) {
+		fprintf(out, "ok total=%s", util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
+		for (int i = 0; i < PROBE_TOTAL; i++)
+			fprintf(out, " %s=%.2f", probe_phase_name(i), r->phase_ms[i]);
+		fprintf(out, " pid=%d\n", r->backend_pid);
+	} else {
+		fprintf(out, "FAIL %s", classify_class_name(r->error.cls));
+		if (r->error.sqlstate[0])
+			fprintf(out, " (%s)", r->error.sqlstate);
+		fprintf(out, " in %s after %s: %s\n", probe_phase_name(r->failed_phase),
+			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)),
+			r->error.message);
+	}
+	fflush(out);
+}
+
+void report_summary(FILE *out, const struct target *t, double elapsed_ms)
+{
+	uint64_t failed = t->probes - t->ok;
+	bool any = false;
+
+	fprintf(out, "--- %s pgpulse statistics ---\n", t->dsn.display);
+	fprintf(out, "%llu probes, %llu ok, %llu failed (%.1f%% failed), time %.1f s\n",
+		(unsigned long long)t->probes, (unsigned long long)t->ok,
+		(unsigned long long)failed, t->probes ? 100.0 * (double)failed / (double)t->probes : 0.0,
+		elapsed_ms / 1000.0);
+	if (failed) {
+		fputs("failures:", out);
+		for (int c = 1; c < CLASS_COUNT; c++)
+			if (t->failures[c])
+				fprintf(out, " %s=%llu", classify_class_name(c),
+					(unsigned long long)t->failures[c]);
+		fputc('\n', out);
+	}
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
+		any |= t->phase[i].count > 0;
+	if (!any) {
+		fflush(out);
+		return;
+	}
+	fprintf(out, "%-6s %9s %9s %9s %9s %9s  (ms)\n", "phase", "min", "p50", "p95", "p99", "max");
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
+		const struct stats_hist *h = &t->phase[i];
+
+		if (h->count == 0)
+			continue;
+		fprintf(out, "%-6s %9.3f %9.3f %9.3f %9.3f %9.3f\n", probe_phase_name(i), h->min,
+			stats_hist_percentile(h, 50), stats_hist_percentile(h, 95),
+			stats_hist_percentile(h, 99), h->max);
+	}
+	fflush(out);
+}

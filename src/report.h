@@ -1,0 +1,74 @@
+/*
+ * report: the non-interactive outputs, all fed by the same numbers: the
+ * check command's Nagios line and JSON object, watch's text/jsonl/csv
+ * records and its ping-like summary. JSON goes through jansson.
+ */
+#ifndef PGPULSE_REPORT_H
+#define PGPULSE_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "target.h"
+
+enum report_status {
+	REPORT_OK = 0,
+	REPORT_WARNING = 1,
+	REPORT_CRITICAL = 2,
+	REPORT_UNKNOWN = 3,
+};
+
+enum report_format {
+	REPORT_TEXT = 0,
+	REPORT_JSONL,
+	REPORT_CSV,
+};
+
+/* check's thresholds; a value < 0 is not checked. */
+struct report_thresholds {
+	double total_ms[2];  /* [0] warning, [1] critical */
+	double slots_pct[2]; /* percent of usable slots in use */
+	int slots_left[2];   /* usable slots left */
+	int cert_days[2];    /* certificate days left */
+};
+
+void report_thresholds_defaults(struct report_thresholds *th);
+/*
+ * Parses "-w"/"-c" values: "200" (total ms) or a list "total=200,slots=80%,
+ * slots=5,cert=14". level 0 warning, 1 critical. false with err on bad input.
+ */
+bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec,
+			     char *err, size_t errlen);
+
+const char *report_status_name(enum report_status st);
+/* Status of one check result, with a short reason in why. */
+enum report_status report_evaluate(const struct target *t, const struct probe_result *r,
+				   const struct report_thresholds *th, char *why, size_t whylen);
+
+/* check --json: the object of DESIGN.md's public interface (caller json_decref's). */
+json_t *report_check_json(const struct target *t, const struct probe_result *r,
+			  enum report_status st);
+/* check: one Nagios plugin line with perfdata. */
+void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
+		       enum report_status st, const char *why, const struct report_thresholds *th);
+
+/* Pieces reused by other front-ends. */
+json_t *report_error_json(const struct probe_result *r);
+json_t *report_phases_json(const struct probe_result *r);
+json_t *report_settings_json(const struct target *t, const struct inspect_info *info);
+json_t *report_slots_json(const struct inspect_info *info);
+json_t *report_tls_json(const struct tls_info *tls);
+/* Prints a JSON value on one line with pgpulse's number format. */
+void report_print_json(FILE *out, json_t *v);
+
+void report_watch_header(FILE *out, enum report_format fmt);
+void report_watch_record(FILE *out, enum report_format fmt, const struct target *t,
+			 const struct probe_result *r);
+/* ping-like summary: probes, failures by class, min/p50/p95/p99/max per phase. */
+void report_summary(FILE *out, const struct target *t, double elapsed_ms);
+
+/* Usable slots: max_connections minus reserved; -1 when unknown. */
+int report_usable_slots(const struct inspect_info *info);
+
+#endif

@@ -1,0 +1,160 @@
+/*
+ * target: per-endpoint aggregation of probe results. Pure bookkeeping in
+ * fixed memory: no libpq, no I/O.
+ */
+#include "target.h"
+#include "util.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const target_health_names[] = {
+	[TARGET_UNKNOWN] = "WAITING",
+	[TARGET_UP] = "UP",
+	[TARGET_DEGRADED] = "DEGRADED",
+	[TARGET_DOWN] = "DOWN",
+};
+
+const char *target_health_name(enum target_health h)
+{
+	return target_health_names[h];
+}
+
+void target_init(struct target *t, int index)
+{
+	memset(t, 0, sizeof(*t));
+	t->index = index;
+	target_reset_stats(t);
+}
+
+void target_free(struct target *t)
+{
+	dsn_free(&t->dsn);
+}
+
+void target_reset_stats(struct target *t)
+{
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
+		stats_hist_reset(&t->phase[i]);
+	stats_ring_reset(&t->total_ring);
+	t->probes = t->ok = 0;
+	memset(t->failures, 0, sizeof(t->failures));
+	t->recent = 0;
+	t->longest_outage_ms = 0;
+}
+
+void target_push_event(struct target *t, const struct probe_event *ev)
+{
+	t->events[t->ev_head] = *ev;
+	t->ev_head = (t->ev_head + 1) % TARGET_EVENTS;
+	if (t->ev_len < TARGET_EVENTS)
+		t->ev_len++;
+	t->ev_total++;
+}
+
+const struct probe_event *target_event(const struct target *t, unsigned i)
+{
+	if (i >= t->ev_len)
+		return NULL;
+	return &t->events[(t->ev_head + TARGET_EVENTS - 1 - i) % TARGET_EVENTS];
+}
+
+static void target_set_health(struct target *t, enum target_health h)
+{
+	if (t->health == h)
+		return;
+	t->health = h;
+	clock_gettime(CLOCK_REALTIME, &t->health_since);
+}
+
+static void target_track_incident(struct target *t, const struct probe_result *r, double now_ms)
+{
+	struct target_incident *open = (struct target_incident *)target_open_incident(t);
+
+	if (!r->ok && r->error.cls == CLASS_MAX_CLIENTS) {
+		if (open == NULL) {
+			if (t->ninc == TARGET_INCIDENTS) {
+				memmove(&t->incidents[0], &t->incidents[1],
+					sizeof(t->incidents[0]) * (TARGET_INCIDENTS - 1));
+				t->ninc--;
+			}
+			open = &t->incidents[t->ninc++];
+			memset(open, 0, sizeof(*open));
+			open->start = r->wall;
+			open->start_ms = now_ms;
+			t->incidents_total++;
+		}
+		open->probes_failed++;
+		open->limit = r->error.limit;
+		util_strlcpy(open->sqlstate, r->error.sqlstate, sizeof(open->sqlstate));
+		util_strlcpy(open->message, r->error.message, sizeof(open->message));
+		return;
+	}
+	/* Any other outcome (success or another failure) ends the incident. */
+	if (open) {
+		clock_gettime(CLOCK_REALTIME, &open->end);
+		open->end_ms = now_ms;
+	}
+}
+
+void target_record(struct target *t, const struct probe_result *r, double now_ms)
+{
+	if (r->cancelled)
+		return;
+	t->probes++;
+	t->recent = (t->recent << 1) | (r->ok ? 0u : 1u);
+	if (t->probes < 32)
+		t->recent &= (1u << t->probes) - 1;
+	/* Latency statistics describe successful probes; failures are counted apart. */
+	for (int i = 0; i < PROBE_PHASE_COUNT && r->ok; i++)
+		stats_hist_add(&t->phase[i], r->phase_ms[i]);
+	stats_ring_push(&t->total_ring, r->ok ? r->phase_ms[PROBE_TOTAL] : NAN);
+	t->last = *r;
+	t->have_last = true;
+	target_track_incident(t, r, now_ms);
+	if (r->ok) {
+		t->ok++;
+		t->last_ok = *r;
+		t->have_last_ok = true;
+		t->consecutive_failures = 0;
+		if (r->inspected) {
+			t->inspect = r->inspect;
+			t->have_inspect = true;
+			t->inspect_wall = r->wall;
+		}
+		if (t->outage_start_ms > 0) {
+			double len = now_ms - t->outage_start_ms;
+
+			if (len > t->longest_outage_ms)
+				t->longest_outage_ms = len;
+			t->outage_start_ms = 0;
+		}
+		t->current_outage_ms = 0;
+		/* Recent failures leave the target degraded until they age out. */
+		target_set_health(t, (t->recent & 0xffu) ? TARGET_DEGRADED : TARGET_UP);
+		return;
+	}
+	t->failures[r->error.cls]++;
+	t->consecutive_failures++;
+	if (t->outage_start_ms == 0)
+		t->outage_start_ms = now_ms - r->phase_ms[PROBE_TOTAL];
+	t->current_outage_ms = now_ms - t->outage_start_ms;
+	if (t->current_outage_ms > t->longest_outage_ms)
+		t->longest_outage_ms = t->current_outage_ms;
+	target_set_health(t, TARGET_DOWN);
+}
+
+double target_availability(const struct target *t)
+{
+	if (t->probes == 0)
+		return NAN;
+	return 100.0 * (double)t->ok / (double)t->probes;
+}
+
+const struct target_incident *target_open_incident(const struct target *t)
+{
+	if (t->ninc == 0 || t->incidents[t->ninc - 1].end.tv_sec != 0)
+		return NULL;
+	return &t->incidents[t->ninc - 1];
+}

@@ -1,0 +1,103 @@
+/*
+ * target: everything pgpulse knows about one endpoint over a run: the
+ * parsed target, scheduling state, latency statistics per phase, failure
+ * counts, up/down state, the last server facts and a bounded event log.
+ * Filled by the scheduler from probe results; front-ends only read it.
+ */
+#ifndef PGPULSE_TARGET_H
+#define PGPULSE_TARGET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dsn.h"
+#include "probe.h"
+#include "stats.h"
+
+#define TARGET_EVENTS 512
+#define TARGET_INCIDENTS 32
+
+enum target_health {
+	TARGET_UNKNOWN = 0, /* no probe finished yet */
+	TARGET_UP,
+	TARGET_DEGRADED,    /* answering, but some of the recent probes failed */
+	TARGET_DOWN,
+};
+
+/* Consecutive max_clients failures form an incident. */
+struct target_incident {
+	struct timespec start, end; /* end.tv_sec == 0 while open */
+	double start_ms, end_ms;    /* monotonic */
+	uint64_t probes_failed;
+	enum classify_limit limit;
+	char sqlstate[6];
+	char message[200];
+};
+
+struct target {
+	int index;
+	struct dsn_target dsn;
+	struct probe_config probe_cfg;
+
+	/* scheduling (owned by sched) */
+	struct probe *probe;
+	void *probe_ctx;         /* the scheduler's callback context */
+	uint64_t seq;
+	double base_interval_ms;
+	double interval_ms;      /* current, with back-off */
+	double next_due_ms;
+	int backoff_level;
+	double last_inspect_ms;  /* monotonic ms of the last introspection, 0 never */
+	bool done;               /* reached its probe count */
+
+	/* statistics */
+	struct stats_hist phase[PROBE_PHASE_COUNT];
+	struct stats_ring total_ring; /* NAN for failures */
+	uint64_t probes, ok;
+	uint64_t failures[CLASS_COUNT];
+	unsigned recent;         /* bit history of the last 32 probes, 1 = failed */
+	int consecutive_failures;
+	enum target_health health;
+	struct timespec health_since;
+	double outage_start_ms;  /* 0 when not in an outage */
+	double longest_outage_ms;
+	double current_outage_ms;
+	int open_connections;    /* connections of ours open right now */
+
+	/* the last facts seen */
+	bool have_last;
+	struct probe_result last;      /* last finished probe */
+	bool have_last_ok;
+	struct probe_result last_ok;   /* last successful probe */
+	bool have_inspect;
+	struct inspect_info inspect;   /* last successful introspection */
+	struct timespec inspect_wall;
+
+	/* lifecycle events, newest at head-1 */
+	struct probe_event events[TARGET_EVENTS];
+	unsigned ev_head, ev_len;
+	uint64_t ev_total;
+
+	/* max_clients incidents, oldest first; the last may be open */
+	struct target_incident incidents[TARGET_INCIDENTS];
+	unsigned ninc;
+	uint64_t incidents_total;
+};
+
+void target_init(struct target *t, int index);
+/* Frees what the target owns (the dsn; not an in-flight probe). */
+void target_free(struct target *t);
+void target_reset_stats(struct target *t);
+void target_push_event(struct target *t, const struct probe_event *ev);
+/* i = 0 is the newest event; NULL past the end. */
+const struct probe_event *target_event(const struct target *t, unsigned i);
+/* Folds a finished probe into the statistics and state. */
+void target_record(struct target *t, const struct probe_result *r, double now_ms);
+const char *target_health_name(enum target_health h);
+/* Percentage of successful probes, NAN before the first. */
+double target_availability(const struct target *t);
+/* The open max_clients incident or NULL. */
+const struct target_incident *target_open_incident(const struct target *t);
+
+#endif

@@ -1,0 +1,119 @@
+/*
+ * util: monotonic time, bounded strings and checked allocation.
+ */
+#include "util.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+double util_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+void util_rfc3339(const struct timespec *wall, char *out, size_t outlen)
+{
+	struct tm tm;
+	time_t secs = wall->tv_sec;
+
+	gmtime_r(&secs, &tm);
+	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+		 tm.tm_min, tm.tm_sec, (long)(wall->tv_nsec / 1000000));
+}
+
+char *util_strlcpy(char *out, const char *src, size_t outlen)
+{
+	size_t n;
+
+	if (outlen == 0)
+		return out;
+	if (src == NULL)
+		src = "";
+	n = strlen(src);
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, src, n);
+	out[n] = '\0';
+	return out;
+}
+
+bool util_contains_ci(const char *haystack, const char *needle)
+{
+	size_t n, i;
+
+	if (haystack == NULL || needle == NULL)
+		return false;
+	n = strlen(needle);
+	for (; *haystack; haystack++) {
+		for (i = 0; i < n; i++) {
+			if (haystack[i] == '\0' ||
+			    tolower((unsigned char)haystack[i]) != tolower((unsigned char)needle[i]))
+				break;
+		}
+		if (i == n)
+			return true;
+	}
+	return n == 0;
+}
+
+static void util_oom(void)
+{
+	fputs("pgpulse: out of memory\n", stderr);
+	abort();
+}
+
+void *util_xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *util_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+void *util_xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		util_oom();
+	return q;
+}
+
+char *util_xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (p == NULL)
+		util_oom();
+	return p;
+}
+
+char *util_fmt_ms(double ms, char *out, size_t outlen)
+{
+	if (isnan(ms) || ms < 0)
+		snprintf(out, outlen, "-");
+	else if (ms < 10)
+		snprintf(out, outlen, "%.2f ms", ms);
+	else if (ms < 1000)
+		snprintf(out, outlen, "%.1f ms", ms);
+	else
+		snprintf(out, outlen, "%.2f s", ms / 1000.0);
+	return out;
+}

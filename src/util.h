@@ -1,0 +1,31 @@
+/*
+ * util: the few helpers every module needs: monotonic time in
+ * milliseconds, bounded string copies, allocation that fails loudly.
+ */
+#ifndef PGPULSE_UTIL_H
+#define PGPULSE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* Milliseconds on CLOCK_MONOTONIC, as a double with sub-ms precision. */
+double util_now_ms(void);
+/* Wall clock for timestamps: RFC 3339 UTC with milliseconds into out. */
+void util_rfc3339(const struct timespec *wall, char *out, size_t outlen);
+
+/* Copies at most outlen-1 bytes and always terminates. Returns out. */
+char *util_strlcpy(char *out, const char *src, size_t outlen);
+/* Lower-cases ASCII and compares; true when haystack contains needle. */
+bool util_contains_ci(const char *haystack, const char *needle);
+
+void *util_xmalloc(size_t n);
+void *util_xcalloc(size_t n, size_t size);
+void *util_xrealloc(void *p, size_t n);
+char *util_xstrdup(const char *s);
+
+/* Formats a duration in ms for humans: "0.42 ms", "12.3 ms", "1.20 s". */
+char *util_fmt_ms(double ms, char *out, size_t outlen);
+
+#endif
