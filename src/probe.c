@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A sql probe's wrapper adds BEGIN and SET results before the user's. */
+#define PROBE_MAX_RESULTS 16
+
 enum probe_state {
 	PROBE_ST_NEW,
 	PROBE_ST_RESOLVING,
 	PROBE_ST_CONNECTING,
 	PROBE_ST_QUERY,
 	PROBE_ST_INSPECT,
+	PROBE_ST_HOLDING,
 	PROBE_ST_DONE,
 };
 
@@ -47,8 +51,10 @@ struct probe {
 	int addr_index;
 	double deadline;
 	double t_start, t_dns, t_conn_start, t_tcp, t_tls_done, t_ok, t_query_start;
-	PGresult *results[INSPECT_MAX_RESULTS];
+	PGresult *results[PROBE_MAX_RESULTS];
 	int nresults;
+	PGresult *error_result; /* the first failed result of a multi-statement query */
+	char *sql_text;         /* the wrapped user query of a sql probe */
 	struct probe_result r;
 };
 
@@ -124,6 +130,40 @@ static void probe_clear_results(struct probe *p)
 	for (int i = 0; i < p->nresults; i++)
 		PQclear(p->results[i]);
 	p->nresults = 0;
+	PQclear(p->error_result);
+	p->error_result = NULL;
+}
+
+static void probe_table_free(struct probe_table *t)
+{
+	if (t == NULL)
+		return;
+	for (int i = 0; i < t->ncols; i++)
+		free(t->names[i]);
+	for (int i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->names);
+	free(t->cells);
+	free(t);
+}
+
+/* Copies a result's rows out, so the PGresult can go with the connection. */
+static struct probe_table *probe_table_from(PGresult *res)
+{
+	struct probe_table *t = util_xcalloc(1, sizeof(*t));
+
+	t->nrows = PQntuples(res);
+	t->ncols = PQnfields(res);
+	util_strlcpy(t->command, PQcmdStatus(res), sizeof(t->command));
+	t->names = util_xcalloc((size_t)t->ncols, sizeof(char *));
+	t->cells = util_xcalloc((size_t)t->nrows * (size_t)t->ncols, sizeof(char *));
+	for (int c = 0; c < t->ncols; c++)
+		t->names[c] = util_xstrdup(PQfname(res, c));
+	for (int r = 0; r < t->nrows; r++)
+		for (int c = 0; c < t->ncols; c++)
+			if (!PQgetisnull(res, r, c))
+				t->cells[r * t->ncols + c] = util_xstrdup(PQgetvalue(res, r, c));
+	return t;
 }
 
 /* Closes the connection (timed as the close phase when it was up) and ends. */
@@ -159,6 +199,16 @@ static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqls
 	p->r.ok = false;
 	p->r.failed_phase = phase;
 	classify_error(sqlstate, message, stage, p->cfg.endpoint, &p->r.error);
+	/* Only IPv6 addresses and no route: the IPv6-only host advice (Supabase direct). */
+	if (p->r.error.cls == CLASS_UNREACHABLE && p->r.naddrs > 0) {
+		bool all_v6 = true;
+
+		for (int i = 0; i < p->r.naddrs; i++)
+			all_v6 &= strchr(p->r.addrs[i], ':') != NULL;
+		if (all_v6)
+			p->r.error.advice = classify_advice(CLASS_UNREACHABLE, LIMIT_NONE,
+							    ENDPOINT_POSTGRES);
+	}
 	/* A failed phase has no duration of its own: it never completed. */
 	if (phase != PROBE_QUERY && phase != PROBE_CLOSE)
 		for (int i = phase; i < PROBE_TOTAL; i++)
@@ -247,7 +297,24 @@ static void probe_connected(struct probe *p)
 	probe_emit(p, PROBE_EV_READY, p->r.phase_ms[PROBE_AUTH], "backend pid %d, PostgreSQL %s",
 		   p->r.backend_pid, p->r.server_version);
 	PQsetnonblocking(p->conn, 1);
+	if (p->cfg.hold) {
+		p->state = PROBE_ST_HOLDING;
+		p->r.ok = true;
+		p->r.holding = true;
+		p->deadline = INFINITY;
+		return;
+	}
 	p->state = PROBE_ST_QUERY;
+	if (p->cfg.sql) {
+		size_t n = strlen(p->cfg.sql) + 128;
+
+		/* Read-only and bounded on the server too; closing rolls it back. */
+		p->sql_text = util_xmalloc(n);
+		snprintf(p->sql_text, n, "BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = %.0f; %s",
+			 p->cfg.query_timeout_ms, p->cfg.sql);
+		probe_send(p, p->sql_text);
+		return;
+	}
 	probe_send(p, p->cfg.query ? p->cfg.query : "SELECT 1");
 }
 
@@ -386,7 +453,7 @@ bool probe_pollfd(const struct probe *p, struct pollfd *pfd)
 	int fd;
 
 	if ((p->state != PROBE_ST_CONNECTING && p->state != PROBE_ST_QUERY &&
-	     p->state != PROBE_ST_INSPECT) || p->conn == NULL)
+	     p->state != PROBE_ST_INSPECT && p->state != PROBE_ST_HOLDING) || p->conn == NULL)
 		return false;
 	fd = PQsocket(p->conn);
 	if (fd < 0)
@@ -439,7 +506,9 @@ static void probe_timeout(struct probe *p)
 
 static void probe_query_done(struct probe *p)
 {
-	PGresult *res = p->nresults > 0 ? p->results[0] : NULL;
+	/* The failed result if any, else the last one (a sql probe's own rows). */
+	PGresult *res = p->error_result ? p->error_result
+		      : p->nresults > 0 ? p->results[p->cfg.sql ? p->nresults - 1 : 0] : NULL;
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -453,8 +522,11 @@ static void probe_query_done(struct probe *p)
 	p->r.phase_ms[PROBE_QUERY] = util_now_ms() - p->t_query_start;
 	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0)
 		util_strlcpy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
+	if (p->cfg.sql)
+		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
-		   p->cfg.query ? p->cfg.query : "SELECT 1", p->r.query_value);
+		   p->cfg.sql ? p->cfg.sql : p->cfg.query ? p->cfg.query : "SELECT 1",
+		   p->r.query_value);
 	p->r.ok = true;
 	probe_clear_results(p);
 	if (p->cfg.inspect) {
@@ -468,7 +540,11 @@ static void probe_query_done(struct probe *p)
 static void probe_inspect_done(struct probe *p)
 {
 	p->r.inspect_ms = util_now_ms() - p->t_query_start;
-	p->r.inspected = inspect_parse(p->results, p->nresults, &p->r.inspect);
+	/* A failed statement (say, a view the role cannot read) says why. */
+	if (p->error_result)
+		p->r.inspected = inspect_parse(&p->error_result, 1, &p->r.inspect);
+	else
+		p->r.inspected = inspect_parse(p->results, p->nresults, &p->r.inspect);
 	if (p->r.inspected)
 		p->r.in_recovery = p->r.inspect.in_recovery;
 	probe_finish(p);
@@ -484,7 +560,9 @@ static bool probe_read_results(struct probe *p)
 
 		if (res == NULL)
 			return true;
-		if (p->nresults < INSPECT_MAX_RESULTS)
+		if (PQresultStatus(res) == PGRES_FATAL_ERROR && p->error_result == NULL)
+			p->error_result = res;
+		else if (p->nresults < PROBE_MAX_RESULTS)
 			p->results[p->nresults++] = res;
 		else
 			PQclear(res);
@@ -504,6 +582,14 @@ void probe_step(struct probe *p, short revents)
 	switch (p->state) {
 	case PROBE_ST_CONNECTING:
 		probe_poll_connect(p);
+		break;
+	case PROBE_ST_HOLDING:
+		/* A held connection that turns readable was closed or told something. */
+		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD) {
+			p->r.holding = false;
+			probe_fail(p, PROBE_AUTH, NULL, PQerrorMessage(p->conn), STAGE_QUERY);
+			probe_finish(p);
+		}
 		break;
 	case PROBE_ST_QUERY:
 	case PROBE_ST_INSPECT:
@@ -531,6 +617,14 @@ bool probe_is_done(const struct probe *p)
 	return p->state == PROBE_ST_DONE;
 }
 
+void probe_release(struct probe *p)
+{
+	if (p->state == PROBE_ST_HOLDING) {
+		p->r.holding = false;
+		probe_finish(p);
+	}
+}
+
 void probe_cancel(struct probe *p)
 {
 	if (p->state == PROBE_ST_DONE)
@@ -551,5 +645,7 @@ void probe_free(struct probe *p)
 		return;
 	if (p->state != PROBE_ST_DONE)
 		probe_cancel(p);
+	probe_table_free(p->r.table);
+	free(p->sql_text);
 	free(p);
 }

@@ -62,6 +62,21 @@ struct probe_config {
 	const char *query;         /* the check query, "SELECT 1" */
 	bool inspect;              /* run the introspection query after the check */
 	enum classify_endpoint endpoint;
+	/*
+	 * sql: instead of the check query, run this in a read-only transaction
+	 * under statement_timeout = query_timeout_ms; rows land in result.table.
+	 */
+	const char *sql;
+	/* hold: stop once connected and keep the connection until probe_release() (burst). */
+	bool hold;
+};
+
+/* Rows of a sql probe, owned by the probe (valid until probe_free). */
+struct probe_table {
+	int nrows, ncols;
+	char **names;      /* ncols column names */
+	char **cells;      /* nrows * ncols values, row-major; NULL for SQL NULL */
+	char command[64];  /* command tag, e.g. "SELECT 3" */
 };
 
 struct probe_result {
@@ -84,6 +99,8 @@ struct probe_result {
 	double inspect_ms;
 	struct inspect_info inspect;
 	char query_value[64];               /* first column of the first row */
+	struct probe_table *table;          /* sql probes only; owned by the probe */
+	bool holding;                       /* hold probes: connected and held now */
 };
 
 struct probe;
@@ -99,6 +116,8 @@ double probe_deadline_ms(const struct probe *p);
 /* Advances on socket readiness (revents) or on its deadline (revents 0). */
 void probe_step(struct probe *p, short revents);
 bool probe_is_done(const struct probe *p);
+/* hold probes: closes the held connection; the probe is then done (ok). */
+void probe_release(struct probe *p);
 /* Ends the probe now, closing its connection; the result is marked cancelled. */
 void probe_cancel(struct probe *p);
 const struct probe_result *probe_result(const struct probe *p);

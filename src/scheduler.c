@@ -180,6 +180,8 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 		s->cfg.query_timeout_ms = query_ms;
 }
 
+static void sched_finish_probe(struct sched *s, struct target *t);
+
 static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 {
 	struct sched_probe_ctx *ctx = arg;
@@ -189,22 +191,39 @@ static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 		ctx->s->on_event(ctx->s->cb_arg, ctx->t, ev);
 }
 
-static void sched_start_probe(struct sched *s, struct target *t, double now)
+void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc)
+{
+	*pc = t->probe_cfg;
+	/* The target's own connect_timeout wins, as it would in the app. */
+	pc->connect_timeout_ms = t->dsn.connect_timeout_s > 0 ? t->dsn.connect_timeout_s * 1000.0
+							      : s->cfg.connect_timeout_ms;
+	pc->query_timeout_ms = s->cfg.query_timeout_ms;
+	pc->query = s->cfg.query;
+}
+
+struct resolver *sched_resolver(struct sched *s)
+{
+	return s->resolver;
+}
+
+static void sched_start_probe(struct sched *s, struct target *t, double now,
+			      const struct sched_oneoff *o)
 {
 	struct sched_probe_ctx *ctx = util_xcalloc(1, sizeof(*ctx));
-	struct probe_config pc = t->probe_cfg;
+	struct probe_config pc;
 
 	ctx->s = s;
 	ctx->t = t;
-	/* The target's own connect_timeout wins, as it would in the app. */
-	pc.connect_timeout_ms = t->dsn.connect_timeout_s > 0 ? t->dsn.connect_timeout_s * 1000.0
-							     : s->cfg.connect_timeout_ms;
-	pc.query_timeout_ms = s->cfg.query_timeout_ms;
-	pc.query = s->cfg.query;
+	sched_probe_config(s, t, &pc);
 	pc.inspect = s->cfg.inspect_every_ms >= 0 &&
 		     (t->last_inspect_ms == 0 || now - t->last_inspect_ms >= s->cfg.inspect_every_ms);
+	if (o) {
+		pc.inspect = o->inspect;
+		pc.sql = o->sql;
+	}
 	if (pc.inspect)
 		t->last_inspect_ms = now;
+	t->probe_record = o == NULL || o->record;
 	t->seq++;
 	t->probe_ctx = ctx;
 	t->probe = probe_new(&t->dsn, &pc, s->resolver, t->seq, sched_on_probe_event, ctx);
@@ -213,10 +232,25 @@ static void sched_start_probe(struct sched *s, struct target *t, double now)
 	probe_begin(t->probe);
 }
 
-void sched_probe_now(struct sched *s, struct target *t)
+bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneoff *o)
 {
-	if (t->probe == NULL && !s->stopped)
-		sched_start_probe(s, t, util_now_ms());
+	if (t->probe != NULL || s->stopped)
+		return false;
+	sched_start_probe(s, t, util_now_ms(), o);
+	return true;
+}
+
+bool sched_target_busy(const struct target *t)
+{
+	return t->probe != NULL;
+}
+
+void sched_cancel_target(struct sched *s, struct target *t)
+{
+	if (t->probe) {
+		probe_cancel(t->probe);
+		sched_finish_probe(s, t);
+	}
 }
 
 /* Exponential back-off while a target answers max_clients; reset on anything else. */
@@ -244,8 +278,10 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	double now = util_now_ms();
 
 	if (!r->cancelled) {
-		target_record(t, r, now);
-		sched_adjust_interval(s, t, r);
+		if (t->probe_record) {
+			target_record(t, r, now);
+			sched_adjust_interval(s, t, r);
+		}
 		if (s->on_result)
 			s->on_result(s->cb_arg, t, r);
 	}
@@ -286,7 +322,7 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		struct target *t = s->targets[i];
 
 		if (t->probe == NULL && !t->done && !s->paused && !s->stopped && now >= t->next_due_ms)
-			sched_start_probe(s, t, now);
+			sched_start_probe(s, t, now, NULL);
 	}
 
 	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets);

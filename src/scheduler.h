@@ -51,8 +51,27 @@ void sched_set_paused(struct sched *s, bool paused);
 bool sched_paused(const struct sched *s);
 void sched_set_query(struct sched *s, const char *query);
 void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms);
-/* Starts a probe on target t now, unless one is in flight; for the prompt. */
-void sched_probe_now(struct sched *s, struct target *t);
+/* A probe the prompt asks for, outside the schedule. */
+struct sched_oneoff {
+	bool inspect;    /* read settings and slots too */
+	const char *sql; /* run this read-only instead of the check query */
+	bool record;     /* count it in the target's statistics */
+};
+
+/*
+ * Starts a probe on target t now; false when one is already in flight.
+ * o may be NULL (a scheduled-style probe, recorded). The result callback
+ * sees it like any other; sql results are in r->table during the callback.
+ */
+bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneoff *o);
+/* True while target t has a probe in flight. */
+bool sched_target_busy(const struct target *t);
+/* Cancels target t's probe in flight (Ctrl-C in the prompt). */
+void sched_cancel_target(struct sched *s, struct target *t);
+/* The resolver, for front-ends that drive probes themselves (burst). */
+struct resolver *sched_resolver(struct sched *s);
+/* Builds the probe configuration the scheduler would use for t. */
+void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc);
 
 /* One turn of the loop; waits at most max_wait_ms (< 0: as long as needed). */
 void sched_run_once(struct sched *s, double max_wait_ms);

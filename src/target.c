@@ -111,11 +111,13 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 		stats_hist_add(&t->phase[i], r->phase_ms[i]);
 	stats_ring_push(&t->total_ring, r->ok ? r->phase_ms[PROBE_TOTAL] : NAN);
 	t->last = *r;
+	t->last.table = NULL; /* owned by the probe, gone after the callback */
 	t->have_last = true;
 	target_track_incident(t, r, now_ms);
 	if (r->ok) {
 		t->ok++;
 		t->last_ok = *r;
+		t->last_ok.table = NULL;
 		t->have_last_ok = true;
 		t->consecutive_failures = 0;
 		if (r->inspected) {

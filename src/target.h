@@ -43,6 +43,7 @@ struct target {
 	/* scheduling (owned by sched) */
 	struct probe *probe;
 	void *probe_ctx;         /* the scheduler's callback context */
+	bool probe_record;       /* the probe in flight counts in the statistics */
 	uint64_t seq;
 	double base_interval_ms;
 	double interval_ms;      /* current, with back-off */

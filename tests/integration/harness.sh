@@ -66,8 +66,14 @@ harness__as_server() {
 	fi
 }
 
+# A zombie counts as dead: daemons (postmaster, pgbouncer) are reparented
+# to PID 1, which in a container may take its time to reap them.
 harness__pid_alive() {
-	[ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null
+	[ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null || return 1
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
+	stat=${stat##*) }
+	[ "${stat:0:1}" != Z ]
 }
 
 harness__pid_dead() {
