@@ -15,6 +15,14 @@ static const char *const inspect_state_names[INSPECT_STATE_COUNT] = {
 	"fastpath function call", "disabled", "unknown",
 };
 
+/*
+ * Without pg_read_all_stats, other roles' sessions show NULL backend_type,
+ * state and client_addr, but keep usesysid: count those as client backends
+ * (background processes have no user) in state "unknown", address "hidden".
+ */
+#define INSPECT_CLIENT "coalesce(backend_type, CASE WHEN usesysid IS NOT NULL " \
+		       "THEN 'client backend' END) = 'client backend'"
+
 static const char inspect_query[] =
 	/* 1: recovery and settings with their source */
 	"SELECT 'pg_is_in_recovery', pg_is_in_recovery()::text, '' "
@@ -26,10 +34,10 @@ static const char inspect_query[] =
 	"'reserved_connections');"
 	/* 2: client backends by state */
 	"SELECT coalesce(state, 'unknown'), count(*) FROM pg_stat_activity "
-	"WHERE backend_type = 'client backend' GROUP BY 1;"
+	"WHERE " INSPECT_CLIENT " GROUP BY 1;"
 	/* 3: who holds the slots */
 	"SELECT coalesce(application_name, ''), coalesce(usename::text, ''), "
-	"coalesce(host(client_addr), 'local'), count(*), "
+	"CASE WHEN backend_type IS NULL THEN 'hidden' ELSE coalesce(host(client_addr), 'local') END, count(*), "
 	"count(*) FILTER (WHERE state = 'active'), "
 	"count(*) FILTER (WHERE state = 'idle'), "
 	"count(*) FILTER (WHERE state LIKE 'idle in transaction%'), "
@@ -37,7 +45,7 @@ static const char inspect_query[] =
 	"coalesce(extract(epoch FROM now() - min(backend_start)), 0), "
 	"coalesce(extract(epoch FROM now() - min(state_change) "
 	"  FILTER (WHERE state LIKE 'idle in transaction%')), 0) "
-	"FROM pg_stat_activity WHERE backend_type = 'client backend' "
+	"FROM pg_stat_activity WHERE " INSPECT_CLIENT " "
 	"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 LIMIT 10";
 
 const char *inspect_sql(void)

@@ -1,0 +1,238 @@
+# shellcheck shell=bash
+#
+# t_check.sh: `pgpulse check` against real servers. Every test asserts on
+# the JSON of DESIGN.md's public interface (or the Nagios line) and the
+# exit status; run.sh checks afterwards that no pgpulse connection is left.
+
+app_uri() {
+	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb${1:+?$1}"
+}
+
+test_check_tls_ok_reports_everything() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "$(app_uri "sslmode=verify-full&sslrootcert=$PG_CA")"
+	assert_eq 0 "$status" "a healthy server checks OK (stderr: $stderr)"
+	local j=$output
+	assert_json "$j" '.status == "ok"' "status ok"
+	assert_json "$j" '.target == "postgresql://app:***@127.0.0.1:'"$PG_PORT"'/appdb?sslmode=verify-full&sslrootcert='"$PG_CA"'" or (.target | startswith("postgresql://app:***@127.0.0.1:'"$PG_PORT"'/appdb?"))' "target masked"
+	assert_not_contains "$j" "$APP_PASSWORD" "no password in the JSON"
+	assert_json "$j" '[.phases_ms[]] | all(type == "number" and . >= 0)' "every phase timed"
+	assert_json "$j" '.phases_ms.dns == 0' "no DNS for an IP literal"
+	assert_json "$j" '.phases_ms.tls > 0' "TLS took time"
+	assert_json "$j" '.phases_ms.total >= (.phases_ms.tcp + .phases_ms.tls + .phases_ms.auth + .phases_ms.query)' "total covers the phases"
+	assert_json "$j" '.error == null' "no error"
+	assert_json "$j" '.server.version | startswith("15.")' "PostgreSQL 15"
+	assert_json "$j" '.server.version_num >= 150000 and .server.version_num < 160000' "version_num"
+	assert_json "$j" '.server.backend_pid > 0 and .server.in_recovery == false' "backend pid, primary"
+	assert_json "$j" '.tls.protocol == "TLSv1.3" and .tls.bits == 256' "TLS 1.3"
+	assert_json "$j" '.tls.cert_subject == "CN=localhost"' "certificate subject"
+	assert_json "$j" '.tls.cert_days_left >= 28 and .tls.cert_days_left <= 30' "certificate days left (harness makes 30)"
+	assert_json "$j" '.settings.statement_timeout == {"value": "30s", "source": "user"}' "statement_timeout from ALTER ROLE"
+	assert_json "$j" '.settings.idle_in_transaction_session_timeout.source == "default"' "a default setting"
+	assert_json "$j" '.settings.max_connections.value == "20"' "max_connections"
+	assert_json "$j" '.slots.max_connections == 20 and .slots.reserved == 3 and .slots.usable == 17' "slot limits"
+	assert_json "$j" '.slots.in_use >= 1 and .slots.by_state.active >= 1' "our own session is counted"
+	assert_json "$j" '[.slots.top_holders[] | select(.application_name == "pgpulse" and .usename == "app")] | length == 1' "pgpulse named among the holders"
+}
+
+test_check_nagios_line_has_perfdata() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check "$(app_uri sslmode=require)"
+	assert_eq 0 "$status" "exit 0"
+	assert_match '^PGPULSE OK - connected in [0-9.]+ m?s \(PostgreSQL 15\.[0-9]+, TLSv1\.3\) \| total=[0-9.]+ms;' "$output" "Nagios line"
+	assert_match ' tls=[0-9.]+ms' "$output" "perfdata per phase"
+	assert_match ' slots=[0-9]+;[0-9]+;[0-9]+;0;17' "$output" "slots perfdata against usable slots"
+	assert_eq 1 "$(printf '%s\n' "$output" | wc -l)" "one line"
+}
+
+test_check_sqlalchemy_url_and_database_url() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "postgresql+psycopg2://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb"
+	assert_eq 0 "$status" "the +driver URL connects"
+	assert_json "$output" '.target | startswith("postgresql://app:***@")' "shown without the driver, masked"
+
+	run_cmd env DATABASE_URL="$(app_uri)" "$PGPULSE" check --json
+	assert_eq 0 "$status" "DATABASE_URL is the default target"
+	assert_json "$output" '.target | contains(":'"$PG_PORT"'/appdb")' "DATABASE_URL's target"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
+}
+
+test_check_psql_style_options_and_environment() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json -h 127.0.0.1 -p "$PG_PORT" -U postgres -d postgres
+	assert_eq 0 "$status" "-h -p -U -d"
+	assert_json "$output" '.target == "postgresql://postgres@127.0.0.1:'"$PG_PORT"'/postgres"' "target from options"
+
+	run_cmd env PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER=app PGPASSWORD="$APP_PASSWORD" PGDATABASE=appdb \
+		"$PGPULSE" check --json
+	assert_eq 0 "$status" "libpq's environment"
+	assert_json "$output" '.target == "postgresql://app@127.0.0.1:'"$PG_PORT"'/appdb"' "target from PG*"
+
+	# Options override the target, as in psql.
+	run_cmd "$PGPULSE" check --json -U postgres -d postgres "host=127.0.0.1 port=$PG_PORT user=nobody dbname=nowhere"
+	assert_eq 0 "$status" "overrides win"
+}
+
+test_check_unix_socket_has_no_dns_and_no_tls() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=$PG_SOCKET_DIR port=$PG_PORT user=postgres dbname=postgres"
+	assert_eq 0 "$status" "socket connects"
+	assert_json "$output" '.tls == null and .phases_ms.tls == 0 and .phases_ms.dns == 0' "no TLS, no DNS"
+	assert_json "$output" '.slots.top_holders | map(select(.application_name == "pgpulse"))[0].client_addr == "local"' "a local holder"
+}
+
+test_check_resolves_names_itself() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=localhost port=$PG_PORT user=postgres dbname=postgres sslmode=verify-full sslrootcert=$PG_CA"
+	assert_eq 0 "$status" "verify-full by name works with our own resolution (stderr: $stderr)"
+	assert_json "$output" '.phases_ms.dns > 0' "DNS timed"
+	assert_json "$output" '.addresses | index("127.0.0.1") != null' "IPv4 address recorded"
+	assert_json "$output" '.server.address as $a | .addresses | index($a) != null' "the address used is one of them"
+
+	run_cmd "$PGPULSE" check --json "host=nosuch.invalid port=$PG_PORT user=postgres"
+	assert_eq 2 "$status" "an unknown name is critical"
+	assert_json "$output" '.error.class == "dns" and .error.phase == "dns" and .phases_ms.tcp == null' "class dns"
+}
+
+test_check_ipv6_literal() {
+	require_pgpulse
+	[ "$PG_HAS_IPV6" = 1 ] || { echo "no ::1 here: nothing to check"; return 0; }
+	run_cmd "$PGPULSE" check --json "postgresql://postgres@[::1]:$PG_PORT/postgres?sslmode=require"
+	assert_eq 0 "$status" "IPv6 connects"
+	assert_json "$output" '.server.address == "::1"' "address ::1"
+}
+
+test_check_refused_port() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$REFUSED_PORT user=app"
+	assert_eq 2 "$status" "refused is critical"
+	assert_json "$output" '.status == "critical" and .error.class == "refused" and .error.phase == "tcp"' "class refused in tcp"
+	assert_json "$output" '.error.sqlstate == null and (.error.advice | length) > 10' "no SQLSTATE, some advice"
+	assert_json "$output" '.phases_ms.tcp == null and .phases_ms.total >= 0 and .server == null and .settings == null and .slots == null' "nulls for what never happened"
+}
+
+test_check_silent_server_ends_at_deadline() {
+	require_pgpulse
+	local before
+	before=$(cat "$FAKE_SILENT_COUNTFILE")
+	run_cmd "$PGPULSE" check --json -t 1 "host=127.0.0.1 port=$FAKE_SILENT_PORT user=app"
+	assert_eq 2 "$status" "a silent server is critical"
+	assert_json "$output" '.error.class == "timeout"' "class timeout"
+	# libpq's default sslmode=prefer sends SSLRequest first: it dies waiting for TLS.
+	assert_json "$output" '.error.phase == "tls" and .phases_ms.tcp >= 0 and .phases_ms.tls == null' "died in tls"
+	assert_json "$output" '.phases_ms.total >= 1000' "not before its deadline"
+	assert_eq $((before + 1)) "$(cat "$FAKE_SILENT_COUNTFILE")" "one connection attempt"
+
+	# The target's own connect_timeout wins over -t; with TLS off it dies in auth.
+	run_cmd "$PGPULSE" check --json -t 30 "host=127.0.0.1 port=$FAKE_SILENT_PORT user=app connect_timeout=2 sslmode=disable"
+	assert_json "$output" '.error.class == "timeout" and .error.phase == "auth" and .phases_ms.total >= 2000 and .phases_ms.total < 30000' "connect_timeout=2 honoured"
+}
+
+test_check_max_connections_gives_real_53300() {
+	require_pgpulse
+	hold_connections 17 filler
+	run_cmd "$PGPULSE" check --json "$(app_uri)"
+	assert_eq 2 "$status" "no slot for app"
+	local j=$output
+	assert_json "$j" '.error.class == "max_clients" and .error.sqlstate == "53300"' "max_clients 53300"
+	assert_json "$j" '.error.message == "remaining connection slots are reserved for non-replication superuser connections"' "server's message, bare"
+	assert_json "$j" '.error.phase == "auth" and .phases_ms.tcp >= 0 and .phases_ms.auth == null and .phases_ms.query == null' "phases up to auth"
+	assert_json "$j" '.settings == null and .slots == null and .server == null' "never got in"
+
+	run_cmd "$PGPULSE" check "$(app_uri)"
+	assert_match '^PGPULSE CRITICAL - max_clients: remaining connection slots are reserved .* \(SQLSTATE 53300\)' "$output" "Nagios line"
+	release_connections
+}
+
+test_check_pgbouncer_max_client_conn() {
+	require_pgpulse
+	HOLD_QUERY= HOLD_DB=appdb hold_connections 6 idle_clients app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
+	assert_eq 2 "$status" "PgBouncer refuses"
+	assert_json "$output" '.error.class == "max_clients" and .error.sqlstate == "08P01"' "class from the text, not the code"
+	assert_json "$output" '.error.message == "no more connections allowed (max_client_conn)"' "PgBouncer's message"
+	release_connections
+}
+
+test_check_pgbouncer_session_mode_works() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
+	assert_eq 0 "$status" "through PgBouncer"
+	assert_json "$output" '.settings.statement_timeout.value == "30s"' "settings through the pooler"
+}
+
+test_check_supavisor_session_mode_message() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$FAKE_SESSION_PORT user=app dbname=postgres"
+	assert_eq 2 "$status" "the fake Supavisor refuses"
+	assert_json "$output" '.error.class == "max_clients" and .error.sqlstate == "XX000"' "max_clients, XX000"
+	assert_json "$output" '.error.message | startswith("MaxClientsInSessionMode: max clients reached")' "Supavisor's text"
+	assert_json "$output" '.error.advice | test("6543|transaction mode|NullPool")' "advice for session mode"
+}
+
+test_check_auth_failed_hides_the_password() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "postgresql://app:Wrong-Secret-42@127.0.0.1:$PG_PORT/appdb"
+	assert_eq 2 "$status" "wrong password"
+	assert_json "$output" '.error.class == "auth_failed" and .error.sqlstate == "28P01"' "auth_failed 28P01"
+	assert_not_contains "$output$stderr" "Wrong-Secret-42" "the password appears nowhere"
+
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$PG_PORT user=postgres dbname=nosuch"
+	assert_json "$output" '.error.class == "db_missing" and .error.sqlstate == "3D000"' "db_missing"
+}
+
+test_check_tls_verification_failure() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$PG_PORT user=postgres sslmode=verify-ca sslrootcert=/etc/ssl/certs/ca-certificates.crt"
+	assert_eq 2 "$status" "an unknown CA is critical"
+	assert_json "$output" '.error.class == "tls" and .error.phase == "tls"' "class tls"
+}
+
+test_check_thresholds() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check -w total=0.001 "$(app_uri)"
+	assert_eq 1 "$status" "slow beyond the warning"
+	assert_match '^PGPULSE WARNING - connected in .*: connect took' "$output" "says why"
+
+	run_cmd "$PGPULSE" check --json -w cert=60 -c cert=45 "$(app_uri sslmode=require)"
+	assert_eq 2 "$status" "certificate within the critical window"
+	assert_json "$output" '.status == "critical"' "critical"
+
+	hold_connections 10 half_full
+	run_cmd "$PGPULSE" check -w slots=50% "$(app_uri)"
+	assert_eq 1 "$status" "11 of 17 slots in use is over 50%"
+	assert_match 'of 17 usable slots in use' "$output" "says how full"
+	run_cmd "$PGPULSE" check -c slots=10 "$(app_uri)"
+	assert_eq 2 "$status" "6 slots left is under 10"
+	release_connections
+}
+
+test_check_usage_errors_exit_3() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --bogus
+	assert_eq 3 "$status" "unknown option"
+	assert_contains "$stderr" "Try 'pgpulse --help'" "points at --help"
+
+	run_cmd "$PGPULSE" check "host=a" "host=b"
+	assert_eq 3 "$status" "check takes one target"
+
+	run_cmd "$PGPULSE" check "postgresql://app:Hunter2-pw@127.0.0.1:99999999/db"
+	assert_eq 3 "$status" "bad port"
+	assert_not_contains "$stderr" "Hunter2-pw" "no password in the message"
+
+	run_cmd "$PGPULSE" check -w total=fast "$(app_uri)"
+	assert_eq 3 "$status" "bad threshold"
+	assert_contains "$stderr" "bad threshold" "says what is wrong"
+
+	run_cmd "$PGPULSE" watch --format xml
+	assert_eq 3 "$status" "bad format"
+	run_cmd "$PGPULSE" check --format csv
+	assert_eq 3 "$status" "option of another command"
+	assert_contains "$stderr" "does not apply to 'check'" "says so"
+
+	run_cmd "$PGPULSE" --version
+	assert_match '^pgpulse [0-9]+\.[0-9]+' "$output" "version"
+	run_cmd "$PGPULSE" --help
+	assert_eq 0 "$status" "help exits 0"
+	assert_contains "$output" "pgpulse check" "help lists the commands"
+}
