@@ -436,7 +436,11 @@ void probe_begin(struct probe *p)
 	if (t->host && !t->host_is_socket && !t->host_is_literal && !t->multi_host &&
 	    !t->has_hostaddr) {
 		p->state = PROBE_ST_RESOLVING;
-		p->rq = resolve_start(p->resolver, t->host, probe_resolved, p);
+		/* The callback may run before this returns; it clears p->rq itself. */
+		struct resolve_query *rq = resolve_start(p->resolver, t->host, probe_resolved, p);
+
+		if (p->state == PROBE_ST_RESOLVING)
+			p->rq = rq;
 		return;
 	}
 	/* IP literals and Unix sockets need no resolution. */

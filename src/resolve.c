@@ -23,6 +23,8 @@ struct resolve_query {
 	resolve_cb cb;
 	void *arg;
 	bool cancelled;
+	bool starting; /* inside resolve_start: c-ares may call back at once */
+	bool done;
 };
 
 static int resolver_library_users;
@@ -104,7 +106,11 @@ static void resolve_done(void *arg, int status, int timeouts, struct ares_addrin
 	q->resolver->pending--;
 	if (!q->cancelled)
 		q->cb(q->arg, &addrs);
-	free(q);
+	/* An answer from within resolve_start: it frees the handle and returns NULL. */
+	if (q->starting)
+		q->done = true;
+	else
+		free(q);
 }
 
 struct resolve_query *resolve_start(struct resolver *r, const char *host,
@@ -120,8 +126,14 @@ struct resolve_query *resolve_start(struct resolver *r, const char *host,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	r->pending++;
+	q->starting = true;
 	/* May call back at once (e.g. /etc/hosts); the caller must be ready. */
 	ares_getaddrinfo(r->channel, host, NULL, &hints, resolve_done, q);
+	q->starting = false;
+	if (q->done) {
+		free(q);
+		return NULL;
+	}
 	return q;
 }
 
@@ -134,17 +146,19 @@ void resolve_cancel(struct resolve_query *q)
 int resolver_pollfds(struct resolver *r, struct pollfd *fds, int max)
 {
 	ares_socket_t socks[ARES_GETSOCK_MAXNUM];
-	int bits, n = 0;
+	unsigned bits;
+	int n = 0;
 
 	if (r->pending == 0)
 		return 0;
-	bits = ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
+	/* c-ares' own ARES_GETSOCK_* macros shift a signed 1 into the sign bit. */
+	bits = (unsigned)ares_getsock(r->channel, socks, ARES_GETSOCK_MAXNUM);
 	for (int i = 0; i < ARES_GETSOCK_MAXNUM && n < max; i++) {
 		short ev = 0;
 
-		if (ARES_GETSOCK_READABLE(bits, i))
+		if (bits & (1u << i))
 			ev |= POLLIN;
-		if (ARES_GETSOCK_WRITABLE(bits, i))
+		if (bits & (1u << (i + ARES_GETSOCK_MAXNUM)))
 			ev |= POLLOUT;
 		if (!ev)
 			continue;

@@ -30,7 +30,10 @@ typedef void (*resolve_cb)(void *arg, const struct resolve_addrs *addrs);
 struct resolver *resolver_new(char *err, size_t errlen);
 void resolver_free(struct resolver *r);
 
-/* Starts resolving host; returns a handle usable for resolve_cancel. */
+/*
+ * Starts resolving host; returns a handle for resolve_cancel, or NULL when
+ * the answer came at once (the callback has then already run).
+ */
 struct resolve_query *resolve_start(struct resolver *r, const char *host,
 				    resolve_cb cb, void *arg);
 /* The callback will not be called; the handle is released internally. */
