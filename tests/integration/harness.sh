@@ -144,8 +144,12 @@ harness__find_pg_bindir() {
 			return 0
 		fi
 	fi
-	for d in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -t/ -k5,5n); do
-		[ -x "$d/initdb" ] && best=$d
+	# The newest installed major version.
+	for d in /usr/lib/postgresql/*/bin; do
+		[ -x "$d/initdb" ] || continue
+		if [ -z "$best" ] || (($(basename "$(dirname "$d")") > $(basename "$(dirname "$best")"))); then
+			best=$d
+		fi
 	done
 	[ -n "$best" ] && { echo "$best"; return 0; }
 	return 1
@@ -178,8 +182,10 @@ harness__ensure_user() {
 }
 
 harness__has_ipv6_loopback() {
+	local out
 	if command -v ip >/dev/null 2>&1; then
-		ip -6 addr show lo 2>/dev/null | grep -q 'inet6 ::1/128'
+		out=$(ip -6 addr show lo 2>/dev/null) || return 1
+		[[ $out == *"inet6 ::1/128"* ]]
 	else
 		grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6 2>/dev/null
 	fi
@@ -297,7 +303,6 @@ harness__start_postgres() {
 		host      all      all      127.0.0.1/32  scram-sha-256
 		host      all      all      ::1/128       scram-sha-256
 	EOF
-	chown "${HARNESS_USER:-$(id -un)}" "$PG_DATA/pg_hba.conf" 2>/dev/null
 
 	harness_pg_start || return 1
 
@@ -353,7 +358,7 @@ pg_admin() {
 	for sql in "$@"; do
 		args+=(-c "$sql")
 	done
-	PGAPPNAME=pgpulse-harness PGCONNECT_TIMEOUT=10 PGOPTIONS= \
+	PGAPPNAME=pgpulse-harness PGCONNECT_TIMEOUT=10 PGOPTIONS='' \
 		"$PG_BINDIR/psql" -X -A -t -q -v ON_ERROR_STOP=1 \
 		-h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d postgres "${args[@]}" </dev/null
 }
@@ -416,9 +421,50 @@ harness__start_bouncer() {
 		{ tail -n 20 "$BOUNCER_LOG" >&2 2>/dev/null; harness__fail "PgBouncer is not listening on port $BOUNCER_PORT"; return 1; }
 }
 
+harness_bouncer_running() {
+	local pid
+	pid=$(head -n1 "$BOUNCER_PIDFILE" 2>/dev/null) || return 1
+	harness__pid_alive "$pid" && harness__port_listening "$BOUNCER_PORT"
+}
+
+# harness_bouncer_start: (re)starts PgBouncer with the harness's settings.
+harness_bouncer_start() {
+	harness__start_bouncer
+}
+
+harness__bouncer_no_servers() {
+	local out
+	out=$(bouncer_admin "SHOW SERVERS" 2>/dev/null) || return 1
+	[ -z "$out" ]
+}
+
+harness__pg_quiet() {
+	local c
+	c=$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" 2>/dev/null) || return 1
+	[ "$c" = 0 ]
+}
+
+# harness_reset: between tests, back to a fresh state: PgBouncer drops its
+# pooled server connections (they hold PostgreSQL slots) and PostgreSQL
+# has no client sessions. Returns 1 (with the reason) if that cannot be had.
+harness_reset() {
+	local rc=0
+	if harness_bouncer_running; then
+		bouncer_admin "RECONNECT" >/dev/null 2>&1 || true
+		wait_until 5 harness__bouncer_no_servers ||
+			{ harness__log "PgBouncer still holds server connections"; rc=1; }
+	fi
+	if ! wait_until 5 harness__pg_quiet; then
+		harness__log "client sessions still open in PostgreSQL:"
+		pg_admin "SELECT pid, usename, application_name, client_addr, client_port, state, left(query, 60) FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()" >&2 2>/dev/null || true
+		rc=1
+	fi
+	return $rc
+}
+
 # bouncer_admin CMD: runs a PgBouncer admin console command (SHOW POOLS, ...).
 bouncer_admin() {
-	PGCONNECT_TIMEOUT=10 PGOPTIONS= "$PG_BINDIR/psql" -X -A -t -q -F '|' \
+	PGCONNECT_TIMEOUT=10 PGOPTIONS='' "$PG_BINDIR/psql" -X -A -t -q -F '|' \
 		-h 127.0.0.1 -p "$BOUNCER_PORT" -U postgres -d pgbouncer -c "$1" </dev/null
 }
 
@@ -443,7 +489,7 @@ harness__install_fake_server() {
 
 # fake_server_start NAME MODE [fake_server options...]
 # Starts a fake server on a fresh loopback port and prints the port. Its
-# accept count is in "$HARNESS_TMP/run/fake-NAME.count" (fake_server_count
+# accept count is in "$HARNESS_TMP/run/fakes/NAME.count" (fake_server_count
 # NAME). Servers started from a test are stopped after that test.
 fake_server_start() {
 	local name=${1:?fake_server_start: name missing} mode=${2:?fake_server_start: mode missing}
@@ -487,14 +533,31 @@ fake_server_stop() {
 	done
 }
 
-# Stops the fake servers tests started (the harness's own stay up).
+# fake_server_reports DIR: prints sanitizer reports from the fake servers'
+# output in DIR; returns 1 if there were any.
+harness__fake_server_reports() {
+	local f rc=0
+	for f in "$1"/*.out; do
+		[ -e "$f" ] || continue
+		if grep -qE 'Sanitizer|runtime error:' "$f"; then
+			echo "fake server ${f##*/}: sanitizer report:" >&2
+			sed 's/^/    /' "$f" >&2
+			rc=1
+		fi
+	done
+	return $rc
+}
+
+# Stops the fake servers tests started (the harness's own stay up);
+# returns 1 if one of them reported a sanitizer error.
 fake_server_stop_test_servers() {
-	local f
+	local f rc=0
 	for f in "$HARNESS_TMP"/run/fakes/*.pid; do
 		[ -e "$f" ] && harness__kill_pidfile "$f"
 	done
+	harness__fake_server_reports "$HARNESS_TMP/run/fakes" || rc=1
 	rm -f "$HARNESS_TMP"/run/fakes/* 2>/dev/null
-	return 0
+	return $rc
 }
 
 harness__start_fakes() {
@@ -544,7 +607,7 @@ hold_connections() {
 			printf '\\! touch %q\n' "$dir/$id.up"
 			[ -n "$query" ] && printf '%s;\n' "$query"
 			exec sleep 86400
-		} </dev/null | PGPASSWORD=$pw PGAPPNAME=$app PGCONNECT_TIMEOUT=10 PGOPTIONS= \
+		} </dev/null | PGPASSWORD=$pw PGAPPNAME=$app PGCONNECT_TIMEOUT=10 PGOPTIONS='' \
 			"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \
 			-h 127.0.0.1 -p "$port" -U "$user" -d "$db" \
 			>"$dir/$id.out" 2>"$dir/$id.err" &
@@ -558,12 +621,7 @@ hold_connections() {
 		pending=0
 		for id in "${ids[@]}"; do
 			[ -e "$dir/$id.up" ] && continue
-			if harness__pid_dead "$(cat "$dir/$id.psql")"; then
-				harness__log "hold_connections: a session '$app' as $user to port $port failed:"
-				sed 's/^/    /' "$dir/$id.err" >&2
-				harness__release_ids "${ids[@]}"
-				return 1
-			fi
+			harness__hold_check_alive "$id" "$app" "$user" "$port" || { harness__release_ids "${ids[@]}"; return 1; }
 			pending=$((pending + 1))
 		done
 		((pending == 0)) && break
@@ -586,11 +644,26 @@ hold_connections() {
 		id=${id%.active}
 		[ "$(cat "$dir/$id.app" 2>/dev/null)" = "$app" ] && want=$((want + 1))
 	done
-	if ! wait_until "$timeout" harness__hold_visible "$app" "$want"; then
-		harness__log "hold_connections: pg_stat_activity shows $(harness__hold_visible_count "$app") of $want sessions '$app' running"
-		harness__release_ids "${ids[@]}"
-		return 1
-	fi
+	while ! harness__hold_visible "$app" "$want"; do
+		for id in "${ids[@]}"; do
+			harness__hold_check_alive "$id" "$app" "$user" "$port" || { harness__release_ids "${ids[@]}"; return 1; }
+		done
+		if (($(harness__now_us) >= deadline)); then
+			harness__log "hold_connections: after ${timeout}s pg_stat_activity shows $(harness__hold_visible_count "$app") of $want sessions '$app' running"
+			harness__release_ids "${ids[@]}"
+			return 1
+		fi
+		sleep 0.1
+	done
+}
+
+# Fails, saying why, when the psql of hold ID has exited.
+harness__hold_check_alive() {
+	local dir=$HARNESS_TMP/holds
+	harness__pid_alive "$(cat "$dir/$1.psql" 2>/dev/null)" && return 0
+	harness__log "hold_connections: a session '$2' as $3 to port $4 ended:"
+	sed 's/^/    /' "$dir/$1.err" >&2
+	return 1
 }
 
 harness__hold_visible_count() {
@@ -609,6 +682,9 @@ harness__hold_visible() {
 harness__release_ids() {
 	local dir=$HARNESS_TMP/holds id pids=() p apps=()
 	for id in "$@"; do
+		# The writer records its pid first thing; give it that moment, or
+		# its sleep would outlive the session.
+		wait_until 1 test -s "$dir/$id.writer" || true
 		for p in "$dir/$id.psql" "$dir/$id.writer"; do
 			[ -f "$p" ] && pids+=("$(cat "$p")")
 		done
@@ -647,6 +723,7 @@ harness__app_gone() {
 
 # release_connections [APPNAME]: ends the sessions hold_connections opened
 # (only APPNAME's, or all) and waits until the server has let them go.
+# shellcheck disable=SC2120 # tests pass APPNAME
 release_connections() {
 	local dir=$HARNESS_TMP/holds f id ids=()
 	for f in "$dir"/*.psql; do
@@ -671,7 +748,8 @@ harness__write_env() {
 			PG_BINDIR PG_DATA PG_HOST PG_PORT PG_SOCKET_DIR PG_LOG PG_CA PG_SERVER_CERT PG_SERVER_KEY PG_HAS_IPV6 \
 			BOUNCER_HOST BOUNCER_PORT BOUNCER_LOG BOUNCER_INI BOUNCER_PIDFILE \
 			FAKE_SESSION_PORT FAKE_SILENT_PORT FAKE_SESSION_COUNTFILE FAKE_SILENT_COUNTFILE REFUSED_PORT \
-			APP_USER APP_PASSWORD APP_DB LIMITED_USER LIMITED_PASSWORD SESSION_MODE_MESSAGE; do
+			APP_USER APP_PASSWORD APP_DB LIMITED_USER LIMITED_PASSWORD SESSION_MODE_MESSAGE \
+			PG_APP_URL BOUNCER_APP_URL FAKE_SESSION_URL FAKE_SILENT_URL REFUSED_URL; do
 			printf 'export %s=%q\n' "$v" "${!v}"
 		done
 	} >"$f"
@@ -726,11 +804,20 @@ harness_start() {
 	harness__start_bouncer || return 1
 	harness__start_fakes || return 1
 
+	# Ready-made targets (the password is a test one; tests check it never
+	# shows up in pgpulse's output).
+	PG_APP_URL="postgresql://app:$HARNESS_APP_PASSWORD@127.0.0.1:$PG_PORT/appdb"
+	BOUNCER_APP_URL="postgresql://app:$HARNESS_APP_PASSWORD@127.0.0.1:$BOUNCER_PORT/appdb"
+	FAKE_SESSION_URL="postgresql://app:$HARNESS_APP_PASSWORD@127.0.0.1:$FAKE_SESSION_PORT/postgres"
+	FAKE_SILENT_URL="postgresql://app:$HARNESS_APP_PASSWORD@127.0.0.1:$FAKE_SILENT_PORT/postgres"
+	REFUSED_URL="postgresql://app:$HARNESS_APP_PASSWORD@127.0.0.1:$REFUSED_PORT/postgres"
+
 	export HARNESS_TMP HARNESS_USER HARNESS_SRCDIR HARNESS_FAKE_BIN HARNESS_PGBOUNCER \
 		PG_BINDIR PG_DATA PG_HOST PG_PORT PG_SOCKET_DIR PG_LOG PG_CA PG_SERVER_CERT PG_SERVER_KEY PG_HAS_IPV6 \
 		BOUNCER_HOST BOUNCER_PORT BOUNCER_LOG BOUNCER_INI BOUNCER_PIDFILE \
 		FAKE_SESSION_PORT FAKE_SILENT_PORT FAKE_SESSION_COUNTFILE FAKE_SILENT_COUNTFILE REFUSED_PORT \
-		APP_USER APP_PASSWORD APP_DB LIMITED_USER LIMITED_PASSWORD SESSION_MODE_MESSAGE
+		APP_USER APP_PASSWORD APP_DB LIMITED_USER LIMITED_PASSWORD SESSION_MODE_MESSAGE \
+		PG_APP_URL BOUNCER_APP_URL FAKE_SESSION_URL FAKE_SILENT_URL REFUSED_URL
 	harness__write_env
 	local ms=$((($(harness__now_us) - t0) / 1000))
 	harness__log "ready in ${ms} ms: postgres 127.0.0.1:$PG_PORT$([ "$PG_HAS_IPV6" = 1 ] && echo " [::1]:$PG_PORT"), pgbouncer :$BOUNCER_PORT, fake session :$FAKE_SESSION_PORT, fake silent :$FAKE_SILENT_PORT, refused :$REFUSED_PORT, tmp $HARNESS_TMP${HARNESS_USER:+, servers run as $HARNESS_USER}"
@@ -738,18 +825,28 @@ harness_start() {
 
 # harness_stop: stops everything harness_start started and removes its
 # temporary directory. Safe to call more than once, and from any trap.
+# shellcheck disable=SC2034 # HARNESS_FAKE_SERVER_FAILED is read by run.sh
 harness_stop() {
 	[ -n "${HARNESS_OWNER_PID:-}" ] && [ "$HARNESS_OWNER_PID" = "$BASHPID" ] || return 0
-	[ -n "${HARNESS_TMP:-}" ] && [ -d "$HARNESS_TMP" ] || { HARNESS_OWNER_PID=; return 0; }
-	local f
-	release_connections >/dev/null 2>&1
-	for f in "$HARNESS_TMP"/run/fakes/*.pid "$HARNESS_TMP"/run/fakes-global/*.pid "$HARNESS_TMP/run/pgbouncer.pid"; do
-		[ -e "$f" ] && harness__kill_pidfile "$f"
-	done
-	if [ -n "${PG_DATA:-}" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
-		harness_pg_stop fast
+	if [ -z "${HARNESS_TMP:-}" ] || [ ! -d "$HARNESS_TMP" ]; then
+		HARNESS_OWNER_PID=
+		return 0
 	fi
-	rm -rf "$HARNESS_TMP"
+	local f
+	# Every step is guarded: this runs from traps, maybe under set -e.
+	# shellcheck disable=SC2119 # all of them
+	release_connections >/dev/null 2>&1 || true
+	for f in "$HARNESS_TMP"/run/fakes/*.pid "$HARNESS_TMP"/run/fakes-global/*.pid "$HARNESS_TMP/run/pgbouncer.pid"; do
+		[ -e "$f" ] || continue
+		harness__kill_pidfile "$f" || true
+	done
+	# A sanitizer report from a fake server: run.sh counts it as a failure.
+	harness__fake_server_reports "$HARNESS_TMP/run/fakes-global" || HARNESS_FAKE_SERVER_FAILED=1
+	harness__fake_server_reports "$HARNESS_TMP/run/fakes" || HARNESS_FAKE_SERVER_FAILED=1
+	if [ -n "${PG_DATA:-}" ] && [ -f "$PG_DATA/postmaster.pid" ]; then
+		harness_pg_stop fast || true
+	fi
+	rm -rf "$HARNESS_TMP" || true
 	HARNESS_OWNER_PID=
 	trap - EXIT INT TERM
 }

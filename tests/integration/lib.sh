@@ -28,6 +28,7 @@ lib__show() {
 	fi
 }
 
+# shellcheck disable=SC2034 # LIB_ASSERT_FAILED is read by run.sh's ERR trap
 lib__fail() {
 	local where=$1 msg=$2
 	shift 2
@@ -87,6 +88,7 @@ assert_json() {
 
 # run_cmd CMD...: runs CMD without ending the test when it fails; sets
 # $status (exit code), $output (stdout) and $stderr.
+# shellcheck disable=SC2034 # the globals are for the caller
 run_cmd() {
 	local errfile
 	errfile=$(mktemp "${HARNESS_TMP:-${TMPDIR:-/tmp}}/run_cmd.XXXXXX")

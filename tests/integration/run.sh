@@ -32,11 +32,16 @@ done
 # shellcheck source=lib.sh
 . "$INTEGRATION_DIR/lib.sh"
 
-# Every test function, in file order: "file<TAB>function" lines.
+# Every test function, in file order: "file<TAB>function" lines; a file
+# that does not even parse is listed as "file<TAB>!broken".
 list_tests() {
 	local file
 	for file in "$INTEGRATION_DIR"/t_*.sh; do
 		[ -e "$file" ] || continue
+		if ! bash -n "$file" 2>/dev/null; then
+			printf '%s\t!broken\n' "$file"
+			continue
+		fi
 		bash -c '
 			shopt -s extdebug
 			src=$1
@@ -54,6 +59,7 @@ list_tests() {
 
 current_test_pid=
 
+# shellcheck disable=SC2317 # called from the signal traps
 stop_current_test() {
 	[ -n "$current_test_pid" ] || return 0
 	# timeout leads its own process group: the test and all it started.
@@ -64,6 +70,7 @@ stop_current_test() {
 	current_test_pid=
 }
 
+# shellcheck disable=SC2317
 on_signal() {
 	local sig=$1
 	trap - EXIT INT TERM
@@ -74,15 +81,18 @@ on_signal() {
 	exit 143
 }
 
-# Print what the servers logged while the test ran (bounded).
+log_size() {
+	stat -c %s "$1" 2>/dev/null || echo 0
+}
+
+# Print what a server logged while the test ran (bytes FROM to TO), bounded.
 show_new_log() {
-	local name=$1 file=$2 from=$3 size
-	[ -f "$file" ] || return 0
-	size=$(stat -c %s "$file" 2>/dev/null || echo 0)
-	((size > from)) || return 0
-	# The harness's own admin connections (Unix socket, pg_isready) are noise.
-	tail -c +"$((from + 1))" "$file" |
-		grep -v -e 'pgpulse-harness' -e 'pg_isready' -e 'host=\[local\]' |
+	local name=$1 file=$2 from=$3 to=$4
+	[ -f "$file" ] && ((to > from)) || return 0
+	# The harness's own admin connections (Unix socket, pg_isready,
+	# PgBouncer's console) are noise.
+	tail -c +"$((from + 1))" "$file" | head -c "$((to - from))" |
+		grep -v -e 'pgpulse-harness' -e 'pg_isready' -e 'host=\[local\]' -e 'pgbouncer/postgres@' |
 		tail -n 40 >"$HARNESS_TMP/logs/excerpt"
 	[ -s "$HARNESS_TMP/logs/excerpt" ] || return 0
 	echo "  --- $name log during the test (last 40 lines) ---"
@@ -100,9 +110,9 @@ no_pgpulse_connections() {
 # run_one FILE FUNCTION: runs one test; returns 0 on pass.
 run_one() {
 	local file=$1 fn=$2 log=$HARNESS_TMP/logs/test-$2.log
-	local pg_from bouncer_from rc failed_reason=
-	pg_from=$(stat -c %s "$PG_LOG" 2>/dev/null || echo 0)
-	bouncer_from=$(stat -c %s "$BOUNCER_LOG" 2>/dev/null || echo 0)
+	local pg_from pg_to bouncer_from bouncer_to rc failed_reason=
+	pg_from=$(log_size "$PG_LOG")
+	bouncer_from=$(log_size "$BOUNCER_LOG")
 	local workdir=$HARNESS_TMP/work/$fn
 	mkdir -p "$workdir"
 
@@ -121,6 +131,8 @@ run_one() {
 	current_test_pid=$!
 	wait "$current_test_pid"
 	rc=$?
+	pg_to=$(log_size "$PG_LOG")
+	bouncer_to=$(log_size "$BOUNCER_LOG")
 	if ((rc == 124 || rc == 137)); then
 		failed_reason="timed out after ${TEST_TIMEOUT}s"
 	elif ((rc != 0)); then
@@ -154,11 +166,24 @@ run_one() {
 	kill -KILL -- "-$current_test_pid" 2>/dev/null
 	current_test_pid=
 	release_connections >>"$log" 2>&1
-	fake_server_stop_test_servers >>"$log" 2>&1
+	if ! fake_server_stop_test_servers >>"$log" 2>&1; then
+		failed_reason=${failed_reason:+$failed_reason; }"a fake server reported a sanitizer error"
+	fi
 	if ! no_pgpulse_connections; then
 		pg_admin "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgpulse'" >/dev/null 2>&1
 		wait_until 5 no_pgpulse_connections
 	fi
+	if ! harness_bouncer_running; then
+		echo "harness: PgBouncer was left stopped; restarting it" >>"$log"
+		harness_bouncer_start >>"$log" 2>&1 || {
+			echo "run.sh: cannot restart PgBouncer; giving up" >&2
+			exit 99
+		}
+		[ -n "$failed_reason" ] || failed_reason="left PgBouncer stopped"
+	fi
+	# Every test starts from empty servers (no pooled or stray sessions).
+	harness_reset >>"$log" 2>&1 ||
+		failed_reason=${failed_reason:+$failed_reason; }"left sessions open that the harness could not clear"
 
 	if [ -z "$failed_reason" ]; then
 		echo "PASS $fn"
@@ -167,8 +192,8 @@ run_one() {
 	echo "FAIL $fn"
 	echo "  ${file##*/}: $failed_reason"
 	sed 's/^/  > /' "$log"
-	show_new_log postgresql "$PG_LOG" "$pg_from"
-	show_new_log pgbouncer "$BOUNCER_LOG" "$bouncer_from"
+	show_new_log postgresql "$PG_LOG" "$pg_from" "$pg_to"
+	show_new_log pgbouncer "$BOUNCER_LOG" "$bouncer_from" "$bouncer_to"
 	return 1
 }
 
@@ -176,7 +201,7 @@ main() {
 	local tests
 	tests=$(list_tests)
 	if [ -n "$TEST_FILTER" ]; then
-		tests=$(printf '%s\n' "$tests" | awk -F '\t' -v re="$TEST_FILTER" 'NF == 2 && $2 ~ re')
+		tests=$(printf '%s\n' "$tests" | awk -F '\t' -v re="$TEST_FILTER" 'NF == 2 && ($2 ~ re || $2 == "!broken")')
 	fi
 
 	if [ -z "$tests" ]; then
@@ -195,6 +220,13 @@ main() {
 	local passed=0 failed=0 file fn
 	while IFS=$'\t' read -r file fn; do
 		[ -n "$fn" ] || continue
+		if [ "$fn" = '!broken' ]; then
+			echo "FAIL ${file##*/}"
+			echo "  ${file##*/}: does not parse; none of its tests ran"
+			bash -n "$file" 2>&1 | sed 's/^/  > /'
+			failed=$((failed + 1))
+			continue
+		fi
 		if run_one "$file" "$fn"; then
 			passed=$((passed + 1))
 		else
@@ -202,8 +234,12 @@ main() {
 		fi
 	done <<<"$tests"
 
-	echo "$passed passed, $failed failed"
 	harness_stop
+	if [ -n "${HARNESS_FAKE_SERVER_FAILED:-}" ]; then
+		echo "run.sh: the harness's fake servers reported sanitizer errors (above)" >&2
+		failed=$((failed + 1))
+	fi
+	echo "$passed passed, $failed failed"
 	if ((passed + failed == 0)); then
 		echo "run.sh: no tests ran${TEST_FILTER:+ (PGPULSE_TESTS='$TEST_FILTER' matched none)}" >&2
 		exit 1

@@ -73,6 +73,18 @@ test_harness_limited_role_connection_limit() {
 	release_connections harness_limited
 }
 
+test_harness_hold_connections_reports_refusal() {
+	local t0 err=$PWD/hold.err
+	t0=$(harness__now_us)
+	if hold_connections 3 harness_too_many limited 2>"$err"; then
+		assert_eq "failure" "success" "a third session of limited cannot be held"
+	fi
+	assert_contains "$(cat "$err")" 'too many connections for role "limited"' "says why"
+	(($(harness__now_us) - t0 < 10000000)) || assert_eq "< 10 s" "slow" "fails fast, not at the timeout"
+	assert_eq 0 "$(pgpulse_open_count harness_too_many)" "the sessions that got in were released"
+	assert_eq "" "$(ls "$HARNESS_TMP/holds")" "no hold left on record"
+}
+
 test_harness_bouncer_passes_queries() {
 	local out
 	out=$(harness_psql "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb" -c "SELECT current_user || '@' || current_database()")

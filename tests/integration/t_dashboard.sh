@@ -1,0 +1,438 @@
+# shellcheck shell=bash
+#
+# t_dashboard.sh: the live dashboard, driven in tmux like a person would:
+# keys in with send-keys, the screen read back with capture-pane, against
+# the harness's real servers (and a throwaway PostgreSQL for DOWN/UP).
+
+DASH_SOCKET=pgpulse-test-$$
+DASH_TARGET="postgresql://app:${APP_PASSWORD:-}@127.0.0.1:${PG_PORT:-0}/appdb?sslmode=verify-full&sslrootcert=${PG_CA:-}"
+
+dash_tmux() {
+	tmux -L "$DASH_SOCKET" -f /dev/null "$@"
+}
+
+# dash_start [ENV=VALUE...] -- PGPULSE_ARGS...: pgpulse in a detached
+# 120x40 tmux window; the pane stays after it exits, for its exit status.
+dash_start() {
+	local envs=(LANG=C.UTF-8 TERM=xterm-256color) cmd arg
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		envs+=("$1")
+		shift
+	done
+	shift
+	cmd="exec env -u NO_COLOR"
+	for arg in "${envs[@]}" "$PGPULSE" "$@"; do
+		cmd+=" $(printf '%q' "$arg")"
+	done
+	trap dash_cleanup EXIT
+	dash_tmux start-server \; set-option -g remain-on-exit on \; \
+		new-session -d -s dash -x 120 -y 40 "$cmd"
+}
+
+dash_screen() {
+	dash_tmux capture-pane -p -t dash
+}
+
+dash_has() {
+	[[ $(dash_screen) == *"$1"* ]]
+}
+
+dash_lacks() {
+	! dash_has "$1"
+}
+
+dash_matches() {
+	[[ $(dash_screen) =~ $1 ]]
+}
+
+# dash_wait SECONDS TEXT [MSG]: fails with the screen when TEXT does not show up.
+dash_wait() {
+	wait_until "$1" dash_has "$2" || assert_contains "$(dash_screen)" "$2" "${3:-screen shows '$2' within $1 s}"
+}
+
+dash_wait_gone() {
+	wait_until "$1" dash_lacks "$2" || assert_not_contains "$(dash_screen)" "$2" "${3:-'$2' leaves the screen within $1 s}"
+}
+
+dash_keys() {
+	dash_tmux send-keys -t dash "$@"
+}
+
+# The literal characters, so '-' and '+' are not taken for options or key names.
+dash_type() {
+	dash_tmux send-keys -t dash -l -- "$1"
+}
+
+dash_exited() {
+	[ "$(dash_tmux display-message -p -t dash '#{pane_dead}')" = 1 ]
+}
+
+dash_exit_status() {
+	dash_tmux display-message -p -t dash '#{pane_dead_status}'
+}
+
+dash_pid() {
+	dash_tmux display-message -p -t dash '#{pane_pid}'
+}
+
+# Every test's EXIT trap: the dashboard, then a throwaway server if any.
+dash_cleanup() {
+	dash_stop
+	if [ -n "${OWN_PG_DIR:-}" ]; then
+		[ -f "$OWN_PG_DATA/postmaster.pid" ] && own_pg_ctl stop -m immediate -w -t 10 -s >/dev/null 2>&1
+		rm -rf "$OWN_PG_DIR"
+	fi
+	return 0
+}
+
+dash_stop() {
+	if dash_tmux has-session -t dash 2>/dev/null && ! dash_exited; then
+		dash_type q
+		wait_until 5 dash_exited || true
+	fi
+	dash_tmux kill-server 2>/dev/null || true
+}
+
+# The number on the screen after "probes " (the counters panel).
+dash_probes() {
+	local s
+	s=$(dash_screen)
+	[[ $s =~ probes\ ([0-9]+)\ \ ok ]] && echo "${BASH_REMATCH[1]}"
+}
+
+dash_probes_at_least() {
+	local n
+	n=$(dash_probes)
+	[ -n "$n" ] && ((n >= $1))
+}
+
+open_count_is() {
+	[ "$(pgpulse_open_count)" = "$1" ]
+}
+
+test_dashboard_panels_show_real_values() {
+	require_pgpulse
+	dash_start -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15" "the server panel names the version"
+	dash_wait 15 "TLSv1.3" "the TLS panel"
+	dash_wait 15 "max_connections" "the slots panel is filled by introspection"
+	local screen
+	screen=$(dash_screen)
+	assert_contains "$screen" " UP " "state UP"
+	assert_match "availability 100\.00%" "$screen" "availability"
+	assert_contains "$screen" "app:***@127.0.0.1:$PG_PORT/appdb" "the target, masked"
+	assert_not_contains "$screen" "$APP_PASSWORD" "no password on screen"
+	assert_match "backend pid +[1-9][0-9]*" "$screen" "backend pid of the last probe"
+	assert_match "in_recovery no" "$screen" "primary"
+	assert_match "address +127\.0\.0\.1:$PG_PORT \(IPv4\)" "$screen" "the address used"
+	assert_match "TLS_[A-Z0-9_]+ \(256 bits\)" "$screen" "cipher and bits"
+	assert_match "certificate +CN=localhost" "$screen" "certificate subject"
+	assert_match "\(2[0-9]|30 days left\)" "$screen" "days left on the harness certificate"
+	assert_match "statement_timeout +30s +user" "$screen" "ALTER ROLE app SET statement_timeout, source user"
+	assert_match "idle_in_transaction_session_timeout +0 +default" "$screen" "a default timeout"
+	assert_match "tcp_keepalives_idle +[0-9]+ +default" "$screen" "keepalives"
+	assert_match "connect_timeout +10s +pgpulse default" "$screen" "the target's connect_timeout"
+	assert_match "in use [0-9]+ / 20 max_connections \(3 reserved, 17 usable\)" "$screen" "slots"
+	assert_match "pgpulse +app@127\.0\.0\.1" "$screen" "top holders include our own probe"
+	local phase
+	for phase in dns tcp tls auth query close total; do
+		assert_match "$phase +[0-9.]+ m?s +[0-9.]+ m?s +[0-9.]+ m?s +[0-9.]+ m?s +[0-9.]+ m?s" "$screen" "latency row $phase"
+	done
+	assert_match "trend [▁▂▃▄▅▆▇█]+" "$screen" "UTF-8 sparkline"
+	assert_match "#[0-9]+ +ok +[0-9.]+ ms +pid [0-9]+" "$screen" "a probe line"
+	assert_match "connections of ours open now [01]" "$screen" "open now gauge"
+	dash_type q
+	wait_until 5 dash_exited
+	assert_eq 0 "$(dash_exit_status)" "q exits 0"
+}
+
+test_dashboard_every_key_works() {
+	require_pgpulse
+	dash_start -- --interval 0.5 "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+
+	# ? lists the keys from the table that dispatches them; any key closes it.
+	dash_type '?'
+	dash_wait 3 "pgpulse keys"
+	local screen label
+	screen=$(dash_screen)
+	for label in "q " "p " "+ " "- " "r " "Tab Down Right" "S-Tab Up Left" "Enter" "Esc Backspace" \
+		"e " "PgUp PgDn Home" ": " "Ctrl-L" "? "; do
+		assert_contains "$screen" "│ $label" "help lists '$label'"
+	done
+	dash_keys Escape
+	dash_wait_gone 3 "pgpulse keys"
+
+	# p pauses: PAUSED shows and the probe count stands still.
+	dash_type p
+	dash_wait 3 "PAUSED"
+	dash_wait 3 "probing paused"
+	local before
+	before=$(dash_probes)
+	sleep 1.5 # a pause must last longer than the interval to mean anything
+	assert_eq "$before" "$(dash_probes)" "no probes while paused"
+
+	# r resets the counters.
+	dash_type r
+	dash_wait 3 "probes 0  ok 0  failed 0"
+	dash_wait 3 "statistics reset"
+	assert_match "availability - \(0/0\)" "$(dash_screen)" "availability reset"
+
+	# p again resumes.
+	dash_type p
+	dash_wait_gone 3 "PAUSED"
+	wait_until 10 dash_probes_at_least 2 || assert_eq ">= 2" "$(dash_probes)" "probing resumed"
+
+	# + and - walk the interval.
+	dash_type +
+	dash_wait 3 "interval 1s"
+	dash_type +
+	dash_wait 3 "interval 2s"
+	dash_type -
+	dash_type -
+	dash_type -
+	dash_wait 3 "interval 0.5s"
+
+	# e: the lifecycle events full screen, PgDn scrolls, e goes back.
+	dash_type e
+	dash_wait 3 "newest first; PgUp/PgDn/Home scroll"
+	screen=$(dash_screen)
+	assert_match "[0-9:.]+ #[0-9]+ +ready +[0-9.]+ ms +backend pid [0-9]+, PostgreSQL 15" "$screen" "ready event"
+	assert_match "#[0-9]+ +tls +[0-9.]+ ms +TLSv1.3" "$screen" "tls event"
+	assert_match "#[0-9]+ +close" "$screen" "close event"
+	dash_keys NPage
+	dash_wait 3 "scrolled back"
+	dash_keys Home
+	dash_wait_gone 3 "scrolled back"
+	dash_type e
+	dash_wait 3 "Latency"
+	dash_type e
+	dash_wait 3 "newest first; PgUp"
+	dash_keys Escape
+	dash_wait 3 "Latency"
+
+	# Ctrl-L redraws everything.
+	dash_keys C-l
+	dash_wait 3 "Timeouts"
+
+	# Tab and arrows with one target stay on it.
+	dash_keys Tab
+	dash_keys Left
+	dash_wait 3 "Timeouts"
+	assert_not_contains "$(dash_screen)" "[1/" "no target counter with one target"
+
+	# : opens the prompt; Ctrl-D comes back to the dashboard.
+	dash_type :
+	dash_wait 5 "pgpulse prompt"
+	dash_keys C-d
+	dash_wait 5 "Latency"
+
+	dash_type q
+	wait_until 5 dash_exited
+	assert_eq 0 "$(dash_exit_status)" "q exits 0"
+}
+
+test_dashboard_targets_table() {
+	require_pgpulse
+	dash_start -- "$DASH_TARGET" \
+		"host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb" \
+		"host=127.0.0.1 port=$FAKE_SESSION_PORT user=app dbname=postgres" \
+		"host=127.0.0.1 port=$REFUSED_PORT user=app dbname=postgres"
+	dash_wait 5 "4 targets"
+	wait_until 15 dash_matches "127\.0\.0\.1:$REFUSED_PORT +DOWN" ||
+		assert_match "127\.0\.0\.1:$REFUSED_PORT +DOWN" "$(dash_screen)" "refused target DOWN"
+	wait_until 15 dash_matches "127\.0\.0\.1:$BOUNCER_PORT +UP" ||
+		assert_match "127\.0\.0\.1:$BOUNCER_PORT +UP" "$(dash_screen)" "PgBouncer UP"
+	local screen
+	screen=$(dash_screen)
+	assert_match "TARGET +STATE +SINCE +LAST +P50 +P95 +LOSS +PROBES +INTERVAL +LAST ERROR" "$screen" "the header"
+	assert_match "> 1  127\.0\.0\.1:$PG_PORT +UP .* -" "$screen" "direct server UP, first row selected"
+	assert_match "127\.0\.0\.1:$FAKE_SESSION_PORT +DOWN .*100\.0% .* max_clients XX000" "$screen" "the fake Supavisor: max_clients"
+	assert_match "127\.0\.0\.1:$REFUSED_PORT +DOWN .*100\.0% .* refused" "$screen" "nothing listens: refused"
+	assert_contains "$screen" "MaxClientsInSessionMode" "the probe log shows the Supavisor message"
+	assert_not_contains "$screen" "$APP_PASSWORD" "no password"
+
+	# Tab opens the selected target, Tab and arrows move between targets.
+	dash_keys Tab
+	dash_wait 3 "[1/4] postgresql://app:***@127.0.0.1:$PG_PORT"
+	dash_keys Tab
+	dash_wait 3 "[2/4]"
+	dash_keys Right
+	dash_wait 3 "[3/4]"
+	dash_wait 3 "MAX_CLIENTS INCIDENT"
+	dash_wait 3 "backing off: max_clients"
+	assert_contains "$(dash_screen)" "advice: each client holds a server connection" "Supavisor advice"
+	dash_keys Down
+	dash_wait 3 "[4/4]"
+	dash_wait 3 "last probe failed: refused"
+	dash_keys BTab
+	dash_wait 3 "[3/4]"
+	dash_keys Up
+	dash_wait 3 "[2/4]"
+
+	# Esc goes back to the table, arrows move the selection, Enter opens it.
+	dash_keys Escape
+	dash_wait 3 "4 targets"
+	dash_keys Down
+	dash_wait 3 "> 3  127.0.0.1:$FAKE_SESSION_PORT"
+	dash_keys Enter
+	dash_wait 3 "[3/4]"
+	dash_keys BSpace
+	dash_wait 3 "4 targets"
+
+	# e shows the selected target's events.
+	dash_type e
+	dash_wait 3 "events  postgresql://app@127.0.0.1:$FAKE_SESSION_PORT"
+	dash_wait 3 "max_clients XX000 in auth: MaxClientsInSessionMode"
+	dash_keys Escape
+	dash_wait 3 "4 targets"
+}
+
+test_dashboard_resize_down_to_nothing_and_back() {
+	require_pgpulse
+	dash_start -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	dash_tmux resize-window -t dash -x 10 -y 5
+	dash_wait 3 "too small"
+	assert_contains "$(dash_screen)" "(10x5," "the size is named"
+	local size
+	for size in "1 1" "2 1" "39 9" "40 3" "3 40"; do
+		# shellcheck disable=SC2086
+		set -- $size
+		dash_tmux resize-window -t dash -x "$1" -y "$2"
+		sleep 0.2 # let a redraw happen at this size
+		dash_exited && assert_eq running exited "pgpulse survived ${1}x${2}"
+	done
+	dash_tmux resize-window -t dash -x 40 -y 10
+	dash_wait 3 "pgpulse"
+	dash_tmux resize-window -t dash -x 80 -y 24
+	dash_wait 3 "Latency"
+	dash_tmux resize-window -t dash -x 120 -y 40
+	dash_wait 3 "Timeouts"
+	dash_wait 3 "TLSv1.3"
+	assert_not_contains "$(dash_screen)" "too small" "full view again"
+	dash_exited && assert_eq running exited "still running"
+	return 0
+}
+
+# A throwaway PostgreSQL the test may stop and start (the harness's is shared).
+own_pg_ctl() {
+	if [ -n "${HARNESS_USER:-}" ]; then
+		runuser -u "$HARNESS_USER" -- "$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
+	else
+		"$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
+	fi
+}
+
+
+test_dashboard_server_down_and_up() {
+	require_pgpulse
+	OWN_PG_DIR=$(mktemp -d "$HARNESS_TMP/own-pg.XXXXXX")
+	OWN_PG_DATA=$OWN_PG_DIR/data
+	local port
+	port=$(harness_free_port)
+	chmod 755 "$OWN_PG_DIR"
+	[ -n "${HARNESS_USER:-}" ] && chown "$HARNESS_USER" "$OWN_PG_DIR"
+	trap dash_cleanup EXIT
+	harness__as_server "$PG_BINDIR/initdb" -D "$OWN_PG_DATA" -U postgres --auth=trust --no-sync \
+		--no-instructions >"$OWN_PG_DIR/initdb.log" 2>&1 || { cat "$OWN_PG_DIR/initdb.log"; return 1; }
+	cat >>"$OWN_PG_DATA/postgresql.conf" <<-EOF
+		listen_addresses = '127.0.0.1'
+		port = $port
+		unix_socket_directories = '$OWN_PG_DIR'
+		fsync = off
+		shared_buffers = 8MB
+	EOF
+	own_pg_ctl start -w -t 30 -s -l "$OWN_PG_DIR/log" >/dev/null
+
+	dash_start -- --interval 1 "host=127.0.0.1 port=$port user=postgres dbname=postgres sslmode=disable"
+	dash_wait 15 "PostgreSQL 15"
+	dash_wait 5 " UP "
+
+	own_pg_ctl stop -m fast -w -t 10 -s
+	local t0 t1
+	t0=$(harness__now_us)
+	dash_wait 3 " DOWN " "DOWN within one interval (1 s) of the server stopping"
+	t1=$(harness__now_us)
+	dash_wait 2 "last probe failed: refused" "the class is refused"
+	echo "DOWN shown $(((t1 - t0) / 1000)) ms after pg_ctl stop returned"
+	assert_contains "$(dash_screen)" "advice: nothing listens" "refused advice"
+	assert_match "failures refused [0-9]+" "$(dash_screen)" "counted by class"
+
+	own_pg_ctl start -w -t 30 -s -l "$OWN_PG_DIR/log" >/dev/null
+	t0=$(harness__now_us)
+	dash_wait 5 " DEGRADED " "answering again after the server starts (degraded while failures are recent)"
+	t1=$(harness__now_us)
+	echo "answering again $(((t1 - t0) / 1000)) ms after pg_ctl start returned"
+	dash_wait_gone 3 "last probe failed"
+	assert_match "outages  longest [0-9.]+ m?s" "$(dash_screen)" "the outage is measured"
+	dash_wait 15 " UP " "UP once the failures have aged out of the recent window"
+}
+
+test_dashboard_max_clients_incident_from_postgres() {
+	require_pgpulse
+	hold_connections 17 harness_fill
+	dash_start -- --interval 0.5 "$DASH_TARGET"
+	dash_wait 10 "MAX_CLIENTS INCIDENT"
+	local screen
+	screen=$(dash_screen)
+	assert_contains "$screen" " DOWN " "DOWN"
+	assert_contains "$screen" "53300" "SQLSTATE"
+	assert_contains "$screen" "remaining connection slots are reserved" "the server's message"
+	assert_contains "$screen" "limit reserved_slots" "which limit"
+	assert_match "FAIL max_clients 53300" "$screen" "a failure line with class and SQLSTATE"
+	dash_wait 5 "backing off: max_clients"
+	release_connections harness_fill
+	dash_wait 20 " DEGRADED " "answering once the slots are free"
+	dash_wait_gone 3 "MAX_CLIENTS INCIDENT"
+	assert_match "max_clients incidents 1" "$(dash_screen)" "the incident is counted"
+	dash_wait 15 " UP " "UP once the failures have aged out"
+}
+
+test_dashboard_quit_leaves_no_connection() {
+	require_pgpulse
+	# A check query that takes its time: q comes while a probe holds a connection.
+	dash_start -- --interval 0.2 --query-timeout 30 --query "SELECT pg_sleep(20)" "$DASH_TARGET"
+	wait_until 15 open_count_is 1 || assert_eq 1 "$(pgpulse_open_count)" "a probe in flight"
+	dash_wait 5 "open now 1"
+	dash_type q
+	wait_until 5 dash_exited
+	assert_eq 0 "$(dash_exit_status)" "q exits 0"
+	wait_until 5 open_count_is 0 || assert_eq 0 "$(pgpulse_open_count)" "no connection of ours after q"
+}
+
+test_dashboard_hangup_quits() {
+	require_pgpulse
+	dash_start -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	local pid
+	pid=$(dash_pid)
+	# The terminal goes away under it (SIGHUP, then EOF): it must end, not spin.
+	dash_tmux kill-server
+	wait_until 5 harness__pid_dead "$pid" || assert_eq dead alive "pgpulse $pid still running after its terminal went away"
+	wait_until 5 open_count_is 0 || assert_eq 0 "$(pgpulse_open_count)" "no connection left"
+}
+
+test_dashboard_no_color_and_dumb_terminal() {
+	require_pgpulse
+	local colored plain
+	dash_start -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	colored=$(dash_tmux capture-pane -e -p -t dash)
+	assert_match $'\e\\[[0-9;]*3[0-7]m' "$colored" "colours by default"
+	dash_stop
+
+	dash_start NO_COLOR=1 -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	plain=$(dash_tmux capture-pane -e -p -t dash)
+	if [[ $plain =~ $'\e'\[[0-9\;]*(3[0-7]|4[0-7]|38\;|48\;)[0-9\;]*m ]]; then
+		assert_eq "no colour" "${BASH_REMATCH[0]}" "NO_COLOR: no colour escapes"
+	fi
+	assert_match $'\e\\[[0-9;]*[17]m' "$plain" "NO_COLOR still uses bold/reverse"
+	dash_stop
+
+	# TERM=dumb: the probe log instead of a screen.
+	dash_start TERM=dumb -- "$DASH_TARGET"
+	dash_wait 15 "seq=2 ok total="
+	assert_not_contains "$(dash_screen)" "Latency" "no curses screen"
+}
