@@ -1,12 +1,383 @@
-/* burst: not built yet. */
+/*
+ * burst: N hold-mode probes started at once and driven by this file's own
+ * poll() loop, so the answer is "how many more connections fit right now".
+ * Every connection has one owner here and is closed before we return.
+ */
 #include "burst.h"
+#include "signals.h"
+#include "util.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#define BURST_RESOLVER_FDS 16
+/* Descriptors besides the connections: stdio, the signal pipe, DNS, libraries. */
+#define BURST_SPARE_FDS 64
+/* Wake up at least this often, whatever the deadlines say. */
+#define BURST_MAX_WAIT_MS 1000.0
+
+/* Where each connection stands. */
+enum burst_conn_state {
+	BURST_PENDING = 0, /* resolving, connecting, authenticating */
+	BURST_HELD,	   /* in, and held */
+	BURST_REFUSED,	   /* never got in */
+	BURST_LOST,	   /* got in, then the server closed it */
+};
+
+struct burst_loop {
+	struct sched *s;
+	struct probe **probes;
+	enum burst_conn_state *state;
+	int n;
+	int pending;
+	struct pollfd *pfds;
+	int *owner;
+	bool stop;
+	int other_signals; /* kinds we took from the pipe but do not handle */
+	double last_settled;
+	struct burst_outcome *out;
+};
+
+/*
+ * Each connection is a descriptor: make sure n of them fit, raising the
+ * soft limit towards the hard one when needed.
+ */
+static bool burst_reserve_fds(int n, char *err, size_t errlen)
+{
+	rlim_t need = (rlim_t)n + BURST_SPARE_FDS;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return true;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= need)
+		return true;
+	snprintf(err, errlen,
+		 "opening %d connections at once needs about %llu file descriptors, but this "
+		 "process may open only %llu: raise 'ulimit -n' or ask for fewer",
+		 n, (unsigned long long)need, (unsigned long long)rl.rlim_cur);
+	return false;
+}
+
+/* Reads what arrived on the self-pipe; a stop ends the burst. */
+static void burst_take_signals(struct burst_loop *l)
+{
+	int kinds = signals_take();
+
+	if (kinds & SIGNALS_STOP)
+		l->stop = true;
+	l->other_signals |= kinds & ~SIGNALS_STOP;
+}
+
+/* Moves connections whose probe changed to their new state. */
+static void burst_account(struct burst_loop *l)
+{
+	double now = util_now_ms();
+
+	for (int i = 0; i < l->n; i++) {
+		const struct probe_result *r = probe_result(l->probes[i]);
+		bool done = probe_is_done(l->probes[i]);
+
+		switch (l->state[i]) {
+		case BURST_PENDING:
+			if (r->holding) {
+				l->state[i] = BURST_HELD;
+				l->out->opened++;
+			} else if (done) {
+				l->state[i] = BURST_REFUSED;
+				if (!l->out->have_error) {
+					l->out->first_error = *r;
+					l->out->first_error.table = NULL;
+					l->out->have_error = true;
+				}
+			} else {
+				continue;
+			}
+			l->pending--;
+			l->last_settled = now;
+			break;
+		case BURST_HELD:
+			if (done) {
+				l->state[i] = BURST_LOST;
+				l->out->lost++;
+			}
+			break;
+		default: break;
+		}
+	}
+}
+
+/* One turn of the loop: waits until something happens or until_ms. */
+static void burst_turn(struct burst_loop *l, double until_ms)
+{
+	struct resolver *res = sched_resolver(l->s);
+	double now = util_now_ms(), wait = until_ms - now, rt;
+	int n = 0, nres, res_at, first_probe, sigfd = signals_fd();
+
+	if (sigfd >= 0) {
+		l->pfds[n] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		n++;
+	}
+	res_at = n;
+	nres = resolver_pollfds(res, l->pfds + n, BURST_RESOLVER_FDS);
+	n += nres;
+	rt = resolver_timeout_ms(res);
+	if (rt >= 0 && rt < wait)
+		wait = rt;
+	first_probe = n;
+	for (int i = 0; i < l->n; i++) {
+		struct probe *p = l->probes[i];
+
+		if (probe_is_done(p))
+			continue;
+		if (probe_pollfd(p, &l->pfds[n]))
+			l->owner[n++] = i;
+		if (probe_deadline_ms(p) - now < wait)
+			wait = probe_deadline_ms(p) - now;
+	}
+	if (wait > BURST_MAX_WAIT_MS)
+		wait = BURST_MAX_WAIT_MS;
+	if (wait < 0)
+		wait = 0;
+
+	/* Round up so that a deadline is past, not a hair short, on wake-up. */
+	if (poll(l->pfds, (nfds_t)n, (int)ceil(wait)) < 0 && errno != EINTR)
+		l->stop = true;
+	if (sigfd >= 0 && l->pfds[0].revents)
+		burst_take_signals(l);
+	resolver_process(res, l->pfds + res_at, nres);
+	for (int k = first_probe; k < n; k++)
+		if (l->pfds[k].revents)
+			probe_step(l->probes[l->owner[k]], l->pfds[k].revents);
+	for (int i = 0; i < l->n; i++)
+		if (!probe_is_done(l->probes[i]))
+			probe_step(l->probes[i], 0); /* deadlines */
+	burst_account(l);
+}
+
+/* Closes everything at once: held connections and those still on their way. */
+static void burst_close_all(struct burst_loop *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		if (l->state[i] == BURST_HELD)
+			probe_release(l->probes[i]);
+		else
+			probe_cancel(l->probes[i]);
+	}
+	for (int i = 0; i < l->n; i++)
+		probe_free(l->probes[i]);
+}
+
+bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
+		   struct burst_outcome *out)
+{
+	struct burst_loop l;
+	struct probe_config pc;
+	bool was_paused = sched_paused(s);
+	double t0, hold_start, hold_end;
+
+	memset(out, 0, sizeof(*out));
+	out->requested = n;
+	if (n < 1) {
+		snprintf(out->first_error.error.message, sizeof(out->first_error.error.message),
+			 "a burst needs at least one connection");
+		return false;
+	}
+	if (!burst_reserve_fds(n, out->first_error.error.message,
+			       sizeof(out->first_error.error.message)))
+		return false;
+
+	/*
+	 * Our loop replaces the scheduler's while we run: its probes in flight
+	 * would stall and time out, so they end now (uncounted), and nothing
+	 * new starts until we are done.
+	 */
+	sched_set_paused(s, true);
+	for (int i = 0; i < sched_ntargets(s); i++)
+		if (sched_target_busy(sched_target(s, i)))
+			sched_cancel_target(s, sched_target(s, i));
+
+	sched_probe_config(s, t, &pc);
+	pc.hold = true;
+	pc.inspect = false;
+	pc.sql = NULL;
+
+	memset(&l, 0, sizeof(l));
+	l.s = s;
+	l.n = l.pending = n;
+	l.out = out;
+	l.probes = util_xcalloc((size_t)n, sizeof(*l.probes));
+	l.state = util_xcalloc((size_t)n, sizeof(*l.state));
+	l.pfds = util_xcalloc((size_t)n + 1 + BURST_RESOLVER_FDS, sizeof(*l.pfds));
+	l.owner = util_xcalloc((size_t)n + 1 + BURST_RESOLVER_FDS, sizeof(*l.owner));
+
+	/* All at once: the server sees n newcomers together, like a deploy's pools. */
+	t0 = l.last_settled = util_now_ms();
+	for (int i = 0; i < n; i++)
+		l.probes[i] =
+		    probe_new(&t->dsn, &pc, sched_resolver(s), (uint64_t)i + 1, NULL, NULL);
+	for (int i = 0; i < n; i++)
+		probe_begin(l.probes[i]);
+	burst_account(&l);
+	while (l.pending > 0 && !l.stop)
+		burst_turn(&l, INFINITY);
+	out->settled = l.pending == 0;
+	out->open_ms = (out->settled ? l.last_settled : util_now_ms()) - t0;
+
+	hold_start = util_now_ms();
+	hold_end = hold_start + hold_ms;
+	while (!l.stop && out->opened > out->lost && util_now_ms() < hold_end)
+		burst_turn(&l, hold_end);
+	out->held_ms = out->opened > 0 ? util_now_ms() - hold_start : 0;
+	out->interrupted = l.stop;
+
+	burst_close_all(&l);
+	free(l.probes);
+	free(l.state);
+	free(l.pfds);
+	free(l.owner);
+	sched_set_paused(s, was_paused);
+	/* A resize we drained belongs to the front-end: hand it back. */
+	if (l.other_signals & SIGNALS_RESIZE)
+		raise(SIGWINCH);
+	return true;
+}
+
+static json_t *burst_error_json(const struct burst_outcome *b)
+{
+	const struct classify_result *e = &b->first_error.error;
+	const char *limit = classify_limit_name(e->limit);
+
+	if (!b->have_error)
+		return json_null();
+	return json_pack("{s:s, s:o, s:s, s:s, s:o}", "class", classify_class_name(e->cls),
+			 "sqlstate", e->sqlstate[0] ? json_string(e->sqlstate) : json_null(),
+			 "message", e->message, "advice", e->advice ? e->advice : "", "limit",
+			 limit ? json_string(limit) : json_null());
+}
+
+static double burst_round_ms(double ms)
+{
+	return round(ms * 1000.0) / 1000.0;
+}
+
+void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json)
+{
+	const struct classify_result *e = &b->first_error.error;
+	char took[32], held[32];
+
+	if (json) {
+		json_t *o =
+		    json_pack("{s:i, s:i, s:f, s:f, s:o}", "requested", b->requested, "opened",
+			      b->opened, "open_ms", burst_round_ms(b->open_ms), "held_ms",
+			      burst_round_ms(b->held_ms), "first_error", burst_error_json(b));
+
+		report_print_json(out, o);
+		json_decref(o);
+		return;
+	}
+	util_fmt_ms(b->open_ms, took, sizeof(took));
+	util_fmt_ms(b->held_ms, held, sizeof(held));
+	fprintf(out, "%s: ", t->dsn.display);
+	if (!b->settled)
+		fprintf(out, "interrupted after opening %d of %d connections in %s", b->opened,
+			b->requested, took);
+	else
+		fprintf(out, "opened %d of %d connections in %s", b->opened, b->requested, took);
+	if (b->have_error) {
+		fprintf(out, "; first failure after %d: %s", b->opened,
+			classify_class_name(e->cls));
+		if (e->sqlstate[0])
+			fprintf(out, " (%s)", e->sqlstate);
+		fprintf(out, " %s\n", e->message);
+		if (e->advice && e->advice[0])
+			fprintf(out, "advice: %s\n", e->advice);
+	} else {
+		fputs(b->settled ? "; no failure\n" : "\n", out);
+	}
+	if (b->opened > 0) {
+		fprintf(out, "held %d for %s, then closed all of them", b->opened, held);
+		if (b->lost)
+			fprintf(out, " (%d closed by the server while held)", b->lost);
+		fputs(b->interrupted ? " at once on a stop signal\n" : "\n", out);
+	}
+	fflush(out);
+}
+
+/*
+ * Asks on the terminal; a stop signal while waiting counts as no. Waits in
+ * poll() because SA_RESTART would keep a plain read() waiting past Ctrl-C.
+ */
+static bool burst_confirm(const struct target *t, int n, double hold_ms)
+{
+	struct pollfd pfd[2] = {
+	    {.fd = STDIN_FILENO, .events = POLLIN},
+	    {.fd = signals_fd(), .events = POLLIN},
+	};
+	char answer[16];
+	ssize_t got;
+
+	fprintf(stderr,
+		"Open up to %d connections at once to %s? This uses %d of the server's "
+		"slots for about %g s. [y/N] ",
+		n, t->dsn.display, n, hold_ms / 1000.0);
+	fflush(stderr);
+	for (;;) {
+		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (pfd[1].fd >= 0 && pfd[1].revents && (signals_take() & SIGNALS_STOP)) {
+			fputc('\n', stderr);
+			return false;
+		}
+		if (pfd[0].revents)
+			break;
+	}
+	got = read(STDIN_FILENO, answer, sizeof(answer) - 1);
+	if (got <= 0)
+		return false;
+	answer[got] = '\0';
+	answer[strcspn(answer, "\r\n")] = '\0';
+	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+}
 
 int burst_run(struct sched *s, const struct app_options *o)
 {
-	(void)s;
-	(void)o;
-	fprintf(stderr, "pgpulse: burst is not available yet\n");
-	return APP_EXIT_USAGE;
+	struct target *t = sched_target(s, 0);
+	struct burst_outcome b;
+
+	if (!o->yes) {
+		if (!isatty(STDIN_FILENO)) {
+			fprintf(stderr,
+				"pgpulse: burst opens up to %d connections at once to %s; "
+				"without a terminal to ask on, pass --yes to confirm\n",
+				o->burst_n, t->dsn.display);
+			return APP_EXIT_USAGE;
+		}
+		if (!burst_confirm(t, o->burst_n, o->burst_hold_ms)) {
+			fputs("pgpulse: burst cancelled; no connection was opened\n", stderr);
+			return APP_EXIT_USAGE;
+		}
+	}
+	if (!burst_execute(s, t, o->burst_n, o->burst_hold_ms, &b)) {
+		fprintf(stderr, "pgpulse: %s\n", b.first_error.error.message);
+		return APP_EXIT_USAGE;
+	}
+	burst_print(stdout, t, &b, o->json);
+	if (!b.settled)
+		return APP_EXIT_USAGE;
+	if (b.opened == b.requested)
+		return APP_EXIT_OK;
+	return b.opened > 0 ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
 }

@@ -10,27 +10,40 @@
 
 #include "app.h"
 
+/*
+ * 'pgpulse burst -n N [--hold S] [--yes] [--json] [TARGET]'. Asks first on
+ * a terminal; refuses (exit 3) without one unless --yes. Exit 0 when all N
+ * got in, 1 when some were refused (the headroom answer), 2 when none got
+ * in, 3 on usage errors or when interrupted before the answer was known.
+ */
 int burst_run(struct sched *s, const struct app_options *o);
-
-#endif
 
 /* What a burst found. */
 struct burst_outcome {
 	int requested;
-	int opened;               /* connections that got in */
-	double open_ms;           /* from the first connect to the last one in (or failed) */
-	bool interrupted;         /* Ctrl-C / SIGTERM */
+	int opened;	  /* connections that got in */
+	double open_ms;	  /* from the first connect to the last one in (or failed) */
+	double held_ms;	  /* how long they were held before closing */
+	int lost;	  /* got in, then the server closed them while held */
+	bool interrupted; /* Ctrl-C / SIGTERM */
+	bool settled;	  /* every connection got in or failed: the answer is known */
 	bool have_error;
 	struct probe_result first_error; /* the first failure, when have_error */
 };
 
 /*
  * Opens up to n connections to t at once (from this thread), holds them
- * hold_ms, closes all. Returns false only when it could not start. Used by
- * 'pgpulse burst' and the prompt's 'burst N'. Stops early, closing
- * everything, when a stop signal arrives on signals_fd().
+ * hold_ms, closes all. Returns false only when it could not start (the
+ * reason is then in out->first_error.error.message). Used by 'pgpulse
+ * burst' and the prompt's 'burst N'. Stops early, closing everything, when
+ * a stop signal arrives on signals_fd().
+ *
+ * The scheduler's loop does not run meanwhile: probes it has in flight are
+ * cancelled (not counted) and its schedule is paused until the burst ends.
  */
 bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 		   struct burst_outcome *out);
 /* Prints an outcome as text or as the JSON object of 'burst --json'. */
 void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json);
+
+#endif

@@ -314,6 +314,25 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "unexpected error: read the message, then the server's or pooler's log" },
 };
 
+/*
+ * Words only one kind of endpoint says. When the caller cannot tell the
+ * endpoint from host and port (PgBouncer on 5432, a pooler behind a custom
+ * name), the error text still can, and the advice follows it.
+ */
+struct classify_endpoint_tell {
+	const char *fragment;
+	enum classify_endpoint endpoint;
+};
+
+static const struct classify_endpoint_tell classify_endpoint_tells[] = {
+	{ "server_login_retry", ENDPOINT_PGBOUNCER },
+	{ "server login has been failing", ENDPOINT_PGBOUNCER },
+	{ "max_client_conn", ENDPOINT_PGBOUNCER },
+	{ "query_wait_timeout", ENDPOINT_PGBOUNCER },
+	{ "maxclientsinsessionmode", ENDPOINT_SUPAVISOR_SESSION },
+	{ "in session mode max clients", ENDPOINT_SUPAVISOR_SESSION },
+};
+
 static const char *const classify_class_names[CLASS_COUNT] = {
 	[CLASS_NONE] = "ok",
 	[CLASS_MAX_CLIENTS] = "max_clients",
@@ -583,6 +602,10 @@ void classify_error(const char *sqlstate, const char *message,
 		out->limit = LIMIT_NONE;
 	else if (out->limit == LIMIT_NONE)
 		out->limit = LIMIT_MAX_CONNECTIONS;
+	for (i = 0; endpoint == ENDPOINT_UNKNOWN &&
+		    i < (int)CLASSIFY_ARRAY_LEN(classify_endpoint_tells); i++)
+		if (util_contains_ci(message, classify_endpoint_tells[i].fragment))
+			endpoint = classify_endpoint_tells[i].endpoint;
 	out->advice = classify_advice(out->cls, out->limit, endpoint);
 }
 

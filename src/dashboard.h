@@ -7,7 +7,10 @@
 
 #include "app.h"
 
-/* Runs until q or a stop signal; returns an exit code. */
+/*
+ * Runs until q or a stop signal; returns an exit code. Falls back to
+ * watch when the terminal cannot be set up.
+ */
 int dashboard_run(struct sched *s, const struct app_options *o);
 
 #endif

@@ -1,15 +1,402 @@
 /*
- * holders: culprit analysis over an inspect_info. Pure logic.
+ * holders: culprit analysis over an inspect_info, and matching targets
+ * that reach the same server. Pure logic: no libpq, no I/O.
  */
 #include "holders.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+/* Sessions idle in transaction this long point at a missing commit/rollback. */
+#define HOLDERS_IDLE_XACT_SUSPECT_S 60.0
+/* Without max_connections, a group must hold at least this many to stand out. */
+#define HOLDERS_MIN_UNKNOWN_LIMIT 5
+
+/*
+ * One application's share of the slots. inspect groups by application,
+ * user and client address; a pool spread over several app servers is one
+ * culprit, so groups with the same name are merged here.
+ */
+struct holders_group {
+	char name[96];
+	int count;
+	int active;
+	int idle;
+	int idle_in_xact;
+	int idle_over_10min;
+	double longest_idle_xact_s;
+};
+
+/* What the slots look like, the groups merged, largest first. */
+struct holders_summary {
+	int usable; /* -1 when max_connections is unknown */
+	int in_use;
+	int ngroups;
+	struct holders_group groups[INSPECT_MAX_HOLDERS];
+};
+
+/* Renders "<name> holds ..." up to the colon, for one rule. */
+typedef void (*holders_describe_fn)(const struct holders_summary *sum,
+				    const struct holders_group *g, char *out, size_t outlen);
+typedef bool (*holders_match_fn)(const struct holders_summary *sum, const struct holders_group *g);
+
+/*
+ * The verdicts, read top to bottom, first match wins. A rule looks at the
+ * largest group only (dominant: it holds half the usable slots), or at
+ * every group (a missing commit is worth naming however small).
+ */
+struct holders_rule {
+	bool dominant_only;
+	holders_match_fn match;
+	holders_describe_fn describe;
+	const char *verdict; /* after the colon; NULL: none */
+};
+
+static void holders_group_name(const struct inspect_holder *h, char *out, size_t outlen)
+{
+	if (h->application_name[0])
+		util_strlcpy(out, h->application_name, outlen);
+	else if (h->usename[0])
+		snprintf(out, outlen, "user %s", h->usename);
+	else
+		util_strlcpy(out, "an unnamed client", outlen);
+}
+
+static void holders_summarize(const struct inspect_info *info, struct holders_summary *sum)
+{
+	memset(sum, 0, sizeof(*sum));
+	sum->usable = info->max_connections >= 0 ? info->max_connections - info->reserved : -1;
+	sum->in_use = info->in_use;
+	for (int i = 0; i < info->nholders && i < INSPECT_MAX_HOLDERS; i++) {
+		const struct inspect_holder *h = &info->holders[i];
+		struct holders_group *g = NULL;
+		char name[96];
+
+		holders_group_name(h, name, sizeof(name));
+		for (int k = 0; k < sum->ngroups && g == NULL; k++)
+			if (strcmp(sum->groups[k].name, name) == 0)
+				g = &sum->groups[k];
+		if (g == NULL) {
+			g = &sum->groups[sum->ngroups++];
+			util_strlcpy(g->name, name, sizeof(g->name));
+		}
+		g->count += h->count;
+		g->active += h->active;
+		g->idle += h->idle;
+		g->idle_in_xact += h->idle_in_transaction;
+		g->idle_over_10min += h->idle_over_10min;
+		if (h->longest_idle_xact_s > g->longest_idle_xact_s)
+			g->longest_idle_xact_s = h->longest_idle_xact_s;
+	}
+	/* Largest first; a stable insertion sort keeps inspect's order on ties. */
+	for (int i = 1; i < sum->ngroups; i++) {
+		struct holders_group g = sum->groups[i];
+		int k = i;
+
+		for (; k > 0 && sum->groups[k - 1].count < g.count; k--)
+			sum->groups[k] = sum->groups[k - 1];
+		sum->groups[k] = g;
+	}
+}
+
+/* "14 min", "45 s", "2.5 h": ages as a person says them. */
+static void holders_fmt_age(double s, char *out, size_t outlen)
+{
+	if (s < 120)
+		snprintf(out, outlen, "%.0f s", s);
+	else if (s < 120 * 60)
+		snprintf(out, outlen, "%.0f min", s / 60);
+	else
+		snprintf(out, outlen, "%.1f h", s / 3600);
+}
+
+static bool holders_is_dominant(const struct holders_summary *sum, const struct holders_group *g)
+{
+	if (sum->usable > 0)
+		return 2 * g->count >= sum->usable;
+	return g->count >= HOLDERS_MIN_UNKNOWN_LIMIT && 2 * g->count >= sum->in_use;
+}
+
+static bool holders_mostly_idle_in_xact(const struct holders_summary *sum,
+					const struct holders_group *g)
+{
+	(void)sum;
+	return g->idle_in_xact > 0 && 2 * g->idle_in_xact >= g->count;
+}
+
+static bool holders_mostly_idle_long(const struct holders_summary *sum,
+				     const struct holders_group *g)
+{
+	(void)sum;
+	return g->idle_over_10min > 0 && 2 * g->idle_over_10min >= g->count;
+}
+
+static bool holders_mostly_idle(const struct holders_summary *sum, const struct holders_group *g)
+{
+	(void)sum;
+	return g->idle > 0 && 2 * g->idle >= g->count;
+}
+
+static bool holders_mostly_active(const struct holders_summary *sum, const struct holders_group *g)
+{
+	(void)sum;
+	return g->active > 0 && 2 * g->active >= g->count;
+}
+
+/* Without pg_read_all_stats, other roles' sessions have no state. */
+static bool holders_states_hidden(const struct holders_summary *sum, const struct holders_group *g)
+{
+	(void)sum;
+	return g->active + g->idle + g->idle_in_xact == 0;
+}
+
+static bool holders_any(const struct holders_summary *sum, const struct holders_group *g)
+{
+	(void)sum;
+	(void)g;
+	return true;
+}
+
+static bool holders_stuck_in_xact(const struct holders_summary *sum, const struct holders_group *g)
+{
+	(void)sum;
+	return g->idle_in_xact > 0 && g->longest_idle_xact_s >= HOLDERS_IDLE_XACT_SUSPECT_S;
+}
+
+/* "api holds 48 of 57 usable slots" (or "of the 60 connections" without limits) */
+static void holders_share(const struct holders_summary *sum, const struct holders_group *g,
+			  char *out, size_t outlen)
+{
+	if (sum->usable > 0)
+		snprintf(out, outlen, "%s holds %d of %d usable slots", g->name, g->count,
+			 sum->usable);
+	else
+		snprintf(out, outlen, "%s holds %d of the %d connections", g->name, g->count,
+			 sum->in_use);
+}
+
+/* Appends after what out already holds. */
+static void holders_append(char *out, size_t outlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void holders_append(char *out, size_t outlen, const char *fmt, ...)
+{
+	size_t n = strlen(out);
+	va_list ap;
+
+	if (n + 1 >= outlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(out + n, outlen - n, fmt, ap);
+	va_end(ap);
+}
+
+static void holders_describe_idle_in_xact(const struct holders_summary *sum,
+					  const struct holders_group *g, char *out, size_t outlen)
+{
+	char age[32];
+
+	holders_fmt_age(g->longest_idle_xact_s, age, sizeof(age));
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen, ", %d idle in transaction, the longest for %s", g->idle_in_xact,
+		       age);
+}
+
+static void holders_describe_idle_long(const struct holders_summary *sum,
+				       const struct holders_group *g, char *out, size_t outlen)
+{
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen, ", %d idle for more than 10 minutes", g->idle_over_10min);
+}
+
+static void holders_describe_idle(const struct holders_summary *sum, const struct holders_group *g,
+				  char *out, size_t outlen)
+{
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen, ", %d of them idle", g->idle);
+}
+
+static void holders_describe_active(const struct holders_summary *sum,
+				    const struct holders_group *g, char *out, size_t outlen)
+{
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen, ", %d of them active", g->active);
+}
+
+static void holders_describe_hidden(const struct holders_summary *sum,
+				    const struct holders_group *g, char *out, size_t outlen)
+{
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen,
+		       "; their state is hidden from this role "
+		       "(pg_read_all_stats shows it)");
+}
+
+static void holders_describe_mixed(const struct holders_summary *sum, const struct holders_group *g,
+				   char *out, size_t outlen)
+{
+	holders_share(sum, g, out, outlen);
+	holders_append(out, outlen, " (%d active, %d idle, %d idle in transaction)", g->active,
+		       g->idle, g->idle_in_xact);
+}
+
+/* "worker holds 12 sessions idle in transaction, the longest for 14 min" */
+static void holders_describe_stuck(const struct holders_summary *sum, const struct holders_group *g,
+				   char *out, size_t outlen)
+{
+	char age[32];
+
+	(void)sum;
+	holders_fmt_age(g->longest_idle_xact_s, age, sizeof(age));
+	snprintf(out, outlen, "%s holds %d session%s idle in transaction, the longest for %s",
+		 g->name, g->idle_in_xact, g->idle_in_xact == 1 ? "" : "s", age);
+}
+
+static const char holders_verdict_commit[] = "a missing commit/rollback";
+static const char holders_verdict_pool[] = "a client-side pool";
+
+static const struct holders_rule holders_rules[] = {
+    {true, holders_mostly_idle_in_xact, holders_describe_idle_in_xact, holders_verdict_commit},
+    {true, holders_mostly_idle_long, holders_describe_idle_long, holders_verdict_pool},
+    {true, holders_mostly_idle, holders_describe_idle, holders_verdict_pool},
+    {true, holders_mostly_active, holders_describe_active,
+     "long queries, or more workers than slots"},
+    {true, holders_states_hidden, holders_describe_hidden, NULL},
+    {true, holders_any, holders_describe_mixed, NULL},
+    /* nobody dominates, but someone forgot to commit */
+    {false, holders_stuck_in_xact, holders_describe_stuck, holders_verdict_commit},
+};
+
+/* The group a rule speaks about, or NULL. */
+static const struct holders_group *holders_rule_subject(const struct holders_rule *rule,
+							const struct holders_summary *sum)
+{
+	const struct holders_group *best = NULL;
+
+	if (sum->ngroups == 0)
+		return NULL;
+	if (rule->dominant_only) {
+		const struct holders_group *g = &sum->groups[0];
+
+		return holders_is_dominant(sum, g) && rule->match(sum, g) ? g : NULL;
+	}
+	/* Among all: the most sessions, then the longest. */
+	for (int i = 0; i < sum->ngroups; i++) {
+		const struct holders_group *g = &sum->groups[i];
+
+		if (!rule->match(sum, g))
+			continue;
+		if (best == NULL || g->idle_in_xact > best->idle_in_xact ||
+		    (g->idle_in_xact == best->idle_in_xact &&
+		     g->longest_idle_xact_s > best->longest_idle_xact_s))
+			best = g;
+	}
+	return best;
+}
 
 bool holders_culprit(const struct inspect_info *info, char *out, size_t outlen)
 {
+	struct holders_summary sum;
+
+	if (outlen == 0)
+		return false;
 	out[0] = '\0';
-	(void)info;
-	(void)outlen;
+	if (info == NULL || !info->valid)
+		return false;
+	holders_summarize(info, &sum);
+	for (size_t i = 0; i < sizeof(holders_rules) / sizeof(holders_rules[0]); i++) {
+		const struct holders_rule *rule = &holders_rules[i];
+		const struct holders_group *g = holders_rule_subject(rule, &sum);
+
+		if (g == NULL)
+			continue;
+		rule->describe(&sum, g, out, outlen);
+		if (rule->verdict)
+			holders_append(out, outlen, ": %s", rule->verdict);
+		return true;
+	}
 	return false;
+}
+
+/* True when name ends with suffix (case-insensitive), with something before it. */
+static bool holders_ends_with(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	return n > s && strncasecmp(name + n - s, suffix, s) == 0;
+}
+
+/*
+ * The Supabase project a target names: "db.<ref>.supabase.co" directly, or
+ * user "postgres.<ref>" on the pooler (Supavisor wants the ref there).
+ */
+static bool holders_supabase_ref(const struct target *t, char *out, size_t outlen)
+{
+	const char *host = t->dsn.host, *user = t->dsn.user, *dot;
+	size_t n;
+
+	if (host == NULL)
+		return false;
+	if (strncasecmp(host, "db.", 3) == 0 && holders_ends_with(host + 2, ".supabase.co")) {
+		n = strcspn(host + 3, ".");
+		if (n == 0 || n >= outlen)
+			return false;
+		memcpy(out, host + 3, n);
+		out[n] = '\0';
+		return true;
+	}
+	if (holders_ends_with(host, ".pooler.supabase.com") && user != NULL &&
+	    (dot = strrchr(user, '.')) != NULL && dot[1] != '\0') {
+		util_strlcpy(out, dot + 1, outlen);
+		return true;
+	}
+	return false;
+}
+
+bool holders_same_server(const struct target *a, const struct target *b)
+{
+	char ref_a[64], ref_b[64];
+	bool keys = a->have_inspect && b->have_inspect && a->inspect.server_key[0] &&
+		    b->inspect.server_key[0];
+
+	if (a == b)
+		return true;
+	if (keys && strcmp(a->inspect.server_key, b->inspect.server_key) == 0)
+		return true;
+	/* A restart changes the key; the project a target names does not. */
+	if (holders_supabase_ref(a, ref_a, sizeof(ref_a)) &&
+	    holders_supabase_ref(b, ref_b, sizeof(ref_b)))
+		return strcasecmp(ref_a, ref_b) == 0;
+	return false;
+}
+
+/* Wall-clock order of two inspections: < 0, 0, > 0. */
+static int holders_wall_cmp(const struct timespec *x, const struct timespec *y)
+{
+	if (x->tv_sec != y->tv_sec)
+		return x->tv_sec < y->tv_sec ? -1 : 1;
+	if (x->tv_nsec != y->tv_nsec)
+		return x->tv_nsec < y->tv_nsec ? -1 : 1;
+	return 0;
+}
+
+const struct target *holders_fresher_view(const struct target *t, const struct target *best,
+					  const struct target *cand)
+{
+	int cmp;
+
+	if (cand == NULL || !cand->have_inspect || !cand->inspect.valid ||
+	    !holders_same_server(t, cand))
+		return best;
+	if (best == NULL)
+		return cand;
+	cmp = holders_wall_cmp(&cand->inspect_wall, &best->inspect_wall);
+	if (cmp > 0 || (cmp == 0 && cand == t))
+		return cand;
+	return best;
 }

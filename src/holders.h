@@ -2,7 +2,8 @@
  * holders: reading pg_stat_activity's summary like a person would: who
  * holds the slots, and which holder looks like the culprit of a
  * max_clients incident (a client-side pool parked idle, sessions idle in
- * transaction).
+ * transaction). Also finds, for a target that cannot get in, the freshest
+ * view of its server's slots taken through another target.
  */
 #ifndef PGPULSE_HOLDERS_H
 #define PGPULSE_HOLDERS_H
@@ -11,6 +12,7 @@
 #include <stddef.h>
 
 #include "inspect.h"
+#include "scheduler.h"
 
 /*
  * Writes one line naming the likely culprit into out, e.g. "api holds 48 of
@@ -18,5 +20,40 @@
  * Returns false (and writes "") when nothing stands out.
  */
 bool holders_culprit(const struct inspect_info *info, char *out, size_t outlen);
+
+/*
+ * True when targets a and b reach the same PostgreSQL server: the server
+ * identity their last inspections saw, else the Supabase project both name
+ * (db.<ref>.supabase.co, or user postgres.<ref> on *.pooler.supabase.com).
+ */
+bool holders_same_server(const struct target *a, const struct target *b);
+
+/*
+ * One step of holders_view_for: returns whichever of best (may be NULL)
+ * and cand holds the fresher inspection of t's server; t wins a tie.
+ */
+const struct target *holders_fresher_view(const struct target *t, const struct target *best,
+					  const struct target *cand);
+
+/*
+ * The freshest view of the slots of t's server among all targets: t's own
+ * inspection when it is the newest, else one taken through another target
+ * that reaches the same server (the direct host while the pooler is full).
+ * *via (may be NULL) gets the target it came from; its inspect_wall says
+ * how old it is. NULL when no target ever got in.
+ *
+ * Inline, so the pure holders.c needs no scheduler to be unit-tested.
+ */
+static inline const struct inspect_info *holders_view_for(struct sched *s, const struct target *t,
+							  const struct target **via)
+{
+	const struct target *best = NULL;
+
+	for (int i = 0; i < sched_ntargets(s); i++)
+		best = holders_fresher_view(t, best, sched_target(s, i));
+	if (via)
+		*via = best;
+	return best ? &best->inspect : NULL;
+}
 
 #endif

@@ -17,15 +17,27 @@ static const char *const inspect_state_names[INSPECT_STATE_COUNT] = {
 
 /*
  * Without pg_read_all_stats, other roles' sessions show NULL backend_type,
- * state and client_addr, but keep usesysid: count those as client backends
- * (background processes have no user) in state "unknown", address "hidden".
+ * state and client_addr, but keep usesysid and datid: count those as client
+ * backends in state "unknown", address "hidden". Background processes have
+ * no user, or (the logical replication launcher) no database.
  */
 #define INSPECT_CLIENT "coalesce(backend_type, CASE WHEN usesysid IS NOT NULL " \
-		       "THEN 'client backend' END) = 'client backend'"
+		       "AND datid IS NOT NULL THEN 'client backend' END) = 'client backend'"
 
 static const char inspect_query[] =
 	/* 1: recovery and settings with their source */
 	"SELECT 'pg_is_in_recovery', pg_is_in_recovery()::text, '' "
+	/*
+	 * Which server this is, for targets that reach it another way (the
+	 * direct host while the pooler is full). Readable by every role, unlike
+	 * pg_control_system() on some managed services; a restart changes it,
+	 * which is right: the old holders are gone then.
+	 */
+	"UNION ALL "
+	"SELECT 'pgpulse.server', extract(epoch FROM pg_postmaster_start_time())::text "
+	"  || '/' || current_setting('port'), '' "
+	"UNION ALL "
+	"SELECT 'pgpulse.database', current_database(), '' "
 	"UNION ALL "
 	"SELECT name, current_setting(name), source FROM pg_settings WHERE name IN ("
 	"'statement_timeout','idle_in_transaction_session_timeout','lock_timeout',"
@@ -98,6 +110,14 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 		/* UNION ALL keeps no promised order, so the recovery row is named. */
 		if (strcmp(name, "pg_is_in_recovery") == 0) {
 			out->in_recovery = strcmp(PQgetvalue(res, row, 1), "true") == 0;
+			continue;
+		}
+		if (strcmp(name, "pgpulse.server") == 0) {
+			util_strlcpy(out->server_key, PQgetvalue(res, row, 1), sizeof(out->server_key));
+			continue;
+		}
+		if (strcmp(name, "pgpulse.database") == 0) {
+			util_strlcpy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
 			continue;
 		}
 		s = &out->settings[out->nsettings++];

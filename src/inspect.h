@@ -24,7 +24,7 @@ struct inspect_setting {
 struct inspect_holder {
 	char application_name[64];
 	char usename[64];
-	char client_addr[48]; /* "local" for Unix sockets */
+	char client_addr[48]; /* "local" for Unix sockets, "hidden" without pg_read_all_stats */
 	int count;
 	int active;
 	int idle;
@@ -61,6 +61,13 @@ struct inspect_info {
 	double longest_idle_xact_s;
 	double oldest_connection_s;
 	char oldest_application[64];
+	/*
+	 * The server's identity (postmaster start time and port): the same for
+	 * every target that reaches this server, directly or through a pooler.
+	 * "" when unknown.
+	 */
+	char server_key[64];
+	char database[64]; /* current_database() */
 };
 
 /* The multi-statement query; results come back in this order. */

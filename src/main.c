@@ -122,6 +122,8 @@ static void main_help(void)
 "\n"
 "shell:\n"
 "  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n"
+"                           commands: check ping version settings slots tls errors\n"
+"                           sql target targets set show burst watch help quit\n"
 "\n"
 "burst:\n"
 "  -n, --connections=N      open up to N connections at once (required)\n"

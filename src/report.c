@@ -5,6 +5,7 @@
  * display form only.
  */
 #include "report.h"
+#include "holders.h"
 #include "util.h"
 
 #include <math.h>
@@ -204,6 +205,7 @@ json_t *report_settings_json(const struct target *t, const struct inspect_info *
 json_t *report_slots_json(const struct inspect_info *info)
 {
 	json_t *o, *states, *holders;
+	char culprit[200];
 
 	if (info == NULL || !info->valid)
 		return json_null();
@@ -224,12 +226,14 @@ json_t *report_slots_json(const struct inspect_info *info)
 			"oldest_s", round(h->oldest_s * 10) / 10,
 			"longest_idle_in_transaction_s", round(h->longest_idle_xact_s * 10) / 10));
 	}
-	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f}",
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f, s:o}",
 		      "max_connections", info->max_connections, "reserved", info->reserved,
 		      "usable", report_usable_slots(info), "in_use", info->in_use,
 		      "by_state", states, "top_holders", holders,
 		      "idle_in_transaction", info->idle_in_xact,
-		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10);
+		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10,
+		      "culprit", holders_culprit(info, culprit, sizeof(culprit)) ? json_string(culprit)
+									  : json_null());
 	return o;
 }
 

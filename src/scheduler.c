@@ -3,6 +3,7 @@
  * poll(), the timeout set by whatever is due next, nothing that blocks.
  */
 #include "scheduler.h"
+#include "holders.h"
 #include "util.h"
 
 #include <errno.h>
@@ -13,11 +14,21 @@
 
 #define SCHED_MAX_WATCH 4
 #define SCHED_RESOLVER_FDS 16
+#define SCHED_MAX_FRONTENDS 4
 
 struct sched_watch {
 	int fd;
 	sched_fd_cb cb;
 	void *arg;
+};
+
+/* A front-end's hooks, saved while another one runs over it. */
+struct sched_frontend {
+	sched_result_cb on_result;
+	sched_event_cb on_event;
+	void *cb_arg;
+	struct sched_watch watch[SCHED_MAX_WATCH];
+	int nwatch;
 };
 
 struct sched {
@@ -33,6 +44,9 @@ struct sched {
 	void *cb_arg;
 	struct sched_watch watch[SCHED_MAX_WATCH];
 	int nwatch;
+	struct sched_frontend saved[SCHED_MAX_FRONTENDS];
+	int nsaved;
+	unsigned generation; /* bumped by each turn and watch change: re-entry */
 	struct pollfd *pfds;
 	int pfds_cap;
 };
@@ -136,7 +150,53 @@ bool sched_watch_fd(struct sched *s, int fd, sched_fd_cb cb, void *arg)
 	if (s->nwatch == SCHED_MAX_WATCH)
 		return false;
 	s->watch[s->nwatch++] = (struct sched_watch){fd, cb, arg};
+	s->generation++;
 	return true;
+}
+
+void sched_unwatch_fd(struct sched *s, int fd)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->nwatch; i++)
+		if (s->watch[i].fd != fd)
+			s->watch[n++] = s->watch[i];
+	s->nwatch = n;
+	s->generation++;
+}
+
+void sched_frontend_save(struct sched *s)
+{
+	struct sched_frontend *f;
+
+	if (s->nsaved == SCHED_MAX_FRONTENDS)
+		abort(); /* a programming error: the prompt over the dashboard is 2 deep */
+	f = &s->saved[s->nsaved++];
+	f->on_result = s->on_result;
+	f->on_event = s->on_event;
+	f->cb_arg = s->cb_arg;
+	memcpy(f->watch, s->watch, sizeof(f->watch));
+	f->nwatch = s->nwatch;
+	s->on_result = NULL;
+	s->on_event = NULL;
+	s->cb_arg = NULL;
+	s->nwatch = 0;
+	s->generation++;
+}
+
+void sched_frontend_restore(struct sched *s)
+{
+	struct sched_frontend *f;
+
+	if (s->nsaved == 0)
+		return;
+	f = &s->saved[--s->nsaved];
+	s->on_result = f->on_result;
+	s->on_event = f->on_event;
+	s->cb_arg = f->cb_arg;
+	memcpy(s->watch, f->watch, sizeof(s->watch));
+	s->nwatch = f->nwatch;
+	s->generation++;
 }
 
 void sched_set_interval(struct sched *s, double ms)
@@ -272,6 +332,35 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 	t->next_due_ms = util_now_ms() - r->phase_ms[PROBE_TOTAL] + t->interval_ms;
 }
 
+/* A view older than this (before the incident began) does not name its culprit. */
+#define SCHED_CULPRIT_MAX_AGE_S 60
+
+/*
+ * Open incidents name who holds the slots, from the freshest view of their
+ * server: the failing target cannot look itself, another target that
+ * reaches the same server (the direct host beside a full pooler) can.
+ */
+static void sched_note_culprits(struct sched *s)
+{
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = s->targets[i];
+		struct target_incident *inc = (struct target_incident *)target_open_incident(t);
+		const struct inspect_info *view;
+		const struct target *via;
+		char line[sizeof(inc->culprit)];
+
+		if (inc == NULL)
+			continue;
+		view = holders_view_for(s, t, &via);
+		if (view == NULL ||
+		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
+			continue;
+		/* "Nothing stands out" now does not erase who stood out earlier. */
+		if (holders_culprit(view, line, sizeof(line)))
+			util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
+	}
+}
+
 static void sched_finish_probe(struct sched *s, struct target *t)
 {
 	const struct probe_result *r = probe_result(t->probe);
@@ -281,6 +370,8 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 		if (t->probe_record) {
 			target_record(t, r, now);
 			sched_adjust_interval(s, t, r);
+			if (r->inspected || target_open_incident(t))
+				sched_note_culprits(s);
 		}
 		if (s->on_result)
 			s->on_result(s->cb_arg, t, r);
@@ -314,7 +405,8 @@ static double sched_min(double a, double b)
 void sched_run_once(struct sched *s, double max_wait_ms)
 {
 	double now = util_now_ms(), wait = max_wait_ms;
-	int n = 0, nres, first_probe;
+	int n = 0, nres, first_probe, nwatch;
+	unsigned generation;
 	int *owner;
 
 	/* Start what is due. */
@@ -327,7 +419,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 
 	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets);
 	owner = util_xcalloc((size_t)s->pfds_cap, sizeof(*owner));
-	for (int i = 0; i < s->nwatch; i++) {
+	nwatch = s->nwatch;
+	for (int i = 0; i < nwatch; i++) {
 		s->pfds[n].fd = s->watch[i].fd;
 		s->pfds[n].events = POLLIN;
 		s->pfds[n].revents = 0;
@@ -361,10 +454,21 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		return;
 	}
 
-	for (int i = 0; i < s->nwatch; i++)
+	generation = ++s->generation;
+	for (int i = 0; i < nwatch; i++) {
 		if (s->pfds[i].revents)
 			s->watch[i].cb(s->watch[i].arg);
-	resolver_process(s->resolver, s->pfds + s->nwatch, nres);
+		/*
+		 * A callback that ran the loop itself (the prompt over the
+		 * dashboard) or changed the watch list made this turn's poll
+		 * results stale; the next turn polls afresh.
+		 */
+		if (s->generation != generation) {
+			free(owner);
+			return;
+		}
+	}
+	resolver_process(s->resolver, s->pfds + nwatch, nres);
 	for (int k = first_probe; k < n; k++) {
 		struct target *t = s->targets[owner[k]];
 

@@ -45,6 +45,17 @@ void sched_set_callbacks(struct sched *s, sched_result_cb on_result, sched_event
 			 void *arg);
 /* Calls cb when fd is readable (stdin, a signal pipe). At most 4. */
 bool sched_watch_fd(struct sched *s, int fd, sched_fd_cb cb, void *arg);
+/* Stops watching fd (the prompt ignores stdin while a command runs). */
+void sched_unwatch_fd(struct sched *s, int fd);
+/*
+ * A front-end opened over another (the prompt over the dashboard) saves
+ * the callbacks and watched fds, which clears them, sets its own, and
+ * restores the saved ones when it leaves. Nests 4 deep. A watch
+ * callback may do this, unwatch, or run the loop itself: the turn it
+ * was called from then ends early.
+ */
+void sched_frontend_save(struct sched *s);
+void sched_frontend_restore(struct sched *s);
 
 void sched_set_interval(struct sched *s, double ms);
 void sched_set_paused(struct sched *s, bool paused);

@@ -81,8 +81,9 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 			}
 			open = &t->incidents[t->ninc++];
 			memset(open, 0, sizeof(*open));
+			/* Both clocks from the probe's start, as the outage's start is. */
 			open->start = r->wall;
-			open->start_ms = now_ms;
+			open->start_ms = now_ms - r->phase_ms[PROBE_TOTAL];
 			t->incidents_total++;
 		}
 		open->probes_failed++;

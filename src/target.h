@@ -33,6 +33,12 @@ struct target_incident {
 	enum classify_limit limit;
 	char sqlstate[6];
 	char message[200];
+	/*
+	 * Who held the slots meanwhile (holders_culprit), from the freshest view
+	 * of this server, possibly taken through another target; "" when
+	 * nothing stood out or nobody could look. Filled by the scheduler.
+	 */
+	char culprit[200];
 };
 
 struct target {

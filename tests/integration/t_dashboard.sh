@@ -12,7 +12,9 @@ dash_tmux() {
 }
 
 # dash_start [ENV=VALUE...] -- PGPULSE_ARGS...: pgpulse in a detached
-# 120x40 tmux window; the pane stays after it exits, for its exit status.
+# 120x40 tmux window. A bash in between reaps it and writes its exit
+# status to $DASH_STATUS (tmux alone may miss the status of a process that
+# takes its time to exit, e.g. under LeakSanitizer).
 dash_start() {
 	local envs=(LANG=C.UTF-8 TERM=xterm-256color) cmd arg
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
@@ -20,13 +22,14 @@ dash_start() {
 		shift
 	done
 	shift
-	cmd="exec env -u NO_COLOR"
+	DASH_STATUS=$PWD/dash-$$.status
+	rm -f "$DASH_STATUS"
+	cmd="exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$DASH_STATUS") env -u NO_COLOR"
 	for arg in "${envs[@]}" "$PGPULSE" "$@"; do
 		cmd+=" $(printf '%q' "$arg")"
 	done
 	trap dash_cleanup EXIT
-	dash_tmux start-server \; set-option -g remain-on-exit on \; \
-		new-session -d -s dash -x 120 -y 40 "$cmd"
+	dash_tmux new-session -d -s dash -x 120 -y 40 "$cmd"
 }
 
 dash_screen() {
@@ -64,15 +67,16 @@ dash_type() {
 }
 
 dash_exited() {
-	[ "$(dash_tmux display-message -p -t dash '#{pane_dead}')" = 1 ]
+	[ -s "$DASH_STATUS" ]
 }
 
 dash_exit_status() {
-	dash_tmux display-message -p -t dash '#{pane_dead_status}'
+	cat "$DASH_STATUS"
 }
 
+# pgpulse's pid: the child of the pane's bash.
 dash_pid() {
-	dash_tmux display-message -p -t dash '#{pane_pid}'
+	pgrep -P "$(dash_tmux display-message -p -t dash '#{pane_pid}')"
 }
 
 # Every test's EXIT trap: the dashboard, then a throwaway server if any.
@@ -86,7 +90,7 @@ dash_cleanup() {
 }
 
 dash_stop() {
-	if dash_tmux has-session -t dash 2>/dev/null && ! dash_exited; then
+	if dash_tmux has-session -t dash 2>/dev/null && [ -n "${DASH_STATUS:-}" ] && ! dash_exited; then
 		dash_type q
 		wait_until 5 dash_exited || true
 	fi
@@ -157,7 +161,7 @@ test_dashboard_every_key_works() {
 	local screen label
 	screen=$(dash_screen)
 	for label in "q " "p " "+ " "- " "r " "Tab Down Right" "S-Tab Up Left" "Enter" "Esc Backspace" \
-		"e " "PgUp PgDn Home" ": " "Ctrl-L" "? "; do
+		"e " "PgUp PgDn Home End" ": " "Ctrl-L" "? "; do
 		assert_contains "$screen" "│ $label" "help lists '$label'"
 	done
 	dash_keys Escape
@@ -190,17 +194,24 @@ test_dashboard_every_key_works() {
 	dash_wait 3 "interval 2s"
 	dash_type -
 	dash_type -
+	dash_wait 3 "interval 0.5s"
 	dash_type -
+	dash_wait 3 "interval 0.2s"
+	dash_type +
 	dash_wait 3 "interval 0.5s"
 
 	# e: the lifecycle events full screen, PgDn scrolls, e goes back.
 	dash_type e
-	dash_wait 3 "newest first; PgUp/PgDn/Home scroll"
+	dash_wait 3 "newest first; PgUp/PgDn/Home/End scroll"
 	screen=$(dash_screen)
 	assert_match "[0-9:.]+ #[0-9]+ +ready +[0-9.]+ ms +backend pid [0-9]+, PostgreSQL 15" "$screen" "ready event"
 	assert_match "#[0-9]+ +tls +[0-9.]+ ms +TLSv1.3" "$screen" "tls event"
 	assert_match "#[0-9]+ +close" "$screen" "close event"
 	dash_keys NPage
+	dash_wait 3 "scrolled back"
+	dash_keys PPage
+	dash_wait_gone 3 "scrolled back"
+	dash_keys End
 	dash_wait 3 "scrolled back"
 	dash_keys Home
 	dash_wait_gone 3 "scrolled back"
@@ -435,4 +446,5 @@ test_dashboard_no_color_and_dumb_terminal() {
 	dash_start TERM=dumb -- "$DASH_TARGET"
 	dash_wait 15 "seq=2 ok total="
 	assert_not_contains "$(dash_screen)" "Latency" "no curses screen"
+	dash_tmux kill-server # watch takes no keys; a hang-up ends it
 }

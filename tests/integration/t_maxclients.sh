@@ -4,6 +4,8 @@
 # servers: which limit was hit, who holds the slots, back-off that keeps
 # pgpulse from adding to the load, and burst's headroom answer that leaves
 # nothing open, also when interrupted.
+#
+# shellcheck disable=SC2154 # status, output, stderr: set by lib.sh's run_cmd
 
 mc_app_uri() {
 	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/${1:-appdb}"
@@ -24,7 +26,7 @@ mc_dead() {
 test_maxclients_postgres_full_names_limit_and_culprit() {
 	require_pgpulse
 	# 17 usable slots (20 minus 3 reserved), all taken by an idle pool.
-	HOLD_QUERY= HOLD_DB=appdb hold_connections 17 api app
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 17 api app
 
 	run_cmd "$PGPULSE" check --json "$(mc_app_uri)"
 	assert_eq 2 "$status" "app finds no slot (stderr: $stderr)"
@@ -39,7 +41,7 @@ test_maxclients_postgres_full_names_limit_and_culprit() {
 	assert_json "$output" '.slots.culprit | startswith("api holds 17 of 17 usable slots, 17 of them idle: a client-side pool")' "culprit named"
 
 	# The last three slots go too: now nobody gets in.
-	HOLD_QUERY= hold_connections 3 api_admin
+	HOLD_QUERY='' hold_connections 3 api_admin
 	run_cmd "$PGPULSE" check --json "$(mc_superuser)"
 	assert_json "$output" '.error.class == "max_clients" and .error.limit == "max_connections"' "sorry, too many clients already"
 	assert_json "$output" '.error.message == "sorry, too many clients already"' "PostgreSQL's message"
@@ -72,13 +74,13 @@ test_maxclients_culprit_idle_in_transaction() {
 
 test_maxclients_role_and_database_limits() {
 	require_pgpulse
-	HOLD_QUERY= hold_connections 2 limited_holder limited
+	HOLD_QUERY='' hold_connections 2 limited_holder limited
 	run_cmd "$PGPULSE" check --json "postgresql://limited:$LIMITED_PASSWORD@127.0.0.1:$PG_PORT/postgres"
 	assert_json "$output" '.error.class == "max_clients" and .error.limit == "role_limit"' "CONNECTION LIMIT 2 on the role"
 	release_connections
 
 	pg_admin "CREATE DATABASE mc_limited CONNECTION LIMIT 1" >/dev/null
-	HOLD_QUERY= HOLD_DB=mc_limited hold_connections 1 db_holder
+	HOLD_QUERY='' HOLD_DB=mc_limited hold_connections 1 db_holder
 	run_cmd "$PGPULSE" check --json "$(mc_app_uri mc_limited)"
 	assert_json "$output" '.error.class == "max_clients" and .error.limit == "database_limit"' "CONNECTION LIMIT 1 on the database"
 	release_connections
@@ -87,7 +89,7 @@ test_maxclients_role_and_database_limits() {
 
 test_maxclients_pgbouncer_max_client_conn() {
 	require_pgpulse
-	HOLD_QUERY= HOLD_DB=appdb hold_connections 6 idle_clients app "$BOUNCER_PORT"
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 6 idle_clients app "$BOUNCER_PORT"
 	run_cmd "$PGPULSE" check --json "$BOUNCER_APP_URL"
 	assert_eq 2 "$status" "PgBouncer refuses"
 	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_max_client_conn"' "limit kind"
@@ -110,6 +112,20 @@ test_maxclients_pgbouncer_pool_wait_times_out() {
 	release_connections
 }
 
+test_maxclients_pgbouncer_relays_the_server_refusal() {
+	require_pgpulse
+	# The server is full; the pooler cannot log in and passes the refusal on.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 17 api app
+	run_cmd "$PGPULSE" check --json "$BOUNCER_APP_URL"
+	assert_eq 2 "$status" "PgBouncer cannot get a server connection"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "reserved_slots"' "the server's limit, through the pooler"
+	assert_json "$output" '.error.message == "remaining connection slots are reserved for non-replication superuser connections"' "the server's words"
+	# Meanwhile the direct superuser target says who holds the server.
+	run_cmd "$PGPULSE" check --json "$(mc_superuser)"
+	assert_json "$output" '.slots.culprit | startswith("api holds 17 of 17 usable slots")' "culprit through the direct target"
+	release_connections
+}
+
 test_maxclients_supavisor_session_pool() {
 	require_pgpulse
 	run_cmd "$PGPULSE" check --json "$FAKE_SESSION_URL"
@@ -118,7 +134,7 @@ test_maxclients_supavisor_session_pool() {
 
 test_maxclients_watch_jsonl_carries_the_limit() {
 	require_pgpulse
-	HOLD_QUERY= HOLD_DB=appdb hold_connections 17 api app
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 17 api app
 	run_cmd "$PGPULSE" watch --format jsonl --count 3 --interval 0.1 --no-backoff "$(mc_app_uri)"
 	assert_eq 2 "$status" "no probe got in"
 	assert_eq 3 "$(printf '%s\n' "$output" | grep -c .)" "one record per probe"
@@ -156,7 +172,7 @@ test_maxclients_backoff_counts_fewer_attempts() {
 test_maxclients_backoff_against_postgres_log() {
 	require_pgpulse
 	local before after n
-	HOLD_QUERY= HOLD_DB=appdb hold_connections 17 api app
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 17 api app
 	# Every attempt, refused or not, is a "connection received" line.
 	before=$(grep -c 'connection received: host=127.0.0.1' "$PG_LOG" || true)
 	timeout -s INT -k 5 3 "$PGPULSE" watch --format jsonl --interval 0.1 "$(mc_app_uri)" >/dev/null 2>&1 || true
@@ -187,7 +203,7 @@ test_burst_finds_the_headroom_exactly() {
 	assert_match 'opened 3 of 3 connections in [0-9.]+ m?s; no failure' "$output" "text form"
 	wait_until 5 mc_open_count_is 0 || assert_eq 0 "$(pgpulse_open_count)" "burst left nothing open"
 
-	HOLD_QUERY= hold_connections 12 api_rest
+	HOLD_QUERY='' hold_connections 12 api_rest
 	run_cmd "$PGPULSE" burst -n 4 --hold 0 --yes "$(mc_app_uri)"
 	assert_eq 2 "$status" "none got in"
 	assert_match 'opened 0 of 4 connections in .*; first failure after 0: max_clients \(53300\) remaining connection slots' "$output" "text form of a refusal"
@@ -241,13 +257,19 @@ test_burst_sigterm_closes_everything() {
 	mc_burst_interrupted TERM
 }
 
+mc_silent_accepted_at_least() {
+	(($(fake_server_count silent) >= $1))
+}
+
 test_burst_interrupted_while_connecting() {
 	require_pgpulse
-	local out=$PWD/burst.out pid rc=0
+	local out=$PWD/burst.out pid rc=0 before
+	before=$(fake_server_count silent)
 	# The silent server never answers: every connection is still on its way.
 	"$PGPULSE" burst -n 5 --yes -t 30 "$FAKE_SILENT_URL" >"$out" 2>&1 &
 	pid=$!
-	wait_until 10 eval '[ "$(fake_server_count silent)" -ge 5 ]' || true
+	wait_until 10 mc_silent_accepted_at_least "$((before + 5))" ||
+		assert_eq 5 "$(($(fake_server_count silent) - before))" "five connections on their way"
 	kill -INT "$pid"
 	wait_until 5 mc_dead "$pid" || assert_eq "exited" "running" "burst ends promptly while connecting"
 	wait "$pid" || rc=$?

@@ -24,7 +24,8 @@ static void info_init(struct inspect_info *info, int max_connections, int reserv
 
 /* Adds a group; the states must add up to count unless they are hidden. */
 static struct inspect_holder *info_add(struct inspect_info *info, const char *app, const char *user,
-				       const char *addr, int count, int active, int idle, int idle_xact)
+				       const char *addr, int count, int active, int idle,
+				       int idle_xact)
 {
 	struct inspect_holder *h = &info->holders[info->nholders++];
 
@@ -51,8 +52,9 @@ static void test_holders_idle_client_pool_is_named(void **state)
 	info_add(&info, "api", "app", "10.0.0.5", 48, 3, 45, 0)->idle_over_10min = 45;
 	info_add(&info, "pgpulse", "app", "10.0.0.9", 1, 1, 0, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "api holds 48 of 57 usable slots, 45 idle for more than 10 minutes: "
-				  "a client-side pool");
+	assert_string_equal(line,
+			    "api holds 48 of 57 usable slots, 45 idle for more than 10 minutes: "
+			    "a client-side pool");
 }
 
 static void test_holders_recently_idle_pool_is_named(void **state)
@@ -64,7 +66,8 @@ static void test_holders_recently_idle_pool_is_named(void **state)
 	info_init(&info, 20, 3);
 	info_add(&info, "api", "app", "127.0.0.1", 15, 0, 15, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "api holds 15 of 17 usable slots, 15 of them idle: a client-side pool");
+	assert_string_equal(line,
+			    "api holds 15 of 17 usable slots, 15 of them idle: a client-side pool");
 }
 
 static void test_holders_groups_of_one_application_are_merged(void **state)
@@ -80,8 +83,9 @@ static void test_holders_groups_of_one_application_are_merged(void **state)
 	info_add(&info, "api", "app", "10.0.0.6", 16, 0, 16, 0)->idle_over_10min = 16;
 	info_add(&info, "api", "app", "10.0.0.7", 16, 2, 14, 0)->idle_over_10min = 14;
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "api holds 48 of 57 usable slots, 45 idle for more than 10 minutes: "
-				  "a client-side pool");
+	assert_string_equal(line,
+			    "api holds 48 of 57 usable slots, 45 idle for more than 10 minutes: "
+			    "a client-side pool");
 }
 
 static void test_holders_idle_in_transaction_is_a_missing_commit(void **state)
@@ -93,11 +97,13 @@ static void test_holders_idle_in_transaction_is_a_missing_commit(void **state)
 	/* nobody dominates 97 usable slots, but worker never commits */
 	info_init(&info, 100, 3);
 	info_add(&info, "api", "app", "10.0.0.5", 20, 5, 15, 0);
-	info_add(&info, "worker", "jobs", "10.0.0.8", 12, 0, 0, 12)->longest_idle_xact_s = 14 * 60 + 3;
+	info_add(&info, "worker", "jobs", "10.0.0.8", 12, 0, 0, 12)->longest_idle_xact_s =
+	    14 * 60 + 3;
 	info_add(&info, "cron", "jobs", "10.0.0.9", 2, 0, 1, 1)->longest_idle_xact_s = 90;
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "worker holds 12 sessions idle in transaction, the longest for 14 min: "
-				  "a missing commit/rollback");
+	assert_string_equal(line,
+			    "worker holds 12 sessions idle in transaction, the longest for 14 min: "
+			    "a missing commit/rollback");
 }
 
 static void test_holders_dominant_idle_in_transaction_wins(void **state)
@@ -122,8 +128,9 @@ static void test_holders_single_session_idle_in_transaction(void **state)
 	info_init(&info, 100, 3);
 	info_add(&info, "psql", "alice", "10.1.2.3", 1, 0, 0, 1)->longest_idle_xact_s = 3 * 3600;
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "psql holds 1 session idle in transaction, the longest for 3.0 h: "
-				  "a missing commit/rollback");
+	assert_string_equal(line,
+			    "psql holds 1 session idle in transaction, the longest for 3.0 h: "
+			    "a missing commit/rollback");
 }
 
 static void test_holders_short_idle_in_transaction_is_not_named(void **state)
@@ -163,8 +170,9 @@ static void test_holders_active_majority_points_at_load(void **state)
 	info_init(&info, 20, 3);
 	info_add(&info, "etl", "app", "10.0.0.5", 14, 12, 2, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "etl holds 14 of 17 usable slots, 12 of them active: long queries, "
-				  "or more workers than slots");
+	assert_string_equal(line,
+			    "etl holds 14 of 17 usable slots, 12 of them active: long queries, "
+			    "or more workers than slots");
 }
 
 static void test_holders_hidden_states_say_how_to_see_them(void **state)
@@ -178,8 +186,9 @@ static void test_holders_hidden_states_say_how_to_see_them(void **state)
 	info_add(&info, "api", "postgres", "hidden", 17, 0, 0, 0);
 	info_add(&info, "pgpulse", "app", "127.0.0.1", 1, 1, 0, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "api holds 17 of 17 usable slots; their state is hidden from this "
-				  "role (pg_read_all_stats shows it)");
+	assert_string_equal(line,
+			    "api holds 17 of 17 usable slots; their state is hidden from this "
+			    "role (pg_read_all_stats shows it)");
 }
 
 static void test_holders_mixed_states_are_listed(void **state)
@@ -205,7 +214,8 @@ static void test_holders_without_limits_counts_connections(void **state)
 	info_add(&info, "api", "app", "10.0.0.5", 8, 0, 8, 0);
 	info_add(&info, "other", "app", "10.0.0.6", 2, 0, 2, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "api holds 8 of the 10 connections, 8 of them idle: a client-side pool");
+	assert_string_equal(
+	    line, "api holds 8 of the 10 connections, 8 of them idle: a client-side pool");
 
 	/* too few to call anyone a culprit */
 	info_init(&info, -1, 0);
@@ -222,7 +232,8 @@ static void test_holders_unnamed_application_uses_the_user(void **state)
 	info_init(&info, 20, 3);
 	info_add(&info, "", "app", "10.0.0.5", 9, 0, 9, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
-	assert_string_equal(line, "user app holds 9 of 17 usable slots, 9 of them idle: a client-side pool");
+	assert_string_equal(
+	    line, "user app holds 9 of 17 usable slots, 9 of them idle: a client-side pool");
 }
 
 static void test_holders_invalid_or_empty_info_names_nobody(void **state)
@@ -356,25 +367,25 @@ static void test_holders_no_view_when_nobody_got_in(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_holders_idle_client_pool_is_named),
-		cmocka_unit_test(test_holders_recently_idle_pool_is_named),
-		cmocka_unit_test(test_holders_groups_of_one_application_are_merged),
-		cmocka_unit_test(test_holders_idle_in_transaction_is_a_missing_commit),
-		cmocka_unit_test(test_holders_dominant_idle_in_transaction_wins),
-		cmocka_unit_test(test_holders_single_session_idle_in_transaction),
-		cmocka_unit_test(test_holders_short_idle_in_transaction_is_not_named),
-		cmocka_unit_test(test_holders_nothing_stands_out),
-		cmocka_unit_test(test_holders_active_majority_points_at_load),
-		cmocka_unit_test(test_holders_hidden_states_say_how_to_see_them),
-		cmocka_unit_test(test_holders_mixed_states_are_listed),
-		cmocka_unit_test(test_holders_without_limits_counts_connections),
-		cmocka_unit_test(test_holders_unnamed_application_uses_the_user),
-		cmocka_unit_test(test_holders_invalid_or_empty_info_names_nobody),
-		cmocka_unit_test(test_holders_short_buffer_is_terminated),
-		cmocka_unit_test(test_holders_same_server_by_identity),
-		cmocka_unit_test(test_holders_same_server_by_supabase_project),
-		cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
-		cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
+	    cmocka_unit_test(test_holders_idle_client_pool_is_named),
+	    cmocka_unit_test(test_holders_recently_idle_pool_is_named),
+	    cmocka_unit_test(test_holders_groups_of_one_application_are_merged),
+	    cmocka_unit_test(test_holders_idle_in_transaction_is_a_missing_commit),
+	    cmocka_unit_test(test_holders_dominant_idle_in_transaction_wins),
+	    cmocka_unit_test(test_holders_single_session_idle_in_transaction),
+	    cmocka_unit_test(test_holders_short_idle_in_transaction_is_not_named),
+	    cmocka_unit_test(test_holders_nothing_stands_out),
+	    cmocka_unit_test(test_holders_active_majority_points_at_load),
+	    cmocka_unit_test(test_holders_hidden_states_say_how_to_see_them),
+	    cmocka_unit_test(test_holders_mixed_states_are_listed),
+	    cmocka_unit_test(test_holders_without_limits_counts_connections),
+	    cmocka_unit_test(test_holders_unnamed_application_uses_the_user),
+	    cmocka_unit_test(test_holders_invalid_or_empty_info_names_nobody),
+	    cmocka_unit_test(test_holders_short_buffer_is_terminated),
+	    cmocka_unit_test(test_holders_same_server_by_identity),
+	    cmocka_unit_test(test_holders_same_server_by_supabase_project),
+	    cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
+	    cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
