@@ -689,10 +689,15 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 	const struct inspect_info *info = t->have_inspect ? &t->inspect : NULL;
 	int usable, holders;
 	enum dashboard_role role;
-	char culprit[256], age[32], who[160];
+	char culprit[256], age[32], who[160], note[64] = "";
 	bool any = false;
 
-	dashboard_pen_title(p, d, "Slots", NULL);
+	/* Introspection runs every few seconds and not at all while probes fail. */
+	if (info && info->valid)
+		snprintf(note, sizeof(note), "read %s ago",
+			 dashboard_fmt_duration(dashboard_seconds_since(&t->inspect_wall), age,
+						sizeof(age)));
+	dashboard_pen_title(p, d, "Slots", note);
 	if (info == NULL || !info->valid || info->max_connections <= 0) {
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s",
 				  info && info->error[0] ? info->error : "- (not read yet)");

@@ -134,7 +134,7 @@ static void probe_clear_results(struct probe *p)
 	p->error_result = NULL;
 }
 
-static void probe_table_free(struct probe_table *t)
+void probe_table_free(struct probe_table *t)
 {
 	if (t == NULL)
 		return;

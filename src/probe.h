@@ -105,6 +105,9 @@ struct probe_result {
 
 struct probe;
 
+/* Frees a table (front-ends that keep a copy of one free it with this). */
+void probe_table_free(struct probe_table *t);
+
 struct probe *probe_new(const struct dsn_target *target, const struct probe_config *cfg,
 			struct resolver *resolver, uint64_t seq, probe_event_cb cb, void *cbarg);
 /* Starts resolving or connecting; may finish at once (e.g. refused socket). */

@@ -498,19 +498,6 @@ static struct target *shell_add_target(struct shell *sh, const char *input, cons
 
 /* ------------------------------------------------------------ probes */
 
-static void shell_table_free(struct probe_table *t)
-{
-	if (t == NULL)
-		return;
-	for (int i = 0; i < t->ncols; i++)
-		free(t->names[i]);
-	for (int i = 0; i < t->nrows * t->ncols; i++)
-		free(t->cells[i]);
-	free(t->names);
-	free(t->cells);
-	free(t);
-}
-
 /* Line breaks and tabs would break the alignment: shown as spaces. */
 static char *shell_cell_copy(const char *s)
 {
@@ -577,7 +564,7 @@ static void shell_on_result(void *arg, struct target *t, const struct probe_resu
 	if (t == sh->wait_t && r->seq == sh->wait_seq && !sh->wait_done) {
 		*sh->wait_r = *r;
 		sh->wait_r->table = NULL;
-		shell_table_free(sh->wait_table);
+		probe_table_free(sh->wait_table);
 		sh->wait_table = r->table ? shell_table_copy(r->table) : NULL;
 		sh->wait_done = true;
 		if (t->index < sh->nseen)
@@ -1126,7 +1113,7 @@ static int shell_cmd_sql(struct shell *sh, const struct shell_words *w)
 		       shell_ms(r->phase_ms[PROBE_TOTAL], total, sizeof(total)),
 		       shell_ms(r->phase_ms[PROBE_QUERY], q, sizeof(q)));
 	}
-	shell_table_free(sh->wait_table);
+	probe_table_free(sh->wait_table);
 	sh->wait_table = NULL;
 	free(query);
 	return st;
@@ -2014,7 +2001,7 @@ static void shell_finish(struct shell *sh)
 	close(shell_sigint_pipe[0]);
 	close(shell_sigint_pipe[1]);
 	shell_sigint_pipe[0] = shell_sigint_pipe[1] = -1;
-	shell_table_free(sh->wait_table);
+	probe_table_free(sh->wait_table);
 	free(sh->wait_r);
 	free(sh->seen);
 	free(sh->pending);
