@@ -175,15 +175,17 @@ static enum dashboard_role dashboard_health_text(enum target_health h)
  * UTF-8, so the text is cut by display width, never inside a character;
  * control characters become spaces. Returns the columns used.
  */
-static int dashboard_text(int y, int x, int w, attr_t a, const char *s)
+static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, bool draw)
 {
 	wchar_t buf[512];
 	mbstate_t st;
 	int used = 0, n = 0;
 
-	if (y < 0 || y >= LINES || x < 0 || x >= COLS || w <= 0)
+	if (draw && (y < 0 || y >= LINES || x < 0 || x >= COLS))
 		return 0;
-	if (w > COLS - x)
+	if (w <= 0)
+		return 0;
+	if (draw && w > COLS - x)
 		w = COLS - x;
 	memset(&st, 0, sizeof(st));
 	while (*s && n < (int)(sizeof(buf) / sizeof(buf[0])) - 1) {
@@ -210,10 +212,17 @@ static int dashboard_text(int y, int x, int w, attr_t a, const char *s)
 		s += len;
 	}
 	buf[n] = L'\0';
-	attron(a);
-	mvaddnwstr(y, x, buf, n);
-	attroff(a);
+	if (draw) {
+		attron(a);
+		mvaddnwstr(y, x, buf, n);
+		attroff(a);
+	}
 	return used;
+}
+
+static int dashboard_text(int y, int x, int w, attr_t a, const char *s)
+{
+	return dashboard_text_draw(y, x, w, a, s, true);
 }
 
 static void dashboard_pen_add(struct dashboard_pen *p, attr_t a, const char *fmt, ...)
@@ -224,19 +233,19 @@ static void dashboard_pen_add(struct dashboard_pen *p, attr_t a, const char *fmt
 	char buf[1024];
 	va_list ap;
 
-	if (p->dry || p->y >= p->bottom || p->col >= p->w)
+	if (p->y >= p->bottom || p->col >= p->w)
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	p->col += dashboard_text(p->y, p->x + p->col, p->w - p->col, a, buf);
+	/* A dry pen measures too, so wrapped lines count the same. */
+	p->col += dashboard_text_draw(p->y, p->x + p->col, p->w - p->col, a, buf, !p->dry);
 }
 
-/* Moves the cursor to column col of the line (never backwards over text). */
+/* Moves the cursor to column col of the line; past it, leaves one space. */
 static void dashboard_pen_at(struct dashboard_pen *p, int col)
 {
-	if (col > p->col)
-		p->col = col;
+	p->col = col > p->col ? col : p->col + 1;
 }
 
 static void dashboard_pen_nl(struct dashboard_pen *p)
@@ -271,7 +280,7 @@ static void dashboard_pen_wrap(struct dashboard_pen *p, attr_t a, int indent, in
 		if (fill)
 			dashboard_pen_fill(p, a);
 		dashboard_pen_nl(p);
-		dashboard_pen_at(p, indent);
+		p->col = indent;
 		text += cut;
 		while (*text == ' ')
 			text++;
@@ -728,22 +737,28 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 	dashboard_pen_nl(p);
 
 	if (holders_culprit(info, culprit, sizeof(culprit))) {
-		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: %s", culprit);
-		dashboard_pen_nl(p);
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
+		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
 	}
 	holders = info->nholders < 3 ? info->nholders : 3;
+	if (holders > 0) {
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%5s %-12s %-16s %3s %4s  %s", "held",
+				  "application", "user@client", "act", "idle", "oldest");
+		dashboard_pen_nl(p);
+	}
 	for (int i = 0; i < holders; i++) {
 		const struct inspect_holder *h = &info->holders[i];
 
 		snprintf(who, sizeof(who), "%s@%s", h->usename, h->client_addr);
-		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%4d ", h->count);
-		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-14.14s %-20.20s",
+		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%5d ", h->count);
+		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-12.12s %-16.16s",
 				  h->application_name[0] ? h->application_name : "(none)", who);
-		dashboard_pen_add(p, d->attr[ROLE_LABEL], " %d act %d idle", h->active, h->idle);
-		if (h->idle_in_transaction)
-			dashboard_pen_add(p, d->attr[ROLE_WARN], " %d in xact", h->idle_in_transaction);
-		dashboard_pen_add(p, d->attr[ROLE_LABEL], " oldest %s",
+		dashboard_pen_add(p, d->attr[ROLE_NORMAL], " %3d %4d", h->active, h->idle);
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "  %s",
 				  dashboard_fmt_duration(h->oldest_s, age, sizeof(age)));
+		if (h->idle_in_transaction)
+			dashboard_pen_add(p, d->attr[ROLE_WARN], " %d idle in xact",
+					  h->idle_in_transaction);
 		dashboard_pen_nl(p);
 	}
 }
@@ -812,7 +827,8 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t,
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  failed ");
 	dashboard_pen_add(p, d->attr[failed ? ROLE_BAD : ROLE_VALUE], "%llu",
 			  (unsigned long long)failed);
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  connections of ours open now ");
+	dashboard_pen_nl(p);
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], "connections of ours open now ");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], "%d", t->open_connections);
 	if (sched_ntargets(d->s) > 1)
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], " (all targets %d)",
@@ -1626,6 +1642,7 @@ int dashboard_run(struct sched *s, const struct app_options *o)
 	sched_set_callbacks(s, dashboard_on_result, dashboard_on_event, d);
 	if (!sched_watch_fd(s, STDIN_FILENO, dashboard_on_stdin, d) ||
 	    !sched_watch_fd(s, signals_fd(), dashboard_on_signal, d)) {
+		sched_set_callbacks(s, NULL, NULL, NULL);
 		endwin();
 		delscreen(d->screen);
 		free(d);

@@ -136,6 +136,9 @@ static void main_help(void)
 "  -V, --version            print the version and exit\n"
 "  -?, --help               print this help and exit\n"
 "\n"
+"Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
+"Enter open, Esc back, e events, : prompt, ? help.\n"
+"\n"
 "Exit status: 0 ok, 1 warning, 2 critical (no connection), 3 unknown or usage error.\n"
 "Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
 "See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON format.\n");

@@ -50,11 +50,11 @@ dash_matches() {
 
 # dash_wait SECONDS TEXT [MSG]: fails with the screen when TEXT does not show up.
 dash_wait() {
-	wait_until "$1" dash_has "$2" || assert_contains "$(dash_screen)" "$2" "${3:-screen shows '$2' within $1 s}"
+	wait_until "$1" dash_has "$2" || assert_contains "$(dash_screen)" "$2" "${3:-screen shows \"$2\" within $1 s}"
 }
 
 dash_wait_gone() {
-	wait_until "$1" dash_lacks "$2" || assert_not_contains "$(dash_screen)" "$2" "${3:-'$2' leaves the screen within $1 s}"
+	wait_until "$1" dash_lacks "$2" || assert_not_contains "$(dash_screen)" "$2" "${3:-\"$2\" leaves the screen within $1 s}"
 }
 
 dash_keys() {
@@ -74,9 +74,18 @@ dash_exit_status() {
 	cat "$DASH_STATUS"
 }
 
-# pgpulse's pid: the child of the pane's bash.
+# pgpulse's pid: the child of the pane's bash (found in /proc, no procps needed).
 dash_pid() {
-	pgrep -P "$(dash_tmux display-message -p -t dash '#{pane_pid}')"
+	local parent f line
+	parent=$(dash_tmux display-message -p -t dash '#{pane_pid}')
+	for f in /proc/[0-9]*/stat; do
+		line=$(cat "$f" 2>/dev/null) || continue
+		line=${line##*) }
+		# shellcheck disable=SC2086
+		set -- $line
+		[ "$2" = "$parent" ] && { f=${f#/proc/}; echo "${f%/stat}"; return 0; }
+	done
+	return 1
 }
 
 # Every test's EXIT trap: the dashboard, then a throwaway server if any.
