@@ -468,6 +468,7 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 				 const struct dashboard_probe *e, bool with_target,
 				 const char **last_advice)
 {
+	char pid[16];
 	char clock[32], ms[32];
 
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s ", dashboard_fmt_clock(&e->wall, false,
@@ -480,7 +481,8 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 		dashboard_pen_add(p, d->attr[ROLE_OK], "ok   ");
 		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%9s",
 				  util_fmt_ms(e->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
-		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "  pid %-7d", e->backend_pid);
+		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "  pid %-7s",
+				  probe_pid_text(e->backend_pid, pid, sizeof(pid)));
 		for (int i = 0; i < PROBE_TOTAL; i++)
 			dashboard_pen_add(p, d->attr[ROLE_LABEL], " %s %.2f", probe_phase_name(i),
 					  isnan(e->phase_ms[i]) ? 0.0 : e->phase_ms[i]);
@@ -530,6 +532,7 @@ typedef void (*dashboard_panel_fn)(struct dashboard *d, struct target *t, struct
 static void dashboard_panel_server(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct probe_result *ok = t->have_last_ok ? &t->last_ok : NULL;
+	char pid[16];
 	const char *addr = t->have_last && t->last.used_addr[0] ? t->last.used_addr
 			   : ok ? ok->used_addr : "";
 	int recovery = t->have_inspect && t->inspect.valid ? t->inspect.in_recovery
@@ -545,9 +548,11 @@ static void dashboard_panel_server(struct dashboard *d, struct target *t, struct
 
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "backend pid  ");
 	if (t->have_last && t->last.ok)
-		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%d", t->last.backend_pid);
+		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%s",
+				  probe_pid_text(t->last.backend_pid, pid, sizeof(pid)));
 	else if (ok)
-		dashboard_pen_add(p, d->attr[ROLE_WARN], "- (last ok: %d)", ok->backend_pid);
+		dashboard_pen_add(p, d->attr[ROLE_WARN], "- (last ok: %s)",
+				  probe_pid_text(ok->backend_pid, pid, sizeof(pid)));
 	else
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "-");
 	dashboard_pen_at(p, 28);

@@ -77,6 +77,15 @@ const char *probe_phase_name(enum probe_phase phase)
 	return phase < PROBE_PHASE_COUNT ? probe_phase_names[phase] : "?";
 }
 
+const char *probe_pid_text(int pid, char *buf, size_t len)
+{
+	if (pid > 0)
+		snprintf(buf, len, "%d", pid);
+	else
+		snprintf(buf, len, "-");
+	return buf;
+}
+
 const char *probe_event_name(enum probe_event_kind kind)
 {
 	return kind < PROBE_EV_COUNT ? probe_event_names[kind] : "?";
@@ -279,13 +288,22 @@ static void probe_send(struct probe *p, const char *sql)
 
 static void probe_connected(struct probe *p)
 {
+	char pid[16];
 	const char *v;
 
 	probe_observe(p);
 	p->connected = true;
 	p->t_ok = util_now_ms();
 	p->r.phase_ms[PROBE_AUTH] = p->t_ok - p->t_tls_done;
+	p->r.connected = true;
 	p->r.backend_pid = PQbackendPID(p->conn);
+	/*
+	 * Poolers (PgBouncer, Supavisor) send a random cancel key in place of a
+	 * pid. Linux pids never exceed 2^22 (PID_MAX_LIMIT): a larger or negative
+	 * value is such a key, not a backend.
+	 */
+	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304)
+		p->r.backend_pid = 0;
 	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
 		     sizeof(p->r.server_version));
 	p->r.server_version_num = PQserverVersion(p->conn);
@@ -294,8 +312,8 @@ static void probe_connected(struct probe *p)
 	if (v)
 		p->r.in_recovery = strcmp(v, "on") == 0;
 	tls_read(p->conn, &p->r.tls);
-	probe_emit(p, PROBE_EV_READY, p->r.phase_ms[PROBE_AUTH], "backend pid %d, PostgreSQL %s",
-		   p->r.backend_pid, p->r.server_version);
+	probe_emit(p, PROBE_EV_READY, p->r.phase_ms[PROBE_AUTH], "backend pid %s, PostgreSQL %s",
+		   probe_pid_text(p->r.backend_pid, pid, sizeof(pid)), p->r.server_version);
 	PQsetnonblocking(p->conn, 1);
 	if (p->cfg.hold) {
 		p->state = PROBE_ST_HOLDING;

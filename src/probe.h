@@ -9,6 +9,7 @@
 #define PGPULSE_PROBE_H
 
 #include <poll.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <time.h>
@@ -87,7 +88,8 @@ struct probe_result {
 	double phase_ms[PROBE_PHASE_COUNT]; /* NAN: never reached */
 	enum probe_phase failed_phase;
 	struct classify_result error;       /* cls CLASS_NONE when ok */
-	int backend_pid;
+	bool connected;                     /* the server let us in (ReadyForQuery) */
+	int backend_pid;                    /* 0: unknown, e.g. a pooler's stand-in */
 	int naddrs;
 	char addrs[RESOLVE_MAX_ADDRS][RESOLVE_ADDR_LEN];
 	char used_addr[RESOLVE_ADDR_LEN + 64]; /* address or socket directory */
@@ -127,6 +129,8 @@ const struct probe_result *probe_result(const struct probe *p);
 void probe_free(struct probe *p);
 
 const char *probe_phase_name(enum probe_phase phase);
+/* "4242", or "-" when the pid is unknown (a pooler answered for the server). */
+const char *probe_pid_text(int pid, char *buf, size_t len);
 const char *probe_event_name(enum probe_event_kind kind);
 
 #endif

@@ -241,14 +241,14 @@ static json_t *report_server_json(const struct probe_result *r)
 {
 	char version[32];
 
-	if (r->backend_pid == 0)
+	if (!r->connected)
 		return json_null();
 	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
 	util_strlcpy(version, r->server_version, sizeof(version));
 	version[strcspn(version, " ")] = '\0';
-	return json_pack("{s:s, s:i, s:i, s:o, s:s}",
+	return json_pack("{s:s, s:i, s:o, s:o, s:s}",
 			 "version", version, "version_num", r->server_version_num,
-			 "backend_pid", r->backend_pid,
+			 "backend_pid", r->backend_pid ? json_integer(r->backend_pid) : json_null(),
 			 "in_recovery", r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery),
 			 "address", r->used_addr);
 }
@@ -395,7 +395,7 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 		fprintf(out, "ok total=%s", util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
 		for (int i = 0; i < PROBE_TOTAL; i++)
 			fprintf(out, " %s=%.2f", probe_phase_name(i), r->phase_ms[i]);
-		fprintf(out, " pid=%d\n", r->backend_pid);
+		fprintf(out, " pid=%s\n", probe_pid_text(r->backend_pid, fmtbuf, sizeof(fmtbuf)));
 	} else {
 		fprintf(out, "FAIL %s", classify_class_name(r->error.cls));
 		if (r->error.sqlstate[0])

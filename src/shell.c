@@ -707,7 +707,7 @@ static void shell_print_slots_line(const struct inspect_info *in)
 static void shell_print_check(struct shell *sh, const struct target *t,
 			      const struct probe_result *r, enum report_status st, const char *why)
 {
-	char ms[32], version[32];
+	char ms[32], version[32], pid[16];
 
 	printf("%s - ", report_status_name(st));
 	if (!r->ok) {
@@ -729,11 +729,11 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 		shell_print_failure(r);
 		return;
 	}
-	shell_field("server", "PostgreSQL %s, %s, backend pid %d", r->server_version,
+	shell_field("server", "PostgreSQL %s, %s, backend pid %s", r->server_version,
 		    r->in_recovery < 0 ? "role unknown"
 		    : r->in_recovery   ? "standby (in recovery)"
 				       : "primary",
-		    r->backend_pid);
+		    probe_pid_text(r->backend_pid, pid, sizeof(pid)));
 	shell_print_tls_line(t, &r->tls);
 	if (!r->inspected) {
 		if (r->inspect.error[0])
@@ -857,7 +857,7 @@ static int shell_cmd_check(struct shell *sh, const struct shell_words *w)
 
 static void shell_print_ping_line(long seq, const struct probe_result *r)
 {
-	char ms[32];
+	char ms[32], pid[16];
 
 	if (!r->ok) {
 		printf("seq=%ld FAIL %s", seq, classify_class_name(r->error.cls));
@@ -870,7 +870,7 @@ static void shell_print_ping_line(long seq, const struct probe_result *r)
 		       shell_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
 		for (int i = 0; i < PROBE_TOTAL; i++)
 			printf("%s%s %.2f", i ? ", " : "", probe_phase_name(i), r->phase_ms[i]);
-		printf(") pid=%d\n", r->backend_pid);
+		printf(") pid=%s\n", probe_pid_text(r->backend_pid, pid, sizeof(pid)));
 	}
 	fflush(stdout);
 }
@@ -922,6 +922,7 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 
 static int shell_cmd_version(struct shell *sh, const struct shell_words *w)
 {
+	char pid[16];
 	struct target *t = shell_current(sh);
 	const struct probe_result *r = sh->wait_r;
 	int st = shell_fresh_probe(sh, t, false);
@@ -935,7 +936,8 @@ static int shell_cmd_version(struct shell *sh, const struct shell_words *w)
 		    r->in_recovery < 0 ? "unknown"
 		    : r->in_recovery   ? "standby (in recovery)"
 				       : "primary (not in recovery)");
-	shell_field("backend", "pid %d via %s", r->backend_pid, r->used_addr);
+	shell_field("backend", "pid %s via %s", probe_pid_text(r->backend_pid, pid, sizeof(pid)),
+		    r->used_addr);
 	return APP_EXIT_OK;
 }
 

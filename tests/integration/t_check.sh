@@ -159,6 +159,8 @@ test_check_pgbouncer_session_mode_works() {
 	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
 	assert_eq 0 "$status" "through PgBouncer"
 	assert_json "$output" '.settings.statement_timeout.value == "30s"' "settings through the pooler"
+	# PgBouncer sends a random cancel key where a pid would be: not shown as one.
+	assert_json "$output" '.server != null and .server.backend_pid == null' "no made-up backend pid"
 }
 
 test_check_supavisor_session_mode_message() {
