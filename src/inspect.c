@@ -39,6 +39,9 @@ static const char inspect_query[] =
 	"UNION ALL "
 	"SELECT 'pgpulse.database', current_database(), '' "
 	"UNION ALL "
+	/* The real backend: a pooler answers the protocol's pid with a made-up key. */
+	"SELECT 'pgpulse.backend_pid', pg_backend_pid()::text, '' "
+	"UNION ALL "
 	"SELECT name, current_setting(name), source FROM pg_settings WHERE name IN ("
 	"'statement_timeout','idle_in_transaction_session_timeout','lock_timeout',"
 	"'idle_session_timeout','tcp_keepalives_idle','tcp_keepalives_interval',"
@@ -118,6 +121,10 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 		}
 		if (strcmp(name, "pgpulse.database") == 0) {
 			util_strlcpy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
+			continue;
+		}
+		if (strcmp(name, "pgpulse.backend_pid") == 0) {
+			out->backend_pid = atoi(PQgetvalue(res, row, 1));
 			continue;
 		}
 		s = &out->settings[out->nsettings++];

@@ -68,6 +68,7 @@ struct inspect_info {
 	 */
 	char server_key[64];
 	char database[64]; /* current_database() */
+	int backend_pid;   /* pg_backend_pid(): the server's own, also behind a pooler */
 };
 
 /* The multi-statement query; results come back in this order. */

@@ -302,7 +302,7 @@ static void probe_connected(struct probe *p)
 	 * pid. Linux pids never exceed 2^22 (PID_MAX_LIMIT): a larger or negative
 	 * value is such a key, not a backend.
 	 */
-	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304)
+	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304 || p->cfg.behind_pooler)
 		p->r.backend_pid = 0;
 	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
 		     sizeof(p->r.server_version));
@@ -567,8 +567,14 @@ static void probe_inspect_done(struct probe *p)
 		p->r.inspected = inspect_parse(&p->error_result, 1, &p->r.inspect);
 	else
 		p->r.inspected = inspect_parse(p->results, p->nresults, &p->r.inspect);
-	if (p->r.inspected)
+	if (p->r.inspected) {
 		p->r.in_recovery = p->r.inspect.in_recovery;
+		/* A pid that differs from the server's own came from a pooler. */
+		if (p->r.inspect.backend_pid > 0 && p->r.inspect.backend_pid != PQbackendPID(p->conn))
+			p->r.behind_pooler = true;
+		if (p->r.inspect.backend_pid > 0)
+			p->r.backend_pid = p->r.inspect.backend_pid;
+	}
 	probe_finish(p);
 }
 

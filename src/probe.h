@@ -70,6 +70,8 @@ struct probe_config {
 	const char *sql;
 	/* hold: stop once connected and keep the connection until probe_release() (burst). */
 	bool hold;
+	/* The target is known to be a pooler: the protocol's pid is not a backend's. */
+	bool behind_pooler;
 };
 
 /* Rows of a sql probe, owned by the probe (valid until probe_free). */
@@ -90,6 +92,7 @@ struct probe_result {
 	struct classify_result error;       /* cls CLASS_NONE when ok */
 	bool connected;                     /* the server let us in (ReadyForQuery) */
 	int backend_pid;                    /* 0: unknown, e.g. a pooler's stand-in */
+	bool behind_pooler;                 /* introspection saw another backend than the protocol */
 	int naddrs;
 	char addrs[RESOLVE_MAX_ADDRS][RESOLVE_ADDR_LEN];
 	char used_addr[RESOLVE_ADDR_LEN + 64]; /* address or socket directory */

@@ -246,11 +246,11 @@ static json_t *report_server_json(const struct probe_result *r)
 	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
 	util_strlcpy(version, r->server_version, sizeof(version));
 	version[strcspn(version, " ")] = '\0';
-	return json_pack("{s:s, s:i, s:o, s:o, s:s}",
+	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:b}",
 			 "version", version, "version_num", r->server_version_num,
 			 "backend_pid", r->backend_pid ? json_integer(r->backend_pid) : json_null(),
 			 "in_recovery", r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery),
-			 "address", r->used_addr);
+			 "address", r->used_addr, "behind_pooler", r->behind_pooler);
 }
 
 json_t *report_check_json(const struct target *t, const struct probe_result *r,

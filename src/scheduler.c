@@ -259,6 +259,7 @@ void sched_probe_config(const struct sched *s, const struct target *t, struct pr
 							      : s->cfg.connect_timeout_ms;
 	pc->query_timeout_ms = s->cfg.query_timeout_ms;
 	pc->query = s->cfg.query;
+	pc->behind_pooler = t->behind_pooler;
 }
 
 struct resolver *sched_resolver(struct sched *s)

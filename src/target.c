@@ -104,6 +104,8 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 	if (r->cancelled)
 		return;
 	t->probes++;
+	if (r->behind_pooler)
+		t->behind_pooler = true;
 	t->recent = (t->recent << 1) | (r->ok ? 0u : 1u);
 	if (t->probes < 32)
 		t->recent &= (1u << t->probes) - 1;

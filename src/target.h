@@ -50,6 +50,7 @@ struct target {
 	struct probe *probe;
 	void *probe_ctx;         /* the scheduler's callback context */
 	bool probe_record;       /* the probe in flight counts in the statistics */
+	bool behind_pooler;      /* a pooler answers here: its protocol pid is made up */
 	uint64_t seq;
 	double base_interval_ms;
 	double interval_ms;      /* current, with back-off */

@@ -23,7 +23,7 @@ test_check_tls_ok_reports_everything() {
 	assert_json "$j" '.error == null' "no error"
 	assert_json "$j" '.server.version | startswith("15.")' "PostgreSQL 15"
 	assert_json "$j" '.server.version_num >= 150000 and .server.version_num < 160000' "version_num"
-	assert_json "$j" '.server.backend_pid > 0 and .server.in_recovery == false' "backend pid, primary"
+	assert_json "$j" '.server.backend_pid > 0 and .server.in_recovery == false and .server.behind_pooler == false' "backend pid, primary, direct"
 	assert_json "$j" '.tls.protocol == "TLSv1.3" and .tls.bits == 256' "TLS 1.3"
 	assert_json "$j" '.tls.cert_subject == "CN=localhost"' "certificate subject"
 	assert_json "$j" '.tls.cert_days_left >= 28 and .tls.cert_days_left <= 30' "certificate days left (harness makes 30)"
@@ -159,8 +159,12 @@ test_check_pgbouncer_session_mode_works() {
 	run_cmd "$PGPULSE" check --json "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
 	assert_eq 0 "$status" "through PgBouncer"
 	assert_json "$output" '.settings.statement_timeout.value == "30s"' "settings through the pooler"
-	# PgBouncer sends a random cancel key where a pid would be: not shown as one.
-	assert_json "$output" '.server != null and .server.backend_pid == null' "no made-up backend pid"
+	# PgBouncer sends a random cancel key where a pid would be; the server's
+	# own pg_backend_pid() tells them apart and is the pid shown.
+	assert_json "$output" '.server.behind_pooler == true and .server.backend_pid > 0 and .server.backend_pid <= 4194304' "the real backend pid"
+	# Probes between introspections show no pid rather than the pooler's key.
+	run_cmd "$PGPULSE" watch --format jsonl --count 3 --interval 0.1 --inspect-every 60 "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
+	assert_eq "null" "$(printf '%s\n' "$output" | sed -n 2p | jq .backend_pid)" "second probe: no made-up pid"
 }
 
 test_check_supavisor_session_mode_message() {
