@@ -13,19 +13,19 @@
 #include "scheduler.h"
 
 struct app_options {
-	const char *command;         /* "dashboard", "check", "watch", "shell", "burst" */
-	char **targets;              /* as given on the command line */
+	const char *command; /* "dashboard", "check", "watch", "shell", "burst" */
+	char **targets;	     /* as given on the command line */
 	int ntargets;
 	struct dsn_overrides overrides;
 	struct sched_config sched;
-	enum report_format format;   /* watch */
-	bool json;                   /* check, burst */
+	enum report_format format; /* watch */
+	bool json;		   /* check, burst */
 	struct report_thresholds thresholds;
-	bool color;                  /* false with --no-color or NO_COLOR */
-	bool yes;                    /* burst: no confirmation */
+	bool color; /* false with --no-color or NO_COLOR */
+	bool yes;   /* burst: no confirmation */
 	int burst_n;
 	double burst_hold_ms;
-	const char *shell_commands;  /* shell -c */
+	const char *shell_commands; /* shell -c */
 };
 
 /* Exit codes, as Nagios plugins use them. */
@@ -40,7 +40,7 @@ enum app_exit {
  * Adds one target to s from a command-line string (NULL: $DATABASE_URL or
  * the PG* environment). Returns false with a password-free reason in err.
  */
-bool app_add_target(struct sched *s, const struct app_options *o, const char *input,
-		    char *err, size_t errlen);
+bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
+		    size_t errlen);
 
 #endif

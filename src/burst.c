@@ -124,7 +124,7 @@ static void burst_turn(struct burst_loop *l, double until_ms)
 	int n = 0, nres, res_at, first_probe, sigfd = signals_fd();
 
 	if (sigfd >= 0) {
-		l->pfds[n] = (struct pollfd){.fd = sigfd, .events = POLLIN};
+		l->pfds[n] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
 		n++;
 	}
 	res_at = n;
@@ -224,7 +224,7 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	t0 = l.last_settled = util_now_ms();
 	for (int i = 0; i < n; i++)
 		l.probes[i] =
-		    probe_new(&t->dsn, &pc, sched_resolver(s), (uint64_t)i + 1, NULL, NULL);
+			probe_new(&t->dsn, &pc, sched_resolver(s), (uint64_t)i + 1, NULL, NULL);
 	for (int i = 0; i < n; i++)
 		probe_begin(l.probes[i]);
 	burst_account(&l);
@@ -277,9 +277,9 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 
 	if (json) {
 		json_t *o =
-		    json_pack("{s:i, s:i, s:f, s:f, s:o}", "requested", b->requested, "opened",
-			      b->opened, "open_ms", burst_round_ms(b->open_ms), "held_ms",
-			      burst_round_ms(b->held_ms), "first_error", burst_error_json(b));
+			json_pack("{s:i, s:i, s:f, s:f, s:o}", "requested", b->requested, "opened",
+				  b->opened, "open_ms", burst_round_ms(b->open_ms), "held_ms",
+				  burst_round_ms(b->held_ms), "first_error", burst_error_json(b));
 
 		report_print_json(out, o);
 		json_decref(o);
@@ -320,8 +320,8 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 static bool burst_confirm(const struct target *t, int n, double hold_ms)
 {
 	struct pollfd pfd[2] = {
-	    {.fd = STDIN_FILENO, .events = POLLIN},
-	    {.fd = signals_fd(), .events = POLLIN},
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = signals_fd(), .events = POLLIN },
 	};
 	char answer[16];
 	ssize_t got;

@@ -35,7 +35,7 @@ static void check_loop_run(struct check_loop *l)
 
 int check_run(struct sched *s, const struct app_options *o)
 {
-	struct check_loop l = {s, o, false};
+	struct check_loop l = { s, o, false };
 	struct target *t = sched_target(s, 0);
 	const struct probe_result *r;
 	enum report_status st;
@@ -68,7 +68,7 @@ static void watch_on_result(void *arg, struct target *t, const struct probe_resu
 
 int watch_run(struct sched *s, const struct app_options *o)
 {
-	struct check_loop l = {s, o, false};
+	struct check_loop l = { s, o, false };
 	double start = util_now_ms();
 	/* Machine formats keep stdout clean: the summary goes to stderr. */
 	FILE *summary = o->format == REPORT_TEXT ? stdout : stderr;

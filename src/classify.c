@@ -102,6 +102,8 @@ struct classify_text_rule {
 	enum classify_limit limit;
 };
 
+/* One rule a line reads best: */
+/* clang-format off */
 static const struct classify_text_rule classify_text_rules[] = {
 	/* a pooler answers but cannot reach its database; these also mention
 	 * pools and timeouts, so they go before max_clients and timeout */
@@ -205,6 +207,7 @@ static const struct classify_text_rule classify_text_rules[] = {
 	    "expected authentication request" },
 	  NULL, CLASS_PROTOCOL, LIMIT_NONE },
 };
+/* clang-format on */
 
 /*
  * Advice, first matching row wins: LIMIT_NONE and ENDPOINT_UNKNOWN in a row
@@ -224,6 +227,8 @@ static const char classify_advice_max_connections[] =
 	"the server is out of connection slots: find who holds them (slots) and close idle pools, "
 	"use NullPool or a pooler; raising max_connections needs a restart";
 
+/* One rule a line reads best: */
+/* clang-format off */
 static const struct classify_advice_rule classify_advice_rules[] = {
 	{ CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_SESSION_POOL, ENDPOINT_UNKNOWN,
 	  classify_advice_session_pool },
@@ -313,6 +318,7 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	{ CLASS_OTHER, LIMIT_NONE, ENDPOINT_UNKNOWN,
 	  "unexpected error: read the message, then the server's or pooler's log" },
 };
+/* clang-format on */
 
 /*
  * Words only one kind of endpoint says. When the caller cannot tell the
@@ -474,8 +480,7 @@ void classify_primary_message(const char *text, char *out, size_t outlen)
 	 */
 	if (strncmp(p, server_prefix, sizeof(server_prefix) - 1) == 0) {
 		failed = strstr(p, " failed: ");
-		if (failed != NULL && failed < end &&
-		    classify_severity_len(failed + 9) > 0)
+		if (failed != NULL && failed < end && classify_severity_len(failed + 9) > 0)
 			p = failed + 9;
 	}
 	n = classify_severity_len(p);
@@ -548,9 +553,8 @@ static const struct classify_sqlstate_rule *classify_match_sqlstate(const char *
 	return NULL;
 }
 
-void classify_error(const char *sqlstate, const char *message,
-		    enum classify_stage stage, enum classify_endpoint endpoint,
-		    struct classify_result *out)
+void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
+		    enum classify_endpoint endpoint, struct classify_result *out)
 {
 	const struct classify_sqlstate_rule *code_rule;
 	const struct classify_text_rule *text_rule;
@@ -564,8 +568,9 @@ void classify_error(const char *sqlstate, const char *message,
 
 	if (sqlstate != NULL && strlen(sqlstate) == 5) {
 		for (i = 0; i < 5; i++)
-			out->sqlstate[i] = (sqlstate[i] >= 'a' && sqlstate[i] <= 'z') ?
-				(char)(sqlstate[i] - 'a' + 'A') : sqlstate[i];
+			out->sqlstate[i] = (sqlstate[i] >= 'a' && sqlstate[i] <= 'z')
+						   ? (char)(sqlstate[i] - 'a' + 'A')
+						   : sqlstate[i];
 		if (!classify_is_sqlstate(out->sqlstate))
 			out->sqlstate[0] = '\0';
 	}
@@ -602,8 +607,9 @@ void classify_error(const char *sqlstate, const char *message,
 		out->limit = LIMIT_NONE;
 	else if (out->limit == LIMIT_NONE)
 		out->limit = LIMIT_MAX_CONNECTIONS;
-	for (i = 0; endpoint == ENDPOINT_UNKNOWN &&
-		    i < (int)CLASSIFY_ARRAY_LEN(classify_endpoint_tells); i++)
+	for (i = 0;
+	     endpoint == ENDPOINT_UNKNOWN && i < (int)CLASSIFY_ARRAY_LEN(classify_endpoint_tells);
+	     i++)
 		if (util_contains_ci(message, classify_endpoint_tells[i].fragment))
 			endpoint = classify_endpoint_tells[i].endpoint;
 	out->advice = classify_advice(out->cls, out->limit, endpoint);
@@ -689,8 +695,7 @@ enum classify_endpoint classify_endpoint_guess(const char *host, const char *por
 
 const char *classify_endpoint_name(enum classify_endpoint endpoint)
 {
-	if ((int)endpoint < 0 ||
-	    (size_t)endpoint >= CLASSIFY_ARRAY_LEN(classify_endpoint_names))
+	if ((int)endpoint < 0 || (size_t)endpoint >= CLASSIFY_ARRAY_LEN(classify_endpoint_names))
 		return classify_endpoint_names[ENDPOINT_UNKNOWN];
 	return classify_endpoint_names[endpoint];
 }

@@ -47,8 +47,8 @@ enum classify_limit {
 /* What kind of endpoint a target is; tailors the advice. */
 enum classify_endpoint {
 	ENDPOINT_UNKNOWN = 0,
-	ENDPOINT_POSTGRES,           /* plain server, e.g. db.<ref>.supabase.co */
-	ENDPOINT_SUPAVISOR_SESSION,  /* *.pooler.supabase.com:5432 */
+	ENDPOINT_POSTGRES,		/* plain server, e.g. db.<ref>.supabase.co */
+	ENDPOINT_SUPAVISOR_SESSION,	/* *.pooler.supabase.com:5432 */
 	ENDPOINT_SUPAVISOR_TRANSACTION, /* *.pooler.supabase.com:6543 */
 	ENDPOINT_PGBOUNCER,
 };
@@ -61,10 +61,10 @@ enum classify_stage {
 
 struct classify_result {
 	enum classify_class cls;
-	enum classify_limit limit;   /* LIMIT_NONE unless cls == CLASS_MAX_CLIENTS */
-	char sqlstate[6];            /* "" when none was sent */
-	char message[512];           /* primary message, without "FATAL:  53300: " */
-	const char *advice;          /* static string, never NULL */
+	enum classify_limit limit; /* LIMIT_NONE unless cls == CLASS_MAX_CLIENTS */
+	char sqlstate[6];	   /* "" when none was sent */
+	char message[512];	   /* primary message, without "FATAL:  53300: " */
+	const char *advice;	   /* static string, never NULL */
 };
 
 /*
@@ -86,11 +86,10 @@ void classify_primary_message(const char *text, char *out, size_t outlen);
  * message is the raw libpq text or the bare server message.
  * SQLSTATE decides first; message text second.
  */
-void classify_error(const char *sqlstate, const char *message,
-		    enum classify_stage stage, enum classify_endpoint endpoint,
-		    struct classify_result *out);
+void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
+		    enum classify_endpoint endpoint, struct classify_result *out);
 
-const char *classify_class_name(enum classify_class cls);   /* "max_clients" */
+const char *classify_class_name(enum classify_class cls); /* "max_clients" */
 bool classify_class_from_name(const char *name, enum classify_class *out);
 const char *classify_limit_name(enum classify_limit limit); /* "max_connections", NULL for NONE */
 const char *classify_advice(enum classify_class cls, enum classify_limit limit,

@@ -24,16 +24,16 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#define DASHBOARD_MIN_COLS 40
-#define DASHBOARD_MIN_ROWS 10
-#define DASHBOARD_LOG 512          /* recent probe outcomes, all targets */
+#define DASHBOARD_MIN_COLS    40
+#define DASHBOARD_MIN_ROWS    10
+#define DASHBOARD_LOG	      512  /* recent probe outcomes, all targets */
 #define DASHBOARD_DRAW_GAP_MS 100  /* at most ten redraws a second */
-#define DASHBOARD_DEAD_TTY 50      /* empty wake-ups on stdin before we give up */
-#define DASHBOARD_STATUS_MS 3000   /* how long a key's feedback stays */
+#define DASHBOARD_DEAD_TTY    50   /* empty wake-ups on stdin before we give up */
+#define DASHBOARD_STATUS_MS   3000 /* how long a key's feedback stays */
 #define DASHBOARD_TWO_COLUMNS 110  /* narrower screens stack the panels */
 
 enum dashboard_view {
-	VIEW_TABLE, /* one row per target, like mtr's hops */
+	VIEW_TABLE,  /* one row per target, like mtr's hops */
 	VIEW_DETAIL, /* every panel of the selected target */
 	VIEW_EVENTS, /* the selected target's lifecycle events, full screen */
 };
@@ -77,13 +77,13 @@ struct dashboard {
 	SCREEN *screen;
 	bool quit, dirty, resized, want_prompt, in_prompt, help;
 	enum dashboard_view view, back_view;
-	int current;               /* selected target */
-	int scroll;                /* events view: lines scrolled back */
+	int current; /* selected target */
+	int scroll;  /* events view: lines scrolled back */
 	bool utf8;
 	attr_t attr[ROLE_COUNT];
-	int empty_reads;           /* consecutive stdin wake-ups without a key */
+	int empty_reads; /* consecutive stdin wake-ups without a key */
 	double next_draw_ms, next_tick_ms;
-	char status[120];          /* a key's feedback, e.g. "interval 2s" */
+	char status[120]; /* a key's feedback, e.g. "interval 2s" */
 	double status_until_ms;
 	struct dashboard_probe log[DASHBOARD_LOG];
 	unsigned log_head, log_len;
@@ -109,20 +109,20 @@ struct dashboard_style {
 };
 
 static const struct dashboard_style dashboard_styles[ROLE_COUNT] = {
-	[ROLE_NORMAL] = {-1, -1, A_NORMAL, A_NORMAL},
-	[ROLE_VALUE] = {-1, -1, A_BOLD, A_BOLD},
-	[ROLE_LABEL] = {COLOR_CYAN, -1, A_NORMAL, A_NORMAL},
-	[ROLE_TITLE] = {COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE},
-	[ROLE_OK] = {COLOR_GREEN, -1, A_BOLD, A_NORMAL},
-	[ROLE_WARN] = {COLOR_YELLOW, -1, A_BOLD, A_BOLD},
-	[ROLE_BAD] = {COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE},
-	[ROLE_NOTE] = {COLOR_MAGENTA, -1, A_BOLD, A_BOLD},
-	[ROLE_BAR] = {COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE},
-	[ROLE_UP] = {COLOR_BLACK, COLOR_GREEN, A_BOLD, A_REVERSE},
-	[ROLE_DEGRADED] = {COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE},
-	[ROLE_DOWN] = {COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD},
-	[ROLE_WAITING] = {COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE},
-	[ROLE_SELECTED] = {COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE},
+	[ROLE_NORMAL] = { -1, -1, A_NORMAL, A_NORMAL },
+	[ROLE_VALUE] = { -1, -1, A_BOLD, A_BOLD },
+	[ROLE_LABEL] = { COLOR_CYAN, -1, A_NORMAL, A_NORMAL },
+	[ROLE_TITLE] = { COLOR_CYAN, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ROLE_OK] = { COLOR_GREEN, -1, A_BOLD, A_NORMAL },
+	[ROLE_WARN] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+	[ROLE_BAD] = { COLOR_RED, -1, A_BOLD, A_BOLD | A_UNDERLINE },
+	[ROLE_NOTE] = { COLOR_MAGENTA, -1, A_BOLD, A_BOLD },
+	[ROLE_BAR] = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_REVERSE },
+	[ROLE_UP] = { COLOR_BLACK, COLOR_GREEN, A_BOLD, A_REVERSE },
+	[ROLE_DEGRADED] = { COLOR_BLACK, COLOR_YELLOW, A_BOLD, A_REVERSE },
+	[ROLE_DOWN] = { COLOR_WHITE, COLOR_RED, A_BOLD, A_REVERSE | A_BOLD },
+	[ROLE_WAITING] = { COLOR_BLACK, COLOR_WHITE, A_NORMAL, A_REVERSE },
+	[ROLE_SELECTED] = { COLOR_BLACK, COLOR_CYAN, A_BOLD, A_REVERSE },
 };
 
 static void dashboard_colors_init(struct dashboard *d)
@@ -307,9 +307,9 @@ enum dashboard_line { LINE_H, LINE_V, LINE_TL, LINE_TR, LINE_BL, LINE_BR, LINE_C
 
 static const char *dashboard_line_glyph(const struct dashboard *d, enum dashboard_line g)
 {
-	static const char *const utf8[LINE_COUNT] = {"\u2500", "\u2502", "\u250c", "\u2510",
-						     "\u2514", "\u2518"};
-	static const char *const ascii[LINE_COUNT] = {"-", "|", "+", "+", "+", "+"};
+	static const char *const utf8[LINE_COUNT] = { "\u2500", "\u2502", "\u250c",
+						      "\u2510", "\u2514", "\u2518" };
+	static const char *const ascii[LINE_COUNT] = { "-", "|", "+", "+", "+", "+" };
 
 	return d->utf8 ? utf8[g] : ascii[g];
 }
@@ -471,8 +471,8 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 	char pid[16];
 	char clock[32], ms[32];
 
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s ", dashboard_fmt_clock(&e->wall, false,
-									 clock, sizeof(clock)));
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s ",
+			  dashboard_fmt_clock(&e->wall, false, clock, sizeof(clock)));
 	if (with_target)
 		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%-18.18s ",
 				  sched_target(d->s, e->target)->dsn.name);
@@ -534,9 +534,11 @@ static void dashboard_panel_server(struct dashboard *d, struct target *t, struct
 	const struct probe_result *ok = t->have_last_ok ? &t->last_ok : NULL;
 	char pid[16];
 	const char *addr = t->have_last && t->last.used_addr[0] ? t->last.used_addr
-			   : ok ? ok->used_addr : "";
+			   : ok					? ok->used_addr
+								: "";
 	int recovery = t->have_inspect && t->inspect.valid ? t->inspect.in_recovery
-		       : ok ? ok->in_recovery : -1;
+		       : ok				   ? ok->in_recovery
+							   : -1;
 
 	dashboard_pen_title(p, d, "Server", NULL);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "version      ");
@@ -575,7 +577,8 @@ static void dashboard_panel_server(struct dashboard *d, struct target *t, struct
 			dashboard_pen_add(p, d->attr[ROLE_VALUE], ":%s", t->dsn.port);
 		dashboard_pen_add(p, d->attr[ROLE_NORMAL], " (%s", dashboard_addr_family(addr));
 		if (t->have_last && t->last.naddrs > 1)
-			dashboard_pen_add(p, d->attr[ROLE_NORMAL], ", %d addresses", t->last.naddrs);
+			dashboard_pen_add(p, d->attr[ROLE_NORMAL], ", %d addresses",
+					  t->last.naddrs);
 		dashboard_pen_add(p, d->attr[ROLE_NORMAL], ")");
 	}
 	dashboard_pen_nl(p);
@@ -626,13 +629,13 @@ static void dashboard_panel_tls(struct dashboard *d, struct target *t, struct da
  * a role-level statement_timeout is exactly what people forget.
  */
 static const char *const dashboard_timeouts[] = {
-	"statement_timeout", "idle_in_transaction_session_timeout", "lock_timeout",
-	"idle_session_timeout", "tcp_keepalives_idle", "tcp_keepalives_interval",
+	"statement_timeout",	"idle_in_transaction_session_timeout",
+	"lock_timeout",		"idle_session_timeout",
+	"tcp_keepalives_idle",	"tcp_keepalives_interval",
 	"tcp_keepalives_count",
 };
 
-static void dashboard_panel_timeouts(struct dashboard *d, struct target *t,
-				     struct dashboard_pen *p)
+static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct inspect_info *info = t->have_inspect ? &t->inspect : NULL;
 	int namew = p->w - 28 < 35 ? p->w - 28 : 35;
@@ -647,12 +650,14 @@ static void dashboard_panel_timeouts(struct dashboard *d, struct target *t,
 				  info && info->error[0] ? info->error : "- (not read yet)");
 		dashboard_pen_nl(p);
 	} else {
-		for (size_t i = 0; i < sizeof(dashboard_timeouts) / sizeof(dashboard_timeouts[0]); i++) {
-			const struct inspect_setting *st = inspect_setting(info, dashboard_timeouts[i]);
+		for (size_t i = 0; i < sizeof(dashboard_timeouts) / sizeof(dashboard_timeouts[0]);
+		     i++) {
+			const struct inspect_setting *st =
+				inspect_setting(info, dashboard_timeouts[i]);
 			bool unusual = st && strcmp(st->source, "default") != 0;
 
-			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_NORMAL], "%-*.*s", namew,
-					  namew, dashboard_timeouts[i]);
+			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_NORMAL], "%-*.*s",
+					  namew, namew, dashboard_timeouts[i]);
 			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_VALUE], " %7s",
 					  st ? st->value : "-");
 			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_LABEL], "  %s",
@@ -719,12 +724,14 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 		return;
 	}
 	usable = report_usable_slots(info);
-	role = usable > 0 && info->in_use * 100 >= usable * 90 ? ROLE_BAD
-	       : usable > 0 && info->in_use * 100 >= usable * 70 ? ROLE_WARN : ROLE_OK;
+	role = usable > 0 && info->in_use * 100 >= usable * 90	 ? ROLE_BAD
+	       : usable > 0 && info->in_use * 100 >= usable * 70 ? ROLE_WARN
+								 : ROLE_OK;
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "in use ");
 	dashboard_pen_add(p, d->attr[role], "%d", info->in_use);
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], " / %d max_connections", info->max_connections);
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], " (%d reserved, %d usable)", info->reserved, usable);
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], " (%d reserved, %d usable)", info->reserved,
+			  usable);
 	dashboard_pen_nl(p);
 	dashboard_slots_bar(d, p, info, role);
 
@@ -733,8 +740,8 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 			continue;
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s%s ", any ? "  " : "",
 				  inspect_state_name(s));
-		dashboard_pen_add(p, d->attr[s == INSPECT_IDLE_IN_XACT ? ROLE_WARN : ROLE_VALUE], "%d",
-				  info->by_state[s]);
+		dashboard_pen_add(p, d->attr[s == INSPECT_IDLE_IN_XACT ? ROLE_WARN : ROLE_VALUE],
+				  "%d", info->by_state[s]);
 		any = true;
 	}
 	if (!any)
@@ -768,10 +775,9 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 	}
 }
 
-static void dashboard_panel_latency(struct dashboard *d, struct target *t,
-				    struct dashboard_pen *p)
+static void dashboard_panel_latency(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
-	static const double pct[] = {50, 95, 99};
+	static const double pct[] = { 50, 95, 99 };
 	char buf[64], spark[4 * 512];
 	const char *c;
 	unsigned width;
@@ -788,8 +794,9 @@ static void dashboard_panel_latency(struct dashboard *d, struct target *t,
 				  probe_phase_name(i));
 		dashboard_pen_add(p, a, "%9s", util_fmt_ms(h->last, buf, sizeof(buf)));
 		for (size_t k = 0; k < sizeof(pct) / sizeof(pct[0]); k++)
-			dashboard_pen_add(p, a, "%9s",
-					  util_fmt_ms(stats_hist_percentile(h, pct[k]), buf, sizeof(buf)));
+			dashboard_pen_add(
+				p, a, "%9s",
+				util_fmt_ms(stats_hist_percentile(h, pct[k]), buf, sizeof(buf)));
 		dashboard_pen_add(p, a, "%9s", util_fmt_ms(h->max, buf, sizeof(buf)));
 		dashboard_pen_nl(p);
 	}
@@ -816,8 +823,7 @@ static void dashboard_panel_latency(struct dashboard *d, struct target *t,
 	dashboard_pen_nl(p);
 }
 
-static void dashboard_panel_counters(struct dashboard *d, struct target *t,
-				     struct dashboard_pen *p)
+static void dashboard_panel_counters(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct target_incident *open = target_open_incident(t);
 	uint64_t failed = t->probes - t->ok;
@@ -845,7 +851,8 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t,
 		if (t->failures[c] == 0)
 			continue;
 		dashboard_pen_add(p, d->attr[ROLE_BAD], " %s", classify_class_name(c));
-		dashboard_pen_add(p, d->attr[ROLE_VALUE], " %llu", (unsigned long long)t->failures[c]);
+		dashboard_pen_add(p, d->attr[ROLE_VALUE], " %llu",
+				  (unsigned long long)t->failures[c]);
 		any = true;
 	}
 	if (!any)
@@ -854,11 +861,13 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t,
 
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "outages  longest ");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], "%s",
-			  t->longest_outage_ms > 0 ? util_fmt_ms(t->longest_outage_ms, buf, sizeof(buf))
-						   : "none");
+			  t->longest_outage_ms > 0
+				  ? util_fmt_ms(t->longest_outage_ms, buf, sizeof(buf))
+				  : "none");
 	if (t->outage_start_ms > 0)
-		dashboard_pen_add(p, d->attr[ROLE_BAD], "  current %s",
-				  util_fmt_ms(util_now_ms() - t->outage_start_ms, buf, sizeof(buf)));
+		dashboard_pen_add(
+			p, d->attr[ROLE_BAD], "  current %s",
+			util_fmt_ms(util_now_ms() - t->outage_start_ms, buf, sizeof(buf)));
 	dashboard_pen_nl(p);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "max_clients incidents ");
 	dashboard_pen_add(p, d->attr[open ? ROLE_BAD : ROLE_VALUE], "%llu%s",
@@ -870,7 +879,7 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t,
 
 static void dashboard_title_bar(struct dashboard *d, const char *what)
 {
-	struct dashboard_pen p = {0, 0, COLS, 1, 0, false};
+	struct dashboard_pen p = { 0, 0, COLS, 1, 0, false };
 	struct timespec now;
 	char clock[16], right[64];
 	int rw;
@@ -909,15 +918,19 @@ static void dashboard_state_lines(struct dashboard *d, struct target *t, struct 
 	dashboard_pen_add(p, d->attr[dashboard_health_badge(t->health)], " %s ",
 			  target_health_name(t->health));
 	if (t->health != TARGET_UNKNOWN)
-		dashboard_pen_add(p, d->attr[ROLE_NORMAL], " since %s (%s)",
-				  dashboard_fmt_clock(&t->health_since, false, clock, sizeof(clock)),
-				  dashboard_fmt_duration(dashboard_seconds_since(&t->health_since), dur,
-							 sizeof(dur)));
+		dashboard_pen_add(
+			p, d->attr[ROLE_NORMAL], " since %s (%s)",
+			dashboard_fmt_clock(&t->health_since, false, clock, sizeof(clock)),
+			dashboard_fmt_duration(dashboard_seconds_since(&t->health_since), dur,
+					       sizeof(dur)));
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "   availability ");
 	if (isnan(avail))
 		dashboard_pen_add(p, d->attr[ROLE_VALUE], "-");
 	else
-		dashboard_pen_add(p, d->attr[avail >= 99.9 ? ROLE_OK : avail >= 90 ? ROLE_WARN : ROLE_BAD],
+		dashboard_pen_add(p,
+				  d->attr[avail >= 99.9 ? ROLE_OK
+					  : avail >= 90 ? ROLE_WARN
+							: ROLE_BAD],
 				  "%.2f%%", avail);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], " (%llu/%llu)   ", (unsigned long long)t->ok,
 			  (unsigned long long)t->probes);
@@ -934,7 +947,8 @@ static void dashboard_state_lines(struct dashboard *d, struct target *t, struct 
 		snprintf(banner, sizeof(banner),
 			 " MAX_CLIENTS INCIDENT since %s (%s), %llu probes failed%s%s: %s %s",
 			 dashboard_fmt_clock(&inc->start, false, clock, sizeof(clock)),
-			 dashboard_fmt_duration(dashboard_seconds_since(&inc->start), dur, sizeof(dur)),
+			 dashboard_fmt_duration(dashboard_seconds_since(&inc->start), dur,
+						sizeof(dur)),
 			 (unsigned long long)inc->probes_failed, limit ? ", limit " : "",
 			 limit ? limit : "", inc->sqlstate, inc->message);
 		dashboard_pen_wrap(p, d->attr[ROLE_DOWN], 1, 2, true, banner);
@@ -955,7 +969,7 @@ static void dashboard_state_lines(struct dashboard *d, struct target *t, struct 
 /* ---------------------------------------------------------------- keys */
 
 struct dashboard_key {
-	int keys[5];       /* 0-terminated */
+	int keys[5];	   /* 0-terminated */
 	const char *label; /* as the help shows it */
 	const char *hint;  /* "key word" for the bottom line; NULL: help only */
 	const char *help;
@@ -1112,29 +1126,60 @@ static void dashboard_key_help(struct dashboard *d, int key)
 }
 
 static const struct dashboard_key dashboard_keys[] = {
-	{{'q', 'Q'}, "q", "q quit", "quit (closes any probe in flight)", dashboard_key_quit},
-	{{'p', 'P'}, "p", "p pause", "pause / resume probing", dashboard_key_pause},
-	{{'+', '='}, "+", "+/- interval", "longer interval between probes", dashboard_key_interval},
-	{{'-', '_'}, "-", NULL, "shorter interval between probes", dashboard_key_interval},
-	{{'r', 'R'}, "r", "r reset", "reset statistics (latency, counters, availability)",
-	 dashboard_key_reset},
-	{{'\t', KEY_DOWN, KEY_RIGHT, 'j'}, "Tab Down Right", "Tab next",
-	 "next target (in the table, Tab opens the selected one)", dashboard_key_next},
-	{{KEY_BTAB, KEY_UP, KEY_LEFT, 'k'}, "S-Tab Up Left", NULL, "previous target",
-	 dashboard_key_previous},
-	{{'\r', '\n', KEY_ENTER}, "Enter", NULL, "open the selected target's full view",
-	 dashboard_key_open},
-	{{27, KEY_BACKSPACE, 127, 8}, "Esc Backspace", NULL,
-	 "back (events: to the view before; a target: to the table)", dashboard_key_back},
-	{{'e', 'E'}, "e", "e events", "lifecycle events full screen (e again: back)",
-	 dashboard_key_events},
-	{{KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END}, "PgUp PgDn Home End", NULL,
-	 "scroll the events (Home: newest, End: oldest)",
-	 dashboard_key_scroll},
-	{{':'}, ":", ": prompt", "open the pgpulse prompt (watch or Ctrl-D: back here)",
-	 dashboard_key_prompt},
-	{{12}, "Ctrl-L", NULL, "redraw the screen", dashboard_key_redraw},
-	{{'?', 'h', KEY_F(1)}, "?", "? help", "this help (any key closes it)", dashboard_key_help},
+	{ { 'q', 'Q' }, "q", "q quit", "quit (closes any probe in flight)", dashboard_key_quit },
+	{ { 'p', 'P' }, "p", "p pause", "pause / resume probing", dashboard_key_pause },
+	{ { '+', '=' },
+	  "+",
+	  "+/- interval",
+	  "longer interval between probes",
+	  dashboard_key_interval },
+	{ { '-', '_' }, "-", NULL, "shorter interval between probes", dashboard_key_interval },
+	{ { 'r', 'R' },
+	  "r",
+	  "r reset",
+	  "reset statistics (latency, counters, availability)",
+	  dashboard_key_reset },
+	{ { '\t', KEY_DOWN, KEY_RIGHT, 'j' },
+	  "Tab Down Right",
+	  "Tab next",
+	  "next target (in the table, Tab opens the selected one)",
+	  dashboard_key_next },
+	{ { KEY_BTAB, KEY_UP, KEY_LEFT, 'k' },
+	  "S-Tab Up Left",
+	  NULL,
+	  "previous target",
+	  dashboard_key_previous },
+	{ { '\r', '\n', KEY_ENTER },
+	  "Enter",
+	  NULL,
+	  "open the selected target's full view",
+	  dashboard_key_open },
+	{ { 27, KEY_BACKSPACE, 127, 8 },
+	  "Esc Backspace",
+	  NULL,
+	  "back (events: to the view before; a target: to the table)",
+	  dashboard_key_back },
+	{ { 'e', 'E' },
+	  "e",
+	  "e events",
+	  "lifecycle events full screen (e again: back)",
+	  dashboard_key_events },
+	{ { KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END },
+	  "PgUp PgDn Home End",
+	  NULL,
+	  "scroll the events (Home: newest, End: oldest)",
+	  dashboard_key_scroll },
+	{ { ':' },
+	  ":",
+	  ": prompt",
+	  "open the pgpulse prompt (watch or Ctrl-D: back here)",
+	  dashboard_key_prompt },
+	{ { 12 }, "Ctrl-L", NULL, "redraw the screen", dashboard_key_redraw },
+	{ { '?', 'h', KEY_F(1) },
+	  "?",
+	  "? help",
+	  "this help (any key closes it)",
+	  dashboard_key_help },
 };
 
 #define DASHBOARD_NKEYS (sizeof(dashboard_keys) / sizeof(dashboard_keys[0]))
@@ -1160,7 +1205,7 @@ static void dashboard_dispatch(struct dashboard *d, int key)
 
 static void dashboard_hints(struct dashboard *d)
 {
-	struct dashboard_pen p = {LINES - 1, 0, COLS, LINES, 0, false};
+	struct dashboard_pen p = { LINES - 1, 0, COLS, LINES, 0, false };
 
 	if (d->status[0] && util_now_ms() < d->status_until_ms) {
 		dashboard_pen_add(&p, d->attr[ROLE_SELECTED], " %s ", d->status);
@@ -1192,7 +1237,7 @@ static void dashboard_draw_help(struct dashboard *d)
 	x = (COLS - w) / 2;
 	y = (LINES - h) / 2;
 	for (int r = 0; r < h; r++) {
-		p = (struct dashboard_pen){y + r, x, w, y + h, 0, false};
+		p = (struct dashboard_pen){ y + r, x, w, y + h, 0, false };
 		dashboard_pen_fill(&p, d->attr[ROLE_NORMAL]);
 	}
 	dashboard_line(d, LINE_H, y, x, w, false, d->attr[ROLE_TITLE]);
@@ -1204,7 +1249,7 @@ static void dashboard_draw_help(struct dashboard *d)
 	dashboard_line(d, LINE_BL, y + h - 1, x, 1, false, d->attr[ROLE_TITLE]);
 	dashboard_line(d, LINE_BR, y + h - 1, x + w - 1, 1, false, d->attr[ROLE_TITLE]);
 	dashboard_text(y, x + 2, w - 4, d->attr[ROLE_TITLE], " pgpulse keys ");
-	p = (struct dashboard_pen){y + 2, x + 2, w - 4, y + h - 1, 0, false};
+	p = (struct dashboard_pen){ y + 2, x + 2, w - 4, y + h - 1, 0, false };
 	for (size_t i = 0; i < DASHBOARD_NKEYS; i++) {
 		dashboard_pen_add(&p, d->attr[ROLE_VALUE], "%-16s", dashboard_keys[i].label);
 		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], "%s", dashboard_keys[i].help);
@@ -1219,7 +1264,7 @@ static void dashboard_draw_help(struct dashboard *d)
 static int dashboard_panel_height(struct dashboard *d, struct target *t, dashboard_panel_fn fn,
 				  int w)
 {
-	struct dashboard_pen p = {0, 0, w, 1 << 20, 0, true};
+	struct dashboard_pen p = { 0, 0, w, 1 << 20, 0, true };
 
 	fn(d, t, &p);
 	return p.y;
@@ -1234,7 +1279,7 @@ static int dashboard_column(struct dashboard *d, struct target *t, const dashboa
 {
 	for (int i = 0; i < n; i++) {
 		int h = dashboard_panel_height(d, t, fns[i], w);
-		struct dashboard_pen p = {y, x, w, y + h, 0, false};
+		struct dashboard_pen p = { y, x, w, y + h, 0, false };
 
 		if (y + h > bottom)
 			continue;
@@ -1247,18 +1292,22 @@ static int dashboard_column(struct dashboard *d, struct target *t, const dashboa
 static void dashboard_draw_detail(struct dashboard *d)
 {
 	static const dashboard_panel_fn left[] = {
-		dashboard_panel_server, dashboard_panel_tls, dashboard_panel_timeouts,
+		dashboard_panel_server,
+		dashboard_panel_tls,
+		dashboard_panel_timeouts,
 	};
 	static const dashboard_panel_fn right[] = {
-		dashboard_panel_slots, dashboard_panel_latency, dashboard_panel_counters,
+		dashboard_panel_slots,
+		dashboard_panel_latency,
+		dashboard_panel_counters,
 	};
 	/* One column: the most telling panels first, the rest as room allows. */
 	static const dashboard_panel_fn stacked[] = {
 		dashboard_panel_latency, dashboard_panel_counters, dashboard_panel_slots,
-		dashboard_panel_server, dashboard_panel_tls, dashboard_panel_timeouts,
+		dashboard_panel_server,	 dashboard_panel_tls,	   dashboard_panel_timeouts,
 	};
 	struct target *t = sched_target(d->s, d->current);
-	struct dashboard_pen p = {1, 0, COLS, LINES - 1, 0, false};
+	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
 	char what[600];
 	int top, bottom = LINES - 1, end, events_min = 4;
 	int n = sched_ntargets(d->s);
@@ -1278,10 +1327,9 @@ static void dashboard_draw_detail(struct dashboard *d)
 
 		end = l > r ? l : r;
 	} else {
-		end = dashboard_column(d, t, stacked, 6, top, 0, COLS,
-				       bottom - events_min);
+		end = dashboard_column(d, t, stacked, 6, top, 0, COLS, bottom - events_min);
 	}
-	p = (struct dashboard_pen){end, 0, COLS, bottom, 0, false};
+	p = (struct dashboard_pen){ end, 0, COLS, bottom, 0, false };
 	dashboard_pen_title(&p, d, "Probes", "newest first; e: every lifecycle event");
 	dashboard_probe_log(d, &p, t->index);
 	dashboard_hints(d);
@@ -1291,7 +1339,7 @@ static void dashboard_draw_table(struct dashboard *d)
 {
 	int n = sched_ntargets(d->s), namew = 6, up = 0, down = 0, other = 0;
 	bool wide;
-	struct dashboard_pen p = {1, 0, COLS, LINES - 1, 0, false};
+	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
 	struct target *sel = sched_target(d->s, d->current);
 	char what[64], buf[64], dur[32];
 
@@ -1342,45 +1390,53 @@ static void dashboard_draw_table(struct dashboard *d)
 
 		dashboard_pen_add(&p, d->attr[selected ? ROLE_SELECTED : ROLE_NORMAL], "%s%2d ",
 				  selected ? ">" : " ", i + 1);
-		dashboard_pen_add(&p, d->attr[selected ? ROLE_SELECTED : ROLE_VALUE], " %-*.*s ", namew,
-				  namew, t->dsn.name);
+		dashboard_pen_add(&p, d->attr[selected ? ROLE_SELECTED : ROLE_VALUE], " %-*.*s ",
+				  namew, namew, t->dsn.name);
 		dashboard_pen_add(&p, d->attr[dashboard_health_text(t->health)], " %-8s",
 				  target_health_name(t->health));
-		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " %-8s",
-				  t->health == TARGET_UNKNOWN ? "-"
-				  : dashboard_fmt_duration(dashboard_seconds_since(&t->health_since), dur,
-							   sizeof(dur)));
+		dashboard_pen_add(
+			&p, d->attr[ROLE_NORMAL], " %-8s",
+			t->health == TARGET_UNKNOWN
+				? "-"
+				: dashboard_fmt_duration(dashboard_seconds_since(&t->health_since),
+							 dur, sizeof(dur)));
 		if (t->have_last && !t->last.ok)
 			dashboard_pen_add(&p, d->attr[ROLE_BAD], " %9s", "FAIL");
 		else
-			dashboard_pen_add(&p, d->attr[ROLE_VALUE], " %9s",
-					  util_fmt_ms(t->have_last ? t->last.phase_ms[PROBE_TOTAL] : NAN,
-						      buf, sizeof(buf)));
+			dashboard_pen_add(
+				&p, d->attr[ROLE_VALUE], " %9s",
+				util_fmt_ms(t->have_last ? t->last.phase_ms[PROBE_TOTAL] : NAN, buf,
+					    sizeof(buf)));
 		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " %9s",
 				  util_fmt_ms(stats_hist_percentile(h, 50), buf, sizeof(buf)));
 		if (wide)
-			dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " %9s",
-					  util_fmt_ms(stats_hist_percentile(h, 95), buf, sizeof(buf)));
+			dashboard_pen_add(
+				&p, d->attr[ROLE_NORMAL], " %9s",
+				util_fmt_ms(stats_hist_percentile(h, 95), buf, sizeof(buf)));
 		if (t->probes)
-			snprintf(buf, sizeof(buf), "%.1f%%", 100.0 * (double)(t->probes - t->ok) /
-								 (double)t->probes);
+			snprintf(buf, sizeof(buf), "%.1f%%",
+				 100.0 * (double)(t->probes - t->ok) / (double)t->probes);
 		else
 			snprintf(buf, sizeof(buf), "-");
-		dashboard_pen_add(&p, d->attr[t->probes > t->ok ? ROLE_BAD : ROLE_NORMAL], " %6s", buf);
+		dashboard_pen_add(&p, d->attr[t->probes > t->ok ? ROLE_BAD : ROLE_NORMAL], " %6s",
+				  buf);
 		if (wide) {
 			dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " %7llu",
 					  (unsigned long long)t->probes);
 			dashboard_pen_add(&p, d->attr[t->backoff_level ? ROLE_WARN : ROLE_NORMAL],
-					  " %-9s", dashboard_fmt_interval(t->interval_ms, buf, sizeof(buf)));
+					  " %-9s",
+					  dashboard_fmt_interval(t->interval_ms, buf, sizeof(buf)));
 		}
 		if (fail) {
-			dashboard_pen_add(&p, d->attr[ROLE_BAD], " %s", classify_class_name(fail->cls));
+			dashboard_pen_add(&p, d->attr[ROLE_BAD], " %s",
+					  classify_class_name(fail->cls));
 			if (fail->sqlstate[0])
 				dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " %s", fail->sqlstate);
 			if (t->have_last && t->last.ok)
-				dashboard_pen_add(&p, d->attr[ROLE_LABEL], " %s ago",
-						  dashboard_fmt_duration(dashboard_seconds_since(&fail->wall),
-									 dur, sizeof(dur)));
+				dashboard_pen_add(
+					&p, d->attr[ROLE_LABEL], " %s ago",
+					dashboard_fmt_duration(dashboard_seconds_since(&fail->wall),
+							       dur, sizeof(dur)));
 		} else {
 			dashboard_pen_add(&p, d->attr[ROLE_LABEL], " -");
 		}
@@ -1403,15 +1459,16 @@ static void dashboard_draw_table(struct dashboard *d)
 static void dashboard_draw_events(struct dashboard *d)
 {
 	struct target *t = sched_target(d->s, d->current);
-	struct dashboard_pen p = {1, 0, COLS, LINES - 1, 0, false};
+	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
 	const struct probe_event *ev;
 	char what[600], clock[32], ms[32];
 
 	snprintf(what, sizeof(what), "events  %s", t->dsn.display);
 	dashboard_title_bar(d, what);
-	dashboard_pen_add(&p, d->attr[ROLE_LABEL],
-			  "newest first; PgUp/PgDn/Home/End scroll, e or Esc back   (%u kept, %llu seen",
-			  t->ev_len, (unsigned long long)t->ev_total);
+	dashboard_pen_add(
+		&p, d->attr[ROLE_LABEL],
+		"newest first; PgUp/PgDn/Home/End scroll, e or Esc back   (%u kept, %llu seen",
+		t->ev_len, (unsigned long long)t->ev_total);
 	if (d->scroll)
 		dashboard_pen_add(&p, d->attr[ROLE_WARN], ", scrolled back %d", d->scroll);
 	dashboard_pen_add(&p, d->attr[ROLE_LABEL], ")");
@@ -1425,19 +1482,25 @@ static void dashboard_draw_events(struct dashboard *d)
 
 		dashboard_pen_add(&p, d->attr[ROLE_LABEL], "%s ",
 				  dashboard_fmt_clock(&ev->wall, true, clock, sizeof(clock)));
-		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], "#%-5llu ", (unsigned long long)ev->seq);
-		dashboard_pen_add(&p, d->attr[fail ? ROLE_BAD : ev->kind == PROBE_EV_CLOSE ? ROLE_OK
-						: ROLE_VALUE], "%-8s", probe_event_name(ev->kind));
+		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], "#%-5llu ",
+				  (unsigned long long)ev->seq);
+		dashboard_pen_add(&p,
+				  d->attr[fail			       ? ROLE_BAD
+					  : ev->kind == PROBE_EV_CLOSE ? ROLE_OK
+								       : ROLE_VALUE],
+				  "%-8s", probe_event_name(ev->kind));
 		if (fail) {
 			const struct dashboard_probe *e = dashboard_log_find(d, t->index, ev->seq);
 
-			dashboard_pen_add(&p, d->attr[ROLE_BAD], " %s", classify_class_name(ev->cls));
+			dashboard_pen_add(&p, d->attr[ROLE_BAD], " %s",
+					  classify_class_name(ev->cls));
 			if (e && e->sqlstate[0])
 				dashboard_pen_add(&p, d->attr[ROLE_VALUE], " %s", e->sqlstate);
 			dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " in %s: %s",
 					  probe_phase_name(ev->phase), e ? e->message : ev->detail);
 			if (e && e->advice && e->advice[0])
-				dashboard_pen_add(&p, d->attr[ROLE_WARN], "  advice: %s", e->advice);
+				dashboard_pen_add(&p, d->attr[ROLE_WARN], "  advice: %s",
+						  e->advice);
 		} else {
 			dashboard_pen_add(&p, d->attr[ROLE_VALUE], "%10s",
 					  isnan(ev->ms) ? "" : util_fmt_ms(ev->ms, ms, sizeof(ms)));
@@ -1639,7 +1702,8 @@ int dashboard_run(struct sched *s, const struct app_options *o)
 	if (!dashboard_screen_init(d)) {
 		const char *term = getenv("TERM");
 
-		fprintf(stderr, "pgpulse: cannot use terminal type '%s'; printing a probe log instead\n",
+		fprintf(stderr,
+			"pgpulse: cannot use terminal type '%s'; printing a probe log instead\n",
 			term ? term : "");
 		free(d);
 		return watch_run(s, o);

@@ -19,8 +19,9 @@
 #include <unistd.h>
 
 #define DSN_DEFAULT_PORT "5432"
-#define DSN_MASK "***"
-#define DSN_EXPECTED "expected a conninfo string like 'host=db port=5432 dbname=app'" \
+#define DSN_MASK	 "***"
+#define DSN_EXPECTED                                                                               \
+	"expected a conninfo string like 'host=db port=5432 dbname=app'"                           \
 	" or a URI like 'postgresql://user@host:5432/db'"
 
 /* A growable string for the builders below. */
@@ -235,7 +236,8 @@ static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct
 			char *key = dsn_pct_decode(s + i, (size_t)(eq - (s + i)));
 
 			if (dsn_is_secret_key(key, strlen(key)))
-				dsn_secrets_add(sec, base + (size_t)(eq + 1 - s), base + i + len, false);
+				dsn_secrets_add(sec, base + (size_t)(eq + 1 - s), base + i + len,
+						false);
 			free(key);
 		}
 		i += len;
@@ -543,8 +545,8 @@ static char *dsn_scrub(const char *msg, const char *const *inputs, size_t ninput
 	return dsn_buf_take(&b);
 }
 
-static void dsn_fail(char *err, size_t errlen, const char *reason,
-		     const char *const *inputs, size_t ninputs)
+static void dsn_fail(char *err, size_t errlen, const char *reason, const char *const *inputs,
+		     size_t ninputs)
 {
 	char *clean = dsn_scrub(reason, inputs, ninputs);
 	size_t n = strlen(clean);
@@ -828,8 +830,13 @@ static char *dsn_build_display(const struct dsn_target *t, const char *hosts, co
 		dsn_query(&b, "port", ports);
 	}
 	for (i = 0; i < t->nparams; i++) {
-		static const char *const skip[] = { "host", "port", "user", "dbname",
-			"password", "sslpassword", "fallback_application_name" };
+		static const char *const skip[] = { "host",
+						    "port",
+						    "user",
+						    "dbname",
+						    "password",
+						    "sslpassword",
+						    "fallback_application_name" };
 		size_t k;
 
 		for (k = 0; k < sizeof(skip) / sizeof(skip[0]); k++)
@@ -919,7 +926,8 @@ static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct 
 		dsn_fail(err, errlen, bad, inputs, ninputs);
 		return false;
 	}
-	if (dsn_get(t, "application_name") == NULL && dsn_get(t, "fallback_application_name") == NULL)
+	if (dsn_get(t, "application_name") == NULL &&
+	    dsn_get(t, "fallback_application_name") == NULL)
 		dsn_set(t, "fallback_application_name", "pgpulse");
 
 	/* libpq: host, else PGHOST, else hostaddr (TCP to it), else the socket dir */
@@ -956,15 +964,16 @@ static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct 
 	t->dbname = v != NULL ? util_xstrdup(v) : NULL;
 	v = dsn_effective(t, "sslmode", "PGSSLMODE");
 	t->sslmode = v != NULL ? util_xstrdup(v) : NULL;
-	t->connect_timeout_s = dsn_parse_timeout(dsn_effective(t, "connect_timeout", "PGCONNECT_TIMEOUT"));
+	t->connect_timeout_s =
+		dsn_parse_timeout(dsn_effective(t, "connect_timeout", "PGCONNECT_TIMEOUT"));
 
 	t->name = dsn_build_name(t, hosts);
 	t->display = dsn_build_display(t, hosts, ports);
 	return true;
 }
 
-bool dsn_parse(const char *input, const struct dsn_overrides *ov,
-	       struct dsn_target *out, char *err, size_t errlen)
+bool dsn_parse(const char *input, const struct dsn_overrides *ov, struct dsn_target *out, char *err,
+	       size_t errlen)
 {
 	char *trimmed, *stripped, *conninfo, *msg = NULL;
 	const char *inputs[3];
@@ -986,8 +995,10 @@ bool dsn_parse(const char *input, const struct dsn_overrides *ov,
 	if (slen > 0 && dsn_postgres_scheme(trimmed, slen) == NULL) {
 		/* the scheme holds only [A-Za-z0-9+.-]: safe to echo */
 		if (err != NULL && errlen > 0)
-			snprintf(err, errlen, "cannot parse target: unsupported URI scheme \"%.*s\"; "
-				 DSN_EXPECTED, (int)slen, trimmed);
+			snprintf(err, errlen,
+				 "cannot parse target: unsupported URI scheme "
+				 "\"%.*s\"; " DSN_EXPECTED,
+				 (int)slen, trimmed);
 		free(trimmed);
 		return false;
 	}

@@ -25,7 +25,7 @@ struct dsn_target {
 	 * "[::1]:5432", "socket:/dir" (":port" unless 5432), " +N" more hosts
 	 */
 	char *name;
-	char *display;    /* URI form with the password as ***; safe to print */
+	char *display; /* URI form with the password as ***; safe to print */
 	/*
 	 * libpq connection parameters, NULL-terminated parallel arrays, in the
 	 * order to pass to PQconnectStartParams(expand_dbname = 0): every
@@ -39,15 +39,15 @@ struct dsn_target {
 	char **values;
 	int nparams;
 	/* Effective values (after environment defaults), owned strings. */
-	char *host;       /* first host; a path (starts with '/') for a Unix socket dir */
-	char *port;       /* "5432" when not set anywhere */
-	char *user;       /* may be NULL when unknown */
-	char *dbname;     /* may be NULL when unknown */
-	char *sslmode;    /* may be NULL: libpq default (prefer) */
-	bool host_is_socket;  /* host is a Unix-socket directory */
-	bool host_is_literal; /* host is an IPv4/IPv6 literal: no DNS needed */
-	bool multi_host;      /* "h1,h2": libpq handles it, the probe does not pre-resolve */
-	bool has_hostaddr;    /* user gave hostaddr (target or PGHOSTADDR): no DNS by us */
+	char *host;		  /* first host; a path (starts with '/') for a Unix socket dir */
+	char *port;		  /* "5432" when not set anywhere */
+	char *user;		  /* may be NULL when unknown */
+	char *dbname;		  /* may be NULL when unknown */
+	char *sslmode;		  /* may be NULL: libpq default (prefer) */
+	bool host_is_socket;	  /* host is a Unix-socket directory */
+	bool host_is_literal;	  /* host is an IPv4/IPv6 literal: no DNS needed */
+	bool multi_host;	  /* "h1,h2": libpq handles it, the probe does not pre-resolve */
+	bool has_hostaddr;	  /* user gave hostaddr (target or PGHOSTADDR): no DNS by us */
 	double connect_timeout_s; /* target, else PGCONNECT_TIMEOUT; 0 when unset */
 };
 
@@ -56,8 +56,8 @@ struct dsn_target {
  * overrides (may be NULL) into out. On failure returns false and leaves a
  * message in err that never contains the password.
  */
-bool dsn_parse(const char *input, const struct dsn_overrides *ov,
-	       struct dsn_target *out, char *err, size_t errlen);
+bool dsn_parse(const char *input, const struct dsn_overrides *ov, struct dsn_target *out, char *err,
+	       size_t errlen);
 
 void dsn_free(struct dsn_target *t);
 
@@ -88,7 +88,6 @@ const char *dsn_get(const struct dsn_target *t, const char *keyword);
  * value does not clear an earlier one. Replacing keeps it unambiguous.
  */
 int dsn_params_with(const struct dsn_target *t, const char *const *extra_kw,
-		    const char *const *extra_val, const char ***kw_out,
-		    const char ***val_out);
+		    const char *const *extra_val, const char ***kw_out, const char ***val_out);
 
 #endif

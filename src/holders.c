@@ -180,7 +180,7 @@ static void holders_share(const struct holders_summary *sum, const struct holder
 
 /* Appends after what out already holds. */
 static void holders_append(char *out, size_t outlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+	__attribute__((format(printf, 3, 4)));
 
 static void holders_append(char *out, size_t outlen, const char *fmt, ...)
 {
@@ -259,15 +259,16 @@ static const char holders_verdict_commit[] = "a missing commit/rollback";
 static const char holders_verdict_pool[] = "a client-side pool";
 
 static const struct holders_rule holders_rules[] = {
-    {true, holders_mostly_idle_in_xact, holders_describe_idle_in_xact, holders_verdict_commit},
-    {true, holders_mostly_idle_long, holders_describe_idle_long, holders_verdict_pool},
-    {true, holders_mostly_idle, holders_describe_idle, holders_verdict_pool},
-    {true, holders_mostly_active, holders_describe_active,
-     "long queries, or more workers than slots"},
-    {true, holders_states_hidden, holders_describe_hidden, NULL},
-    {true, holders_any, holders_describe_mixed, NULL},
-    /* nobody dominates, but someone forgot to commit */
-    {false, holders_stuck_in_xact, holders_describe_stuck, holders_verdict_commit},
+	{ true, holders_mostly_idle_in_xact, holders_describe_idle_in_xact,
+	  holders_verdict_commit },
+	{ true, holders_mostly_idle_long, holders_describe_idle_long, holders_verdict_pool },
+	{ true, holders_mostly_idle, holders_describe_idle, holders_verdict_pool },
+	{ true, holders_mostly_active, holders_describe_active,
+	  "long queries, or more workers than slots" },
+	{ true, holders_states_hidden, holders_describe_hidden, NULL },
+	{ true, holders_any, holders_describe_mixed, NULL },
+	/* nobody dominates, but someone forgot to commit */
+	{ false, holders_stuck_in_xact, holders_describe_stuck, holders_verdict_commit },
 };
 
 /* The group a rule speaks about, or NULL. */

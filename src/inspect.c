@@ -11,8 +11,13 @@
 
 /* pg_stat_activity.state values, in enum inspect_state order. */
 static const char *const inspect_state_names[INSPECT_STATE_COUNT] = {
-	"active", "idle", "idle in transaction", "idle in transaction (aborted)",
-	"fastpath function call", "disabled", "unknown",
+	"active",
+	"idle",
+	"idle in transaction",
+	"idle in transaction (aborted)",
+	"fastpath function call",
+	"disabled",
+	"unknown",
 };
 
 /*
@@ -21,8 +26,9 @@ static const char *const inspect_state_names[INSPECT_STATE_COUNT] = {
  * backends in state "unknown", address "hidden". Background processes have
  * no user, or (the logical replication launcher) no database.
  */
-#define INSPECT_CLIENT "coalesce(backend_type, CASE WHEN usesysid IS NOT NULL " \
-		       "AND datid IS NOT NULL THEN 'client backend' END) = 'client backend'"
+#define INSPECT_CLIENT                                                                             \
+	"coalesce(backend_type, CASE WHEN usesysid IS NOT NULL "                                   \
+	"AND datid IS NOT NULL THEN 'client backend' END) = 'client backend'"
 
 static const char inspect_query[] =
 	/* 1: recovery and settings with their source */
@@ -52,7 +58,8 @@ static const char inspect_query[] =
 	"WHERE " INSPECT_CLIENT " GROUP BY 1;"
 	/* 3: who holds the slots */
 	"SELECT coalesce(application_name, ''), coalesce(usename::text, ''), "
-	"CASE WHEN backend_type IS NULL THEN 'hidden' ELSE coalesce(host(client_addr), 'local') END, count(*), "
+	"CASE WHEN backend_type IS NULL THEN 'hidden' ELSE coalesce(host(client_addr), 'local') "
+	"END, count(*), "
 	"count(*) FILTER (WHERE state = 'active'), "
 	"count(*) FILTER (WHERE state = 'idle'), "
 	"count(*) FILTER (WHERE state LIKE 'idle in transaction%'), "
@@ -95,8 +102,8 @@ static bool inspect_result_ok(PGresult *res, int ncols, struct inspect_info *out
 		return false;
 	}
 	if (PQnfields(res) != ncols) {
-		snprintf(out->error, sizeof(out->error), "introspection returned %d columns, expected %d",
-			 PQnfields(res), ncols);
+		snprintf(out->error, sizeof(out->error),
+			 "introspection returned %d columns, expected %d", PQnfields(res), ncols);
 		return false;
 	}
 	return true;
@@ -116,7 +123,8 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 			continue;
 		}
 		if (strcmp(name, "pgpulse.server") == 0) {
-			util_strlcpy(out->server_key, PQgetvalue(res, row, 1), sizeof(out->server_key));
+			util_strlcpy(out->server_key, PQgetvalue(res, row, 1),
+				     sizeof(out->server_key));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.database") == 0) {
@@ -162,7 +170,8 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 	for (int row = 0; row < PQntuples(res) && out->nholders < INSPECT_MAX_HOLDERS; row++) {
 		struct inspect_holder *h = &out->holders[out->nholders++];
 
-		util_strlcpy(h->application_name, PQgetvalue(res, row, 0), sizeof(h->application_name));
+		util_strlcpy(h->application_name, PQgetvalue(res, row, 0),
+			     sizeof(h->application_name));
 		util_strlcpy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
 		util_strlcpy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
 		h->count = atoi(PQgetvalue(res, row, 3));

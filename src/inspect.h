@@ -11,12 +11,12 @@
 #include <libpq-fe.h>
 
 #define INSPECT_MAX_SETTINGS 12
-#define INSPECT_MAX_HOLDERS 10
-#define INSPECT_MAX_RESULTS 4
+#define INSPECT_MAX_HOLDERS  10
+#define INSPECT_MAX_RESULTS  4
 
 struct inspect_setting {
 	char name[48];
-	char value[48];  /* as SHOW prints it: "30s", "0", "100" */
+	char value[48];	 /* as SHOW prints it: "30s", "0", "100" */
 	char source[32]; /* pg_settings.source: default, configuration file, client, user, ... */
 };
 
@@ -29,8 +29,8 @@ struct inspect_holder {
 	int active;
 	int idle;
 	int idle_in_transaction;
-	int idle_over_10min;        /* idle for more than ten minutes */
-	double oldest_s;            /* age of the oldest connection */
+	int idle_over_10min;	    /* idle for more than ten minutes */
+	double oldest_s;	    /* age of the oldest connection */
 	double longest_idle_xact_s; /* longest idle in transaction */
 };
 
@@ -51,13 +51,13 @@ struct inspect_info {
 	bool in_recovery;
 	int nsettings;
 	struct inspect_setting settings[INSPECT_MAX_SETTINGS];
-	int max_connections;  /* -1 when unknown */
-	int reserved;         /* superuser_reserved_connections + reserved_connections */
-	int in_use;           /* client backends, ours included */
+	int max_connections; /* -1 when unknown */
+	int reserved;	     /* superuser_reserved_connections + reserved_connections */
+	int in_use;	     /* client backends, ours included */
 	int by_state[INSPECT_STATE_COUNT];
 	int nholders;
 	struct inspect_holder holders[INSPECT_MAX_HOLDERS];
-	int idle_in_xact;              /* sessions idle in transaction */
+	int idle_in_xact; /* sessions idle in transaction */
 	double longest_idle_xact_s;
 	double oldest_connection_s;
 	char oldest_application[64];

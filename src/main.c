@@ -28,15 +28,15 @@ struct main_command {
 	const char *name;
 	const char *optstring; /* short options this command accepts */
 	main_handler run;
-	int max_targets;       /* 0: any number */
+	int max_targets; /* 0: any number */
 };
 
 static const struct main_command main_commands[] = {
-	{"dashboard", "h:p:U:d:i:t:V?", dashboard_run, 0},
-	{"check", "h:p:U:d:t:w:c:V?", check_run, 1},
-	{"watch", "h:p:U:d:i:t:V?", watch_run, 0},
-	{"shell", "h:p:U:d:i:t:c:V?", shell_run, 0},
-	{"burst", "h:p:U:d:t:n:yV?", burst_run, 1},
+	{ "dashboard", "h:p:U:d:i:t:V?", dashboard_run, 0 },
+	{ "check", "h:p:U:d:t:w:c:V?", check_run, 1 },
+	{ "watch", "h:p:U:d:i:t:V?", watch_run, 0 },
+	{ "shell", "h:p:U:d:i:t:c:V?", shell_run, 0 },
+	{ "burst", "h:p:U:d:t:n:yV?", burst_run, 1 },
 };
 
 enum main_long_only {
@@ -53,95 +53,100 @@ enum main_long_only {
 };
 
 static const struct option main_long_options[] = {
-	{"host", required_argument, NULL, 'h'},
-	{"port", required_argument, NULL, 'p'},
-	{"username", required_argument, NULL, 'U'},
-	{"dbname", required_argument, NULL, 'd'},
-	{"interval", required_argument, NULL, 'i'},
-	{"timeout", required_argument, NULL, 't'},
-	{"warning", required_argument, NULL, 'w'},
-	{"critical", required_argument, NULL, 'c'},
-	{"command", required_argument, NULL, 'c'},
-	{"connections", required_argument, NULL, 'n'},
-	{"yes", no_argument, NULL, 'y'},
-	{"json", no_argument, NULL, OPT_JSON},
-	{"format", required_argument, NULL, OPT_FORMAT},
-	{"count", required_argument, NULL, OPT_COUNT},
-	{"query", required_argument, NULL, OPT_QUERY},
-	{"query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT},
-	{"inspect-every", required_argument, NULL, OPT_INSPECT_EVERY},
-	{"no-color", no_argument, NULL, OPT_NO_COLOR},
-	{"no-backoff", no_argument, NULL, OPT_NO_BACKOFF},
-	{"hold", required_argument, NULL, OPT_HOLD},
-	{"help", no_argument, NULL, OPT_HELP},
-	{"version", no_argument, NULL, 'V'},
-	{NULL, 0, NULL, 0},
+	{ "host", required_argument, NULL, 'h' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "username", required_argument, NULL, 'U' },
+	{ "dbname", required_argument, NULL, 'd' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "timeout", required_argument, NULL, 't' },
+	{ "warning", required_argument, NULL, 'w' },
+	{ "critical", required_argument, NULL, 'c' },
+	{ "command", required_argument, NULL, 'c' },
+	{ "connections", required_argument, NULL, 'n' },
+	{ "yes", no_argument, NULL, 'y' },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "query", required_argument, NULL, OPT_QUERY },
+	{ "query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT },
+	{ "inspect-every", required_argument, NULL, OPT_INSPECT_EVERY },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "no-backoff", no_argument, NULL, OPT_NO_BACKOFF },
+	{ "hold", required_argument, NULL, OPT_HOLD },
+	{ "help", no_argument, NULL, OPT_HELP },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
 };
 
 static void main_help(void)
 {
-	printf(
-"pgpulse watches PostgreSQL connection health the way a NullPool app connects:\n"
-"a fresh connection per check, timed phase by phase, always closed.\n"
-"\n"
-"Usage:\n"
-"  pgpulse [OPTION]... [TARGET]...          live dashboard (needs a terminal)\n"
-"  pgpulse check [OPTION]... [TARGET]       one health check, Nagios-style; exit 0/1/2/3\n"
-"  pgpulse watch [OPTION]... [TARGET]...    one record per probe, for pipes and files\n"
-"  pgpulse shell [OPTION]... [TARGET]...    prompt for ad-hoc checks (-c \"cmd; cmd\")\n"
-"  pgpulse burst -n N [OPTION]... [TARGET]  headroom probe: open up to N connections at once\n"
-"\n"
-"TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
-"are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
-"\n"
-"Connection options (psql-style, applied to every target):\n"
-"  -h, --host=HOST          server host or socket directory\n"
-"  -p, --port=PORT          server port\n"
-"  -U, --username=USER      user name\n"
-"  -d, --dbname=DBNAME      database name\n"
-"\n"
-"Probing:\n"
-"  -i, --interval=SECONDS   time between probe starts per target (default 1)\n"
-"  -t, --timeout=SECONDS    connect deadline when the target sets no\n"
-"                           connect_timeout (default 10)\n"
-"      --query-timeout=SECONDS  deadline for the check query (default 5)\n"
-"      --query=SQL          check query (default SELECT 1)\n"
-"      --inspect-every=SECONDS  read settings and slots at most this often\n"
-"                           (default 5; 0 every probe; -1 never)\n"
-"      --no-backoff         keep the interval while a target answers max_clients\n"
-"\n"
-"check:\n"
-"  -w, --warning=LIST       warning thresholds: MS, or total=MS,slots=PCT%%,\n"
-"                           slots=LEFT,cert=DAYS (default slots=80%%,cert=14)\n"
-"  -c, --critical=LIST      critical thresholds (default slots=95%%,cert=3)\n"
-"      --json               print one JSON object instead of the Nagios line\n"
-"\n"
-"watch:\n"
-"      --format=FORMAT      text (default), jsonl or csv\n"
-"      --count=N            stop after N probes per target (default: until Ctrl-C)\n"
-"\n"
-"shell:\n"
-"  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n"
-"                           commands: check ping version settings slots tls errors\n"
-"                           sql target targets set show burst watch help quit\n"
-"\n"
-"burst:\n"
-"  -n, --connections=N      open up to N connections at once (required)\n"
-"      --hold=SECONDS       hold them this long before closing (default 1)\n"
-"  -y, --yes                do not ask for confirmation\n"
-"      --json               print one JSON object\n"
-"\n"
-"Other:\n"
-"      --no-color           no colours (also when NO_COLOR is set)\n"
-"  -V, --version            print the version and exit\n"
-"  -?, --help               print this help and exit\n"
-"\n"
-"Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
-"Enter open, Esc back, e events, : prompt, ? help.\n"
-"\n"
-"Exit status: 0 ok, 1 warning, 2 critical (no connection), 3 unknown or usage error.\n"
-"Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
-"See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON format.\n");
+	printf("pgpulse watches PostgreSQL connection health the way a NullPool app connects:\n"
+	       "a fresh connection per check, timed phase by phase, always closed.\n"
+	       "\n"
+	       "Usage:\n"
+	       "  pgpulse [OPTION]... [TARGET]...          live dashboard (needs a terminal)\n"
+	       "  pgpulse check [OPTION]... [TARGET]       one health check, Nagios-style; exit "
+	       "0/1/2/3\n"
+	       "  pgpulse watch [OPTION]... [TARGET]...    one record per probe, for pipes and "
+	       "files\n"
+	       "  pgpulse shell [OPTION]... [TARGET]...    prompt for ad-hoc checks (-c \"cmd; "
+	       "cmd\")\n"
+	       "  pgpulse burst -n N [OPTION]... [TARGET]  headroom probe: open up to N "
+	       "connections at once\n"
+	       "\n"
+	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
+	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
+	       "\n"
+	       "Connection options (psql-style, applied to every target):\n"
+	       "  -h, --host=HOST          server host or socket directory\n"
+	       "  -p, --port=PORT          server port\n"
+	       "  -U, --username=USER      user name\n"
+	       "  -d, --dbname=DBNAME      database name\n"
+	       "\n"
+	       "Probing:\n"
+	       "  -i, --interval=SECONDS   time between probe starts per target (default 1)\n"
+	       "  -t, --timeout=SECONDS    connect deadline when the target sets no\n"
+	       "                           connect_timeout (default 10)\n"
+	       "      --query-timeout=SECONDS  deadline for the check query (default 5)\n"
+	       "      --query=SQL          check query (default SELECT 1)\n"
+	       "      --inspect-every=SECONDS  read settings and slots at most this often\n"
+	       "                           (default 5; 0 every probe; -1 never)\n"
+	       "      --no-backoff         keep the interval while a target answers max_clients\n"
+	       "\n"
+	       "check:\n"
+	       "  -w, --warning=LIST       warning thresholds: MS, or total=MS,slots=PCT%%,\n"
+	       "                           slots=LEFT,cert=DAYS (default slots=80%%,cert=14)\n"
+	       "  -c, --critical=LIST      critical thresholds (default slots=95%%,cert=3)\n"
+	       "      --json               print one JSON object instead of the Nagios line\n"
+	       "\n"
+	       "watch:\n"
+	       "      --format=FORMAT      text (default), jsonl or csv\n"
+	       "      --count=N            stop after N probes per target (default: until Ctrl-C)\n"
+	       "\n"
+	       "shell:\n"
+	       "  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n"
+	       "                           commands: check ping version settings slots tls errors\n"
+	       "                           sql target targets set show burst watch help quit\n"
+	       "\n"
+	       "burst:\n"
+	       "  -n, --connections=N      open up to N connections at once (required)\n"
+	       "      --hold=SECONDS       hold them this long before closing (default 1)\n"
+	       "  -y, --yes                do not ask for confirmation\n"
+	       "      --json               print one JSON object\n"
+	       "\n"
+	       "Other:\n"
+	       "      --no-color           no colours (also when NO_COLOR is set)\n"
+	       "  -V, --version            print the version and exit\n"
+	       "  -?, --help               print this help and exit\n"
+	       "\n"
+	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
+	       "Enter open, Esc back, e events, : prompt, ? help.\n"
+	       "\n"
+	       "Exit status: 0 ok, 1 warning, 2 critical (no connection), 3 unknown or usage "
+	       "error.\n"
+	       "Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
+	       "See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON "
+	       "format.\n");
 }
 
 static int main_usage_error(const char *fmt, const char *arg)
@@ -172,8 +177,8 @@ static const struct main_command *main_find_command(const char *name)
 	return NULL;
 }
 
-bool app_add_target(struct sched *s, const struct app_options *o, const char *input,
-		    char *err, size_t errlen)
+bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
+		    size_t errlen)
 {
 	struct dsn_target t;
 
@@ -199,25 +204,30 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 	case 'd': o->overrides.dbname = arg; break;
 	case 'i':
 		if (!main_seconds(arg, 0.05, &o->sched.interval_ms))
-			return main_usage_error("bad --interval '%s': give seconds, 0.05 or more", arg);
+			return main_usage_error("bad --interval '%s': give seconds, 0.05 or more",
+						arg);
 		break;
 	case 't':
 		if (!main_seconds(arg, 0.1, &o->sched.connect_timeout_ms))
-			return main_usage_error("bad --timeout '%s': give seconds, 0.1 or more", arg);
+			return main_usage_error("bad --timeout '%s': give seconds, 0.1 or more",
+						arg);
 		break;
 	case OPT_QUERY_TIMEOUT:
 		if (!main_seconds(arg, 0.1, &o->sched.query_timeout_ms))
-			return main_usage_error("bad --query-timeout '%s': give seconds, 0.1 or more", arg);
+			return main_usage_error(
+				"bad --query-timeout '%s': give seconds, 0.1 or more", arg);
 		break;
 	case OPT_INSPECT_EVERY:
 		if (strcmp(arg, "-1") == 0)
 			o->sched.inspect_every_ms = -1;
 		else if (!main_seconds(arg, 0, &o->sched.inspect_every_ms))
-			return main_usage_error("bad --inspect-every '%s': give seconds, or -1 for never", arg);
+			return main_usage_error(
+				"bad --inspect-every '%s': give seconds, or -1 for never", arg);
 		break;
 	case OPT_QUERY:
 		if (arg[0] == '\0')
-			return main_usage_error("--query needs a query, e.g. --query 'SELECT 1'%s", "");
+			return main_usage_error("--query needs a query, e.g. --query 'SELECT 1'%s",
+						"");
 		o->sched.query = arg;
 		break;
 	case 'w':
@@ -232,7 +242,8 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 	case 'n':
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1 || n > 10000)
-			return main_usage_error("bad -n '%s': give the number of connections, 1 to 10000", arg);
+			return main_usage_error(
+				"bad -n '%s': give the number of connections, 1 to 10000", arg);
 		o->burst_n = (int)n;
 		break;
 	case 'y': o->yes = true; break;
@@ -254,19 +265,15 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 	case OPT_COUNT:
 		n = strtol(arg, &end, 10);
 		if (end == arg || *end || n < 1)
-			return main_usage_error("bad --count '%s': give a whole number, 1 or more", arg);
+			return main_usage_error("bad --count '%s': give a whole number, 1 or more",
+						arg);
 		o->sched.count = (uint64_t)n;
 		break;
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_NO_BACKOFF: o->sched.backoff = false; break;
-	case 'V':
-		printf("pgpulse %s\n", PACKAGE_VERSION);
-		return APP_EXIT_OK;
-	case OPT_HELP:
-		main_help();
-		return APP_EXIT_OK;
-	default:
-		return APP_EXIT_USAGE;
+	case 'V': printf("pgpulse %s\n", PACKAGE_VERSION); return APP_EXIT_OK;
+	case OPT_HELP: main_help(); return APP_EXIT_OK;
+	default: return APP_EXIT_USAGE;
 	}
 	return -1;
 }
@@ -278,15 +285,15 @@ static bool main_option_allowed(const struct main_command *cmd, int c)
 		int code;
 		const char *commands;
 	} long_only[] = {
-		{OPT_JSON, " check burst "},
-		{OPT_FORMAT, " watch "},
-		{OPT_COUNT, " watch "},
-		{OPT_HOLD, " burst "},
-		{OPT_NO_BACKOFF, " dashboard watch shell "},
-		{OPT_QUERY, " dashboard check watch shell "},
-		{OPT_QUERY_TIMEOUT, " dashboard check watch shell burst "},
-		{OPT_INSPECT_EVERY, " dashboard watch shell "},
-		{OPT_NO_COLOR, " dashboard check watch shell burst "},
+		{ OPT_JSON, " check burst " },
+		{ OPT_FORMAT, " watch " },
+		{ OPT_COUNT, " watch " },
+		{ OPT_HOLD, " burst " },
+		{ OPT_NO_BACKOFF, " dashboard watch shell " },
+		{ OPT_QUERY, " dashboard check watch shell " },
+		{ OPT_QUERY_TIMEOUT, " dashboard check watch shell burst " },
+		{ OPT_INSPECT_EVERY, " dashboard watch shell " },
+		{ OPT_NO_COLOR, " dashboard check watch shell burst " },
 	};
 	char needle[32];
 
@@ -337,8 +344,8 @@ int main(int argc, char **argv)
 			c = OPT_HELP;
 		}
 		if (c != OPT_HELP && !main_option_allowed(cmd, c)) {
-			snprintf(err, sizeof(err), "option '%s' does not apply to '%s'", argv[optind - 1],
-				 cmd->name);
+			snprintf(err, sizeof(err), "option '%s' does not apply to '%s'",
+				 argv[optind - 1], cmd->name);
 			return main_usage_error("%s", err);
 		}
 		rc = main_option(cmd, c, optarg, &o);
@@ -348,12 +355,15 @@ int main(int argc, char **argv)
 	o.targets = argv + optind;
 	o.ntargets = argc - optind;
 	if (cmd->max_targets && o.ntargets > cmd->max_targets) {
-		snprintf(err, sizeof(err), "'%s' takes one target, got %d (quote a conninfo string: "
-			 "'host=db port=5432')", cmd->name, o.ntargets);
+		snprintf(err, sizeof(err),
+			 "'%s' takes one target, got %d (quote a conninfo string: "
+			 "'host=db port=5432')",
+			 cmd->name, o.ntargets);
 		return main_usage_error("%s", err);
 	}
 	if (strcmp(cmd->name, "burst") == 0 && o.burst_n == 0)
-		return main_usage_error("burst needs -n N, the most connections to open at once%s", "");
+		return main_usage_error("burst needs -n N, the most connections to open at once%s",
+					"");
 	if (strcmp(cmd->name, "check") == 0)
 		o.sched.count = 1, o.sched.inspect_every_ms = 0;
 

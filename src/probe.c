@@ -54,7 +54,7 @@ struct probe {
 	PGresult *results[PROBE_MAX_RESULTS];
 	int nresults;
 	PGresult *error_result; /* the first failed result of a multi-statement query */
-	char *sql_text;         /* the wrapped user query of a sql probe */
+	char *sql_text;		/* the wrapped user query of a sql probe */
 	struct probe_result r;
 };
 
@@ -68,8 +68,10 @@ static const char *const probe_event_names[PROBE_EV_COUNT] = {
 
 /* What a timeout says about each phase, for the person reading it. */
 static const char *const probe_waiting_for[PROBE_PHASE_COUNT] = {
-	"DNS resolution", "the TCP connection", "the TLS handshake",
-	"authentication and backend start", "the check query", "close", "the probe",
+	"DNS resolution",    "the TCP connection",
+	"the TLS handshake", "authentication and backend start",
+	"the check query",   "close",
+	"the probe",
 };
 
 const char *probe_phase_name(enum probe_phase phase)
@@ -91,11 +93,10 @@ const char *probe_event_name(enum probe_event_kind kind)
 	return kind < PROBE_EV_COUNT ? probe_event_names[kind] : "?";
 }
 
-static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms,
-		       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
-static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms,
-		       const char *fmt, ...)
+static void probe_emit(struct probe *p, enum probe_event_kind kind, double ms, const char *fmt, ...)
 {
 	struct probe_event ev;
 	va_list ap;
@@ -215,8 +216,8 @@ static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqls
 		for (int i = 0; i < p->r.naddrs; i++)
 			all_v6 &= strchr(p->r.addrs[i], ':') != NULL;
 		if (all_v6)
-			p->r.error.advice = classify_advice(CLASS_UNREACHABLE, LIMIT_NONE,
-							    ENDPOINT_POSTGRES);
+			p->r.error.advice =
+				classify_advice(CLASS_UNREACHABLE, LIMIT_NONE, ENDPOINT_POSTGRES);
 	}
 	/* A failed phase has no duration of its own: it never completed. */
 	if (phase != PROBE_QUERY && phase != PROBE_CLOSE)
@@ -328,7 +329,8 @@ static void probe_connected(struct probe *p)
 
 		/* Read-only and bounded on the server too; closing rolls it back. */
 		p->sql_text = util_xmalloc(n);
-		snprintf(p->sql_text, n, "BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = %.0f; %s",
+		snprintf(p->sql_text, n,
+			 "BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = %.0f; %s",
 			 p->cfg.query_timeout_ms, p->cfg.sql);
 		probe_send(p, p->sql_text);
 		return;
@@ -379,8 +381,8 @@ static void probe_poll_connect(struct probe *p)
 /* Starts libpq on the current address (or lets libpq resolve, when we did not). */
 static void probe_connect_next(struct probe *p)
 {
-	const char *extra_kw[3] = {NULL, NULL, NULL};
-	const char *extra_val[3] = {NULL, NULL, NULL};
+	const char *extra_kw[3] = { NULL, NULL, NULL };
+	const char *extra_val[3] = { NULL, NULL, NULL };
 	const char **kw = NULL, **val = NULL;
 	int n = 0;
 
@@ -401,7 +403,8 @@ static void probe_connect_next(struct probe *p)
 	free(kw);
 	free(val);
 	if (p->conn == NULL) {
-		probe_fail(p, PROBE_TCP, NULL, "out of memory starting a connection", STAGE_CONNECT);
+		probe_fail(p, PROBE_TCP, NULL, "out of memory starting a connection",
+			   STAGE_CONNECT);
 		probe_finish(p);
 		return;
 	}
@@ -440,7 +443,8 @@ static void probe_resolved(void *arg, const struct resolve_addrs *addrs)
 			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
 		strncat(list, addrs->text[i], sizeof(list) - strlen(list) - 1);
 	}
-	probe_emit(p, PROBE_EV_RESOLVE, p->r.phase_ms[PROBE_DNS], "%s -> %s", p->target->host, list);
+	probe_emit(p, PROBE_EV_RESOLVE, p->r.phase_ms[PROBE_DNS], "%s -> %s", p->target->host,
+		   list);
 	probe_connect_next(p);
 }
 
@@ -475,7 +479,8 @@ bool probe_pollfd(const struct probe *p, struct pollfd *pfd)
 	int fd;
 
 	if ((p->state != PROBE_ST_CONNECTING && p->state != PROBE_ST_QUERY &&
-	     p->state != PROBE_ST_INSPECT && p->state != PROBE_ST_HOLDING) || p->conn == NULL)
+	     p->state != PROBE_ST_INSPECT && p->state != PROBE_ST_HOLDING) ||
+	    p->conn == NULL)
 		return false;
 	fd = PQsocket(p->conn);
 	if (fd < 0)
@@ -500,24 +505,19 @@ static void probe_timeout(struct probe *p)
 	char msg[200];
 
 	switch (p->state) {
-	case PROBE_ST_RESOLVING:
-		phase = PROBE_DNS;
-		break;
-	case PROBE_ST_CONNECTING:
-		phase = probe_stage_phase(p->stage);
-		break;
+	case PROBE_ST_RESOLVING: phase = PROBE_DNS; break;
+	case PROBE_ST_CONNECTING: phase = probe_stage_phase(p->stage); break;
 	case PROBE_ST_INSPECT:
 		/* Introspection is extra: its timeout does not fail the probe. */
 		snprintf(p->r.inspect.error, sizeof(p->r.inspect.error),
 			 "introspection timed out after %.1f s", p->cfg.query_timeout_ms / 1000.0);
 		probe_finish(p);
 		return;
-	default:
-		phase = PROBE_QUERY;
-		break;
+	default: phase = PROBE_QUERY; break;
 	}
 	snprintf(msg, sizeof(msg), "timeout expired: no answer within %.1f s while waiting for %s",
-		 (phase == PROBE_QUERY ? p->cfg.query_timeout_ms : p->cfg.connect_timeout_ms) / 1000.0,
+		 (phase == PROBE_QUERY ? p->cfg.query_timeout_ms : p->cfg.connect_timeout_ms) /
+			 1000.0,
 		 probe_waiting_for[phase]);
 	probe_fail(p, phase, NULL, msg, phase == PROBE_QUERY ? STAGE_QUERY : STAGE_CONNECT);
 	/* classify maps "timeout expired" to timeout; make sure of it. */
@@ -529,8 +529,9 @@ static void probe_timeout(struct probe *p)
 static void probe_query_done(struct probe *p)
 {
 	/* The failed result if any, else the last one (a sql probe's own rows). */
-	PGresult *res = p->error_result ? p->error_result
-		      : p->nresults > 0 ? p->results[p->cfg.sql ? p->nresults - 1 : 0] : NULL;
+	PGresult *res = p->error_result	  ? p->error_result
+			: p->nresults > 0 ? p->results[p->cfg.sql ? p->nresults - 1 : 0]
+					  : NULL;
 	ExecStatusType st = res ? PQresultStatus(res) : PGRES_FATAL_ERROR;
 
 	if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -547,7 +548,9 @@ static void probe_query_done(struct probe *p)
 	if (p->cfg.sql)
 		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
-		   p->cfg.sql ? p->cfg.sql : p->cfg.query ? p->cfg.query : "SELECT 1",
+		   p->cfg.sql	  ? p->cfg.sql
+		   : p->cfg.query ? p->cfg.query
+				  : "SELECT 1",
 		   p->r.query_value);
 	p->r.ok = true;
 	probe_clear_results(p);
@@ -570,7 +573,8 @@ static void probe_inspect_done(struct probe *p)
 	if (p->r.inspected) {
 		p->r.in_recovery = p->r.inspect.in_recovery;
 		/* A pid that differs from the server's own came from a pooler. */
-		if (p->r.inspect.backend_pid > 0 && p->r.inspect.backend_pid != PQbackendPID(p->conn))
+		if (p->r.inspect.backend_pid > 0 &&
+		    p->r.inspect.backend_pid != PQbackendPID(p->conn))
 			p->r.behind_pooler = true;
 		if (p->r.inspect.backend_pid > 0)
 			p->r.backend_pid = p->r.inspect.backend_pid;
@@ -608,9 +612,7 @@ void probe_step(struct probe *p, short revents)
 		return;
 	}
 	switch (p->state) {
-	case PROBE_ST_CONNECTING:
-		probe_poll_connect(p);
-		break;
+	case PROBE_ST_CONNECTING: probe_poll_connect(p); break;
 	case PROBE_ST_HOLDING:
 		/* A held connection that turns readable was closed or told something. */
 		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD) {
@@ -632,8 +634,7 @@ void probe_step(struct probe *p, short revents)
 		else
 			probe_inspect_done(p);
 		break;
-	default:
-		break;
+	default: break;
 	}
 	/* A step can take time; the deadline still holds. */
 	if (p->state != PROBE_ST_DONE && util_now_ms() >= p->deadline)

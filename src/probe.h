@@ -48,10 +48,10 @@ struct probe_event {
 	enum probe_event_kind kind;
 	uint64_t seq;
 	struct timespec wall;
-	double ms;               /* the phase just finished; NAN when not timed */
+	double ms; /* the phase just finished; NAN when not timed */
 	int backend_pid;
 	enum classify_class cls; /* for error/timeout */
-	enum probe_phase phase;  /* for error/timeout: the phase it died in */
+	enum probe_phase phase;	 /* for error/timeout: the phase it died in */
 	char detail[240];
 };
 
@@ -60,8 +60,8 @@ typedef void (*probe_event_cb)(void *arg, const struct probe_event *ev);
 struct probe_config {
 	double connect_timeout_ms; /* whole connect, DNS included */
 	double query_timeout_ms;
-	const char *query;         /* the check query, "SELECT 1" */
-	bool inspect;              /* run the introspection query after the check */
+	const char *query; /* the check query, "SELECT 1" */
+	bool inspect;	   /* run the introspection query after the check */
 	enum classify_endpoint endpoint;
 	/*
 	 * sql: instead of the check query, run this in a read-only transaction
@@ -77,9 +77,9 @@ struct probe_config {
 /* Rows of a sql probe, owned by the probe (valid until probe_free). */
 struct probe_table {
 	int nrows, ncols;
-	char **names;      /* ncols column names */
-	char **cells;      /* nrows * ncols values, row-major; NULL for SQL NULL */
-	char command[64];  /* command tag, e.g. "SELECT 3" */
+	char **names;	  /* ncols column names */
+	char **cells;	  /* nrows * ncols values, row-major; NULL for SQL NULL */
+	char command[64]; /* command tag, e.g. "SELECT 3" */
 };
 
 struct probe_result {
@@ -89,23 +89,23 @@ struct probe_result {
 	bool cancelled;
 	double phase_ms[PROBE_PHASE_COUNT]; /* NAN: never reached */
 	enum probe_phase failed_phase;
-	struct classify_result error;       /* cls CLASS_NONE when ok */
-	bool connected;                     /* the server let us in (ReadyForQuery) */
-	int backend_pid;                    /* 0: unknown, e.g. a pooler's stand-in */
-	bool behind_pooler;                 /* introspection saw another backend than the protocol */
+	struct classify_result error; /* cls CLASS_NONE when ok */
+	bool connected;		      /* the server let us in (ReadyForQuery) */
+	int backend_pid;	      /* 0: unknown, e.g. a pooler's stand-in */
+	bool behind_pooler;	      /* introspection saw another backend than the protocol */
 	int naddrs;
 	char addrs[RESOLVE_MAX_ADDRS][RESOLVE_ADDR_LEN];
 	char used_addr[RESOLVE_ADDR_LEN + 64]; /* address or socket directory */
 	char server_version[32];
 	int server_version_num;
-	int in_recovery;                    /* -1 unknown */
+	int in_recovery; /* -1 unknown */
 	struct tls_info tls;
 	bool inspected;
 	double inspect_ms;
 	struct inspect_info inspect;
-	char query_value[64];               /* first column of the first row */
-	struct probe_table *table;          /* sql probes only; owned by the probe */
-	bool holding;                       /* hold probes: connected and held now */
+	char query_value[64];	   /* first column of the first row */
+	struct probe_table *table; /* sql probes only; owned by the probe */
+	bool holding;		   /* hold probes: connected and held now */
 };
 
 struct probe;

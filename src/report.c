@@ -13,7 +13,10 @@
 #include <string.h>
 
 static const char *const report_status_names[] = {
-	"OK", "WARNING", "CRITICAL", "UNKNOWN",
+	"OK",
+	"WARNING",
+	"CRITICAL",
+	"UNKNOWN",
 };
 
 const char *report_status_name(enum report_status st)
@@ -39,8 +42,8 @@ static bool report_parse_number(const char *s, double *out)
 	return end != s && (*end == '\0' || strcmp(end, "ms") == 0) && *out >= 0 && isfinite(*out);
 }
 
-bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec,
-			     char *err, size_t errlen)
+bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec, char *err,
+			     size_t errlen)
 {
 	char *copy = util_xstrdup(spec), *save = NULL, *item;
 	bool ok = true;
@@ -96,7 +99,8 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 
 	why[0] = '\0';
 	if (!r->ok) {
-		snprintf(why, whylen, "%s: %s", classify_class_name(r->error.cls), r->error.message);
+		snprintf(why, whylen, "%s: %s", classify_class_name(r->error.cls),
+			 r->error.message);
 		return REPORT_CRITICAL;
 	}
 	/* Worst first: the first critical reason wins, else the first warning. */
@@ -154,25 +158,25 @@ json_t *report_error_json(const struct probe_result *r)
 	if (r->ok)
 		return json_null();
 	limit = classify_limit_name(r->error.limit);
-	return json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}",
-			 "class", classify_class_name(r->error.cls),
-			 "sqlstate", r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(),
-			 "message", r->error.message,
-			 "advice", r->error.advice ? r->error.advice : "",
-			 "phase", probe_phase_name(r->failed_phase),
-			 "limit", limit ? json_string(limit) : json_null());
+	return json_pack(
+		"{s:s, s:o, s:s, s:s, s:s, s:o}", "class", classify_class_name(r->error.cls),
+		"sqlstate", r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(),
+		"message", r->error.message, "advice", r->error.advice ? r->error.advice : "",
+		"phase", probe_phase_name(r->failed_phase), "limit",
+		limit ? json_string(limit) : json_null());
 }
 
 json_t *report_tls_json(const struct tls_info *tls)
 {
 	if (!tls->in_use)
 		return json_null();
-	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}",
-			 "protocol", tls->protocol, "cipher", tls->cipher, "bits", tls->bits,
-			 "cert_subject", tls->have_cert ? json_string(tls->subject) : json_null(),
-			 "cert_issuer", tls->have_cert ? json_string(tls->issuer) : json_null(),
-			 "cert_not_after", tls->have_cert ? json_string(tls->not_after) : json_null(),
-			 "cert_days_left", tls->have_cert ? json_integer(tls->days_left) : json_null());
+	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "protocol", tls->protocol, "cipher",
+			 tls->cipher, "bits", tls->bits, "cert_subject",
+			 tls->have_cert ? json_string(tls->subject) : json_null(), "cert_issuer",
+			 tls->have_cert ? json_string(tls->issuer) : json_null(), "cert_not_after",
+			 tls->have_cert ? json_string(tls->not_after) : json_null(),
+			 "cert_days_left",
+			 tls->have_cert ? json_integer(tls->days_left) : json_null());
 }
 
 json_t *report_settings_json(const struct target *t, const struct inspect_info *info)
@@ -195,9 +199,10 @@ json_t *report_settings_json(const struct target *t, const struct inspect_info *
 		if (s <= 0)
 			s = 10;
 		snprintf(buf, sizeof(buf), "%gs", s);
-		json_object_set_new(o, "connect_timeout",
-				    json_pack("{s:s, s:s}", "value", buf, "source",
-					      t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse default"));
+		json_object_set_new(
+			o, "connect_timeout",
+			json_pack("{s:s, s:s}", "value", buf, "source",
+				  t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse default"));
 	}
 	return o;
 }
@@ -212,28 +217,30 @@ json_t *report_slots_json(const struct inspect_info *info)
 	states = json_object();
 	for (int s = 0; s < INSPECT_STATE_COUNT; s++)
 		if (info->by_state[s])
-			json_object_set_new(states, inspect_state_name(s), json_integer(info->by_state[s]));
+			json_object_set_new(states, inspect_state_name(s),
+					    json_integer(info->by_state[s]));
 	holders = json_array();
 	for (int i = 0; i < info->nholders; i++) {
 		const struct inspect_holder *h = &info->holders[i];
 
-		json_array_append_new(holders, json_pack(
-			"{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
-			"application_name", h->application_name, "usename", h->usename,
-			"client_addr", h->client_addr, "count", h->count, "active", h->active,
-			"idle", h->idle, "idle_in_transaction", h->idle_in_transaction,
-			"idle_over_10min", h->idle_over_10min,
-			"oldest_s", round(h->oldest_s * 10) / 10,
-			"longest_idle_in_transaction_s", round(h->longest_idle_xact_s * 10) / 10));
+		json_array_append_new(
+			holders,
+			json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
+				  "application_name", h->application_name, "usename", h->usename,
+				  "client_addr", h->client_addr, "count", h->count, "active",
+				  h->active, "idle", h->idle, "idle_in_transaction",
+				  h->idle_in_transaction, "idle_over_10min", h->idle_over_10min,
+				  "oldest_s", round(h->oldest_s * 10) / 10,
+				  "longest_idle_in_transaction_s",
+				  round(h->longest_idle_xact_s * 10) / 10));
 	}
-	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f, s:o}",
-		      "max_connections", info->max_connections, "reserved", info->reserved,
-		      "usable", report_usable_slots(info), "in_use", info->in_use,
-		      "by_state", states, "top_holders", holders,
-		      "idle_in_transaction", info->idle_in_xact,
-		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10,
-		      "culprit", holders_culprit(info, culprit, sizeof(culprit)) ? json_string(culprit)
-									  : json_null());
+	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f, s:o}", "max_connections",
+		      info->max_connections, "reserved", info->reserved, "usable",
+		      report_usable_slots(info), "in_use", info->in_use, "by_state", states,
+		      "top_holders", holders, "idle_in_transaction", info->idle_in_xact,
+		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10, "culprit",
+		      holders_culprit(info, culprit, sizeof(culprit)) ? json_string(culprit)
+								      : json_null());
 	return o;
 }
 
@@ -246,28 +253,27 @@ static json_t *report_server_json(const struct probe_result *r)
 	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
 	util_strlcpy(version, r->server_version, sizeof(version));
 	version[strcspn(version, " ")] = '\0';
-	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:b}",
-			 "version", version, "version_num", r->server_version_num,
-			 "backend_pid", r->backend_pid ? json_integer(r->backend_pid) : json_null(),
-			 "in_recovery", r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery),
-			 "address", r->used_addr, "behind_pooler", r->behind_pooler);
+	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:b}", "version", version, "version_num",
+			 r->server_version_num, "backend_pid",
+			 r->backend_pid ? json_integer(r->backend_pid) : json_null(), "in_recovery",
+			 r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery), "address",
+			 r->used_addr, "behind_pooler", r->behind_pooler);
 }
 
 json_t *report_check_json(const struct target *t, const struct probe_result *r,
 			  enum report_status st)
 {
-	static const char *const lower[] = {"ok", "warning", "critical", "unknown"};
+	static const char *const lower[] = { "ok", "warning", "critical", "unknown" };
 	const struct inspect_info *info = r->inspected ? &r->inspect : NULL;
 	json_t *addrs = json_array();
 
 	for (int i = 0; i < r->naddrs; i++)
 		json_array_append_new(addrs, json_string(r->addrs[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
-			 "status", lower[st], "target", t->dsn.display,
-			 "phases_ms", report_phases_json(r), "error", report_error_json(r),
-			 "server", report_server_json(r), "tls", report_tls_json(&r->tls),
-			 "settings", report_settings_json(t, info), "slots", report_slots_json(info),
-			 "addresses", addrs);
+	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
+			 "target", t->dsn.display, "phases_ms", report_phases_json(r), "error",
+			 report_error_json(r), "server", report_server_json(r), "tls",
+			 report_tls_json(&r->tls), "settings", report_settings_json(t, info),
+			 "slots", report_slots_json(info), "addresses", addrs);
 }
 
 void report_print_json(FILE *out, json_t *v)
@@ -322,7 +328,8 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 	if (usable > 0)
 		fprintf(out, " slots=%d;%.0f;%.0f;0;%d", r->inspect.in_use,
 			th->slots_pct[0] >= 0 ? th->slots_pct[0] * usable / 100 : (double)usable,
-			th->slots_pct[1] >= 0 ? th->slots_pct[1] * usable / 100 : (double)usable, usable);
+			th->slots_pct[1] >= 0 ? th->slots_pct[1] * usable / 100 : (double)usable,
+			usable);
 	if (r->tls.have_cert)
 		fprintf(out, " cert_days=%d;%d;%d", r->tls.days_left, th->cert_days[0],
 			th->cert_days[1]);
@@ -335,7 +342,8 @@ void report_watch_header(FILE *out, enum report_format fmt)
 {
 	if (fmt == REPORT_CSV)
 		fputs("ts,target,seq,ok,dns_ms,tcp_ms,tls_ms,auth_ms,query_ms,close_ms,total_ms,"
-		      "class,sqlstate,backend_pid,message\n", out);
+		      "class,sqlstate,backend_pid,message\n",
+		      out);
 	fflush(out);
 }
 
@@ -358,12 +366,11 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 
 	util_rfc3339(&r->wall, ts, sizeof(ts));
 	if (fmt == REPORT_JSONL) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:o}",
-				      "ts", ts, "target", t->dsn.display, "seq", (json_int_t)r->seq,
-				      "ok", r->ok, "phases_ms", report_phases_json(r),
-				      "error", report_error_json(r),
-				      "backend_pid", r->backend_pid ? json_integer(r->backend_pid)
-								   : json_null());
+		json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:o}", "ts", ts, "target",
+				      t->dsn.display, "seq", (json_int_t)r->seq, "ok", r->ok,
+				      "phases_ms", report_phases_json(r), "error",
+				      report_error_json(r), "backend_pid",
+				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
 		report_print_json(out, o);
 		json_decref(o);
@@ -392,7 +399,8 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 	/* text: one ping-like line */
 	fprintf(out, "%s %s seq=%llu ", ts, t->dsn.name, (unsigned long long)r->seq);
 	if (r->ok) {
-		fprintf(out, "ok total=%s", util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
+		fprintf(out, "ok total=%s",
+			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
 		for (int i = 0; i < PROBE_TOTAL; i++)
 			fprintf(out, " %s=%.2f", probe_phase_name(i), r->phase_ms[i]);
 		fprintf(out, " pid=%s\n", probe_pid_text(r->backend_pid, fmtbuf, sizeof(fmtbuf)));
@@ -415,8 +423,8 @@ void report_summary(FILE *out, const struct target *t, double elapsed_ms)
 	fprintf(out, "--- %s pgpulse statistics ---\n", t->dsn.display);
 	fprintf(out, "%llu probes, %llu ok, %llu failed (%.1f%% failed), time %.1f s\n",
 		(unsigned long long)t->probes, (unsigned long long)t->ok,
-		(unsigned long long)failed, t->probes ? 100.0 * (double)failed / (double)t->probes : 0.0,
-		elapsed_ms / 1000.0);
+		(unsigned long long)failed,
+		t->probes ? 100.0 * (double)failed / (double)t->probes : 0.0, elapsed_ms / 1000.0);
 	if (failed) {
 		fputs("failures:", out);
 		for (int c = 1; c < CLASS_COUNT; c++)
@@ -431,7 +439,8 @@ void report_summary(FILE *out, const struct target *t, double elapsed_ms)
 		fflush(out);
 		return;
 	}
-	fprintf(out, "%-6s %9s %9s %9s %9s %9s  (ms)\n", "phase", "min", "p50", "p95", "p99", "max");
+	fprintf(out, "%-6s %9s %9s %9s %9s %9s  (ms)\n", "phase", "min", "p50", "p95", "p99",
+		"max");
 	for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
 		const struct stats_hist *h = &t->phase[i];
 

@@ -38,8 +38,8 @@ void report_thresholds_defaults(struct report_thresholds *th);
  * Parses "-w"/"-c" values: "200" (total ms) or a list "total=200,slots=80%,
  * slots=5,cert=14". level 0 warning, 1 critical. false with err on bad input.
  */
-bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec,
-			     char *err, size_t errlen);
+bool report_thresholds_parse(struct report_thresholds *th, int level, const char *spec, char *err,
+			     size_t errlen);
 
 const char *report_status_name(enum report_status st);
 /* Status of one check result, with a short reason in why. */

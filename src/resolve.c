@@ -38,7 +38,8 @@ struct resolver *resolver_new(char *err, size_t errlen)
 	if (resolver_library_users++ == 0) {
 		status = ares_library_init(ARES_LIB_INIT_ALL);
 		if (status != ARES_SUCCESS) {
-			snprintf(err, errlen, "cannot start the resolver: %s", ares_strerror(status));
+			snprintf(err, errlen, "cannot start the resolver: %s",
+				 ares_strerror(status));
 			free(r);
 			resolver_library_users--;
 			return NULL;
@@ -113,8 +114,7 @@ static void resolve_done(void *arg, int status, int timeouts, struct ares_addrin
 		free(q);
 }
 
-struct resolve_query *resolve_start(struct resolver *r, const char *host,
-				    resolve_cb cb, void *arg)
+struct resolve_query *resolve_start(struct resolver *r, const char *host, resolve_cb cb, void *arg)
 {
 	struct resolve_query *q = util_xcalloc(1, sizeof(*q));
 	struct ares_addrinfo_hints hints;

@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #define RESOLVE_MAX_ADDRS 8
-#define RESOLVE_ADDR_LEN 46 /* INET6_ADDRSTRLEN */
+#define RESOLVE_ADDR_LEN  46 /* INET6_ADDRSTRLEN */
 
 struct resolve_addrs {
 	int n;
@@ -34,8 +34,7 @@ void resolver_free(struct resolver *r);
  * Starts resolving host; returns a handle for resolve_cancel, or NULL when
  * the answer came at once (the callback has then already run).
  */
-struct resolve_query *resolve_start(struct resolver *r, const char *host,
-				    resolve_cb cb, void *arg);
+struct resolve_query *resolve_start(struct resolver *r, const char *host, resolve_cb cb, void *arg);
 /* The callback will not be called; the handle is released internally. */
 void resolve_cancel(struct resolve_query *q);
 

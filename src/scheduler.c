@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHED_MAX_WATCH 4
-#define SCHED_RESOLVER_FDS 16
+#define SCHED_MAX_WATCH	    4
+#define SCHED_RESOLVER_FDS  16
 #define SCHED_MAX_FRONTENDS 4
 
 struct sched_watch {
@@ -149,7 +149,7 @@ bool sched_watch_fd(struct sched *s, int fd, sched_fd_cb cb, void *arg)
 {
 	if (s->nwatch == SCHED_MAX_WATCH)
 		return false;
-	s->watch[s->nwatch++] = (struct sched_watch){fd, cb, arg};
+	s->watch[s->nwatch++] = (struct sched_watch){ fd, cb, arg };
 	s->generation++;
 	return true;
 }
@@ -276,8 +276,9 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	ctx->s = s;
 	ctx->t = t;
 	sched_probe_config(s, t, &pc);
-	pc.inspect = s->cfg.inspect_every_ms >= 0 &&
-		     (t->last_inspect_ms == 0 || now - t->last_inspect_ms >= s->cfg.inspect_every_ms);
+	pc.inspect =
+		s->cfg.inspect_every_ms >= 0 &&
+		(t->last_inspect_ms == 0 || now - t->last_inspect_ms >= s->cfg.inspect_every_ms);
 	if (o) {
 		pc.inspect = o->inspect;
 		pc.sql = o->sql;
@@ -414,7 +415,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
-		if (t->probe == NULL && !t->done && !s->paused && !s->stopped && now >= t->next_due_ms)
+		if (t->probe == NULL && !t->done && !s->paused && !s->stopped &&
+		    now >= t->next_due_ms)
 			sched_start_probe(s, t, now, NULL);
 	}
 

@@ -14,13 +14,13 @@
 #include "target.h"
 
 struct sched_config {
-	double interval_ms;        /* between probe starts, per target */
+	double interval_ms;	   /* between probe starts, per target */
 	double connect_timeout_ms; /* when the target sets no connect_timeout */
 	double query_timeout_ms;
-	const char *query;         /* check query; NULL: SELECT 1 */
-	double inspect_every_ms;   /* introspection at most this often; < 0 never */
-	uint64_t count;            /* probes per target; 0 until stopped */
-	bool backoff;              /* back off while a target answers max_clients */
+	const char *query;	 /* check query; NULL: SELECT 1 */
+	double inspect_every_ms; /* introspection at most this often; < 0 never */
+	uint64_t count;		 /* probes per target; 0 until stopped */
+	bool backoff;		 /* back off while a target answers max_clients */
 	double backoff_max_ms;
 };
 
@@ -64,9 +64,9 @@ void sched_set_query(struct sched *s, const char *query);
 void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms);
 /* A probe the prompt asks for, outside the schedule. */
 struct sched_oneoff {
-	bool inspect;    /* read settings and slots too */
+	bool inspect;	 /* read settings and slots too */
 	const char *sql; /* run this read-only instead of the check query */
-	bool record;     /* count it in the target's statistics */
+	bool record;	 /* count it in the target's statistics */
 };
 
 /*

@@ -184,7 +184,7 @@ static const struct shell_setting shell_settings[] = {
 /* readline's callbacks take no argument: the prompt open now. */
 static struct shell *shell_active;
 /* Ctrl-C has its own pipe: in the shell it cancels, SIGTERM leaves. */
-static int shell_sigint_pipe[2] = {-1, -1};
+static int shell_sigint_pipe[2] = { -1, -1 };
 static char shell_history_file[PATH_MAX]; /* "" while history is off */
 static bool shell_history_loaded;
 static char shell_word_breaks[] = " \t\n;";
@@ -192,7 +192,7 @@ static char shell_word_breaks[] = " \t\n;";
 /* ------------------------------------------------------------ small helpers */
 
 static void shell_field(const char *label, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+	__attribute__((format(printf, 2, 3)));
 
 /* One "label     value" line of a report. */
 static void shell_field(const char *label, const char *fmt, ...)
@@ -298,8 +298,8 @@ static int shell_edit_distance(const char *a, const char *b)
 		row[0] = (int)i;
 		for (size_t j = 1; j <= lb; j++) {
 			int up = row[j];
-			int cost =
-			    tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			int cost = tolower((unsigned char)a[i - 1]) !=
+				   tolower((unsigned char)b[j - 1]);
 			int best = diag + cost;
 
 			if (up + 1 < best)
@@ -656,7 +656,7 @@ static void shell_print_failure(const struct probe_result *r)
 /* The probe for version, settings, slots, tls; prints a failure itself. */
 static int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect)
 {
-	struct sched_oneoff oo = {.inspect = inspect, .record = true};
+	struct sched_oneoff oo = { .inspect = inspect, .record = true };
 
 	if (!shell_probe(sh, t, &oo))
 		return APP_EXIT_USAGE;
@@ -692,9 +692,9 @@ static void shell_print_slots_line(const struct inspect_info *in)
 
 	for (int s = 0; s < INSPECT_STATE_COUNT; s++)
 		if (in->by_state[s] && n < sizeof(states))
-			n +=
-			    (size_t)snprintf(states + n, sizeof(states) - n, "%s%s %d",
-					     n ? ", " : "", inspect_state_name(s), in->by_state[s]);
+			n += (size_t)snprintf(states + n, sizeof(states) - n, "%s%s %d",
+					      n ? ", " : "", inspect_state_name(s),
+					      in->by_state[s]);
 	if (usable >= 0)
 		shell_field("slots",
 			    "%d of %d usable in use, %d left (max_connections %d, %d reserved)%s%s",
@@ -825,7 +825,7 @@ static void shell_print_table(const struct probe_table *t)
 
 static int shell_cmd_check(struct shell *sh, const struct shell_words *w)
 {
-	struct sched_oneoff oo = {.inspect = true, .record = true};
+	struct sched_oneoff oo = { .inspect = true, .record = true };
 	struct target *t = shell_current(sh);
 	enum report_status st;
 	char why[400];
@@ -896,7 +896,7 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	fflush(stdout);
 	for (long i = 1; i <= n; i++) {
 		double began = util_now_ms();
-		struct sched_oneoff oo = {.record = true};
+		struct sched_oneoff oo = { .record = true };
 
 		if (!shell_probe(sh, t, &oo))
 			break;
@@ -1096,7 +1096,7 @@ static int shell_cmd_sql(struct shell *sh, const struct shell_words *w)
 {
 	struct target *t = shell_current(sh);
 	char *query = shell_rest(w, 1);
-	struct sched_oneoff oo = {.sql = query, .record = false};
+	struct sched_oneoff oo = { .sql = query, .record = false };
 	const struct probe_result *r = sh->wait_r;
 	char total[32], q[32];
 	int st = APP_EXIT_OK;
@@ -1583,7 +1583,7 @@ static char *shell_history_mask(const char *line)
 
 			for (int k = 0; k < w.argc; k++) {
 				const char *end =
-				    k + 1 < w.argc ? w.raw[k + 1] : text + strlen(text);
+					k + 1 < w.argc ? w.raw[k + 1] : text + strlen(text);
 
 				shell_append(&out, &len, p, (size_t)(w.raw[k] - p));
 				if (shell_word_secret(w.argv[k])) {

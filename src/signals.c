@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int signals_pipe[2] = {-1, -1};
+static int signals_pipe[2] = { -1, -1 };
 
 static void signals_handler(int sig)
 {
@@ -25,7 +25,7 @@ static void signals_handler(int sig)
 bool signals_init(void)
 {
 	struct sigaction sa;
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
 
 	if (pipe(signals_pipe) < 0)
 		return false;
@@ -62,7 +62,7 @@ int signals_take(void)
 
 void signals_shutdown(void)
 {
-	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGWINCH};
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGWINCH };
 
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
 		signal(sigs[i], SIG_DFL);

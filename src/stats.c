@@ -15,9 +15,9 @@
  * bucket reports its geometric middle, so a percentile is off by at most
  * ~0.51% inside the range; min and max bound what falls outside it.
  */
-#define STATS_LOW_MS 1e-3
+#define STATS_LOW_MS  1e-3
 #define STATS_HIGH_MS 1e6
-#define STATS_INNER (STATS_BUCKETS - 2)
+#define STATS_INNER   (STATS_BUCKETS - 2)
 
 static double stats_per_log(void)
 {
@@ -140,8 +140,8 @@ static const char stats_ascii_levels[] = "_.:-=+*#%@";
  * so it is visible. Missing values (NAN, inf) draw as "!" in UTF-8 mode
  * and "x" in ASCII. Fewer values than width draw a shorter line.
  */
-char *stats_sparkline(const struct stats_ring *r, unsigned width, bool utf8,
-		      char *out, size_t outlen)
+char *stats_sparkline(const struct stats_ring *r, unsigned width, bool utf8, char *out,
+		      size_t outlen)
 {
 	unsigned n = width < r->len ? width : r->len;
 	unsigned first = r->len - n, i;

@@ -52,7 +52,7 @@ double stats_ring_get(const struct stats_ring *r, unsigned i);
  * (ASCII). Fewer values than width give a shorter line; output stops at
  * the last whole character that fits outlen. Returns out.
  */
-char *stats_sparkline(const struct stats_ring *r, unsigned width, bool utf8,
-		      char *out, size_t outlen);
+char *stats_sparkline(const struct stats_ring *r, unsigned width, bool utf8, char *out,
+		      size_t outlen);
 
 #endif

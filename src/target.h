@@ -15,13 +15,13 @@
 #include "probe.h"
 #include "stats.h"
 
-#define TARGET_EVENTS 512
+#define TARGET_EVENTS	 512
 #define TARGET_INCIDENTS 32
 
 enum target_health {
 	TARGET_UNKNOWN = 0, /* no probe finished yet */
 	TARGET_UP,
-	TARGET_DEGRADED,    /* answering, but some of the recent probes failed */
+	TARGET_DEGRADED, /* answering, but some of the recent probes failed */
 	TARGET_DOWN,
 };
 
@@ -48,38 +48,38 @@ struct target {
 
 	/* scheduling (owned by sched) */
 	struct probe *probe;
-	void *probe_ctx;         /* the scheduler's callback context */
-	bool probe_record;       /* the probe in flight counts in the statistics */
-	bool behind_pooler;      /* a pooler answers here: its protocol pid is made up */
+	void *probe_ctx;    /* the scheduler's callback context */
+	bool probe_record;  /* the probe in flight counts in the statistics */
+	bool behind_pooler; /* a pooler answers here: its protocol pid is made up */
 	uint64_t seq;
 	double base_interval_ms;
-	double interval_ms;      /* current, with back-off */
+	double interval_ms; /* current, with back-off */
 	double next_due_ms;
 	int backoff_level;
-	double last_inspect_ms;  /* monotonic ms of the last introspection, 0 never */
-	bool done;               /* reached its probe count */
+	double last_inspect_ms; /* monotonic ms of the last introspection, 0 never */
+	bool done;		/* reached its probe count */
 
 	/* statistics */
 	struct stats_hist phase[PROBE_PHASE_COUNT];
 	struct stats_ring total_ring; /* NAN for failures */
 	uint64_t probes, ok;
 	uint64_t failures[CLASS_COUNT];
-	unsigned recent;         /* bit history of the last 32 probes, 1 = failed */
+	unsigned recent; /* bit history of the last 32 probes, 1 = failed */
 	int consecutive_failures;
 	enum target_health health;
 	struct timespec health_since;
-	double outage_start_ms;  /* 0 when not in an outage */
+	double outage_start_ms; /* 0 when not in an outage */
 	double longest_outage_ms;
 	double current_outage_ms;
-	int open_connections;    /* connections of ours open right now */
+	int open_connections; /* connections of ours open right now */
 
 	/* the last facts seen */
 	bool have_last;
-	struct probe_result last;      /* last finished probe */
+	struct probe_result last; /* last finished probe */
 	bool have_last_ok;
-	struct probe_result last_ok;   /* last successful probe */
+	struct probe_result last_ok; /* last successful probe */
 	bool have_inspect;
-	struct inspect_info inspect;   /* last successful introspection */
+	struct inspect_info inspect; /* last successful introspection */
 	struct timespec inspect_wall;
 
 	/* lifecycle events, newest at head-1 */

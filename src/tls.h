@@ -18,7 +18,7 @@ struct tls_info {
 	char subject[200];
 	char issuer[200];
 	char not_after[32]; /* RFC 3339, UTC */
-	int days_left;      /* whole days until not_after; negative when expired */
+	int days_left;	    /* whole days until not_after; negative when expired */
 };
 
 /* Reads TLS facts of an established connection (in_use false without TLS). */

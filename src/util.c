@@ -23,9 +23,9 @@ void util_rfc3339(const struct timespec *wall, char *out, size_t outlen)
 	time_t secs = wall->tv_sec;
 
 	gmtime_r(&secs, &tm);
-	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ",
-		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, (long)(wall->tv_nsec / 1000000));
+	snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long)(wall->tv_nsec / 1000000));
 }
 
 char *util_strlcpy(char *out, const char *src, size_t outlen)
@@ -53,8 +53,8 @@ bool util_contains_ci(const char *haystack, const char *needle)
 	n = strlen(needle);
 	for (; *haystack; haystack++) {
 		for (i = 0; i < n; i++) {
-			if (haystack[i] == '\0' ||
-			    tolower((unsigned char)haystack[i]) != tolower((unsigned char)needle[i]))
+			if (haystack[i] == '\0' || tolower((unsigned char)haystack[i]) !=
+							   tolower((unsigned char)needle[i]))
 				break;
 		}
 		if (i == n)

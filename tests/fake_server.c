@@ -31,18 +31,18 @@
 #include <unistd.h>
 
 #define FAKE_DEFAULT_SQLSTATE "XX000"
-#define FAKE_DEFAULT_MESSAGE                                                   \
-	"MaxClientsInSessionMode: max clients reached - in Session mode max "  \
+#define FAKE_DEFAULT_MESSAGE                                                                       \
+	"MaxClientsInSessionMode: max clients reached - in Session mode max "                      \
 	"clients are limited to pool_size"
 
 /* Startup-phase request codes (PostgreSQL protocol, "Message Formats"). */
-#define FAKE_CODE_SSL_REQUEST 80877103u
+#define FAKE_CODE_SSL_REQUEST	 80877103u
 #define FAKE_CODE_GSSENC_REQUEST 80877104u
 #define FAKE_CODE_CANCEL_REQUEST 80877102u
 
 /* A startup packet is small; anything bigger is not a PostgreSQL client. */
 #define FAKE_MAX_STARTUP 10000u
-#define FAKE_OUT_MAX 4096u
+#define FAKE_OUT_MAX	 4096u
 
 enum fake_mode { FAKE_MODE_ERROR, FAKE_MODE_SILENT, FAKE_MODE_CLOSE };
 
@@ -50,9 +50,9 @@ static const struct {
 	const char *name;
 	enum fake_mode mode;
 } fake_modes[] = {
-	{"error", FAKE_MODE_ERROR},
-	{"silent", FAKE_MODE_SILENT},
-	{"close", FAKE_MODE_CLOSE},
+	{ "error", FAKE_MODE_ERROR },
+	{ "silent", FAKE_MODE_SILENT },
+	{ "close", FAKE_MODE_CLOSE },
 };
 
 struct fake_client {
@@ -268,7 +268,7 @@ static void fake_queue_field(struct fake_client *c, char type, const char *value
 static void fake_queue_error(struct fake_client *c, const struct fake_options *opts)
 {
 	size_t start = c->out_len;
-	unsigned char header[5] = {'E', 0, 0, 0, 0};
+	unsigned char header[5] = { 'E', 0, 0, 0, 0 };
 	char end = '\0';
 
 	fake_queue(c, header, sizeof(header));
@@ -316,8 +316,8 @@ static int fake_handle_input(struct fake_client *c, const struct fake_options *o
 static int fake_flush(struct fake_client *c)
 {
 	while (c->out_sent < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent,
-				 MSG_NOSIGNAL);
+		ssize_t n =
+			send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

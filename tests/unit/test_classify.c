@@ -21,7 +21,7 @@
 #endif
 
 #define CORPUS_DEFAULT_PATH TOP_SRCDIR "/tests/corpus/connect-errors.tsv"
-#define CORPUS_MIN_ROWS 20
+#define CORPUS_MIN_ROWS	    20
 
 struct corpus_row {
 	char source[32];
@@ -29,7 +29,7 @@ struct corpus_row {
 	char severity[16]; /* "-", FATAL or ERROR */
 	char message[512];
 	char cls[32];
-	char line[1024];   /* the row as written, for failure messages */
+	char line[1024]; /* the row as written, for failure messages */
 };
 
 struct corpus {
@@ -143,11 +143,11 @@ static void test_classify_corpus_every_row(void **state)
 	for (i = 0; i < corpus.count; i++) {
 		const struct corpus_row *row = &corpus.rows[i];
 
-		classify_error(row_sqlstate(row), row->message, row_stage(row),
-			       ENDPOINT_UNKNOWN, &r);
+		classify_error(row_sqlstate(row), row->message, row_stage(row), ENDPOINT_UNKNOWN,
+			       &r);
 		if (strcmp(classify_class_name(r.cls), row->cls) != 0) {
-			print_error("corpus row classified %s: %s\n",
-				    classify_class_name(r.cls), row->line);
+			print_error("corpus row classified %s: %s\n", classify_class_name(r.cls),
+				    row->line);
 			wrong++;
 		}
 	}
@@ -175,7 +175,8 @@ static void test_classify_corpus_in_libpq_form(void **state)
 
 		if (!server)
 			snprintf(text, sizeof(text),
-				 "%s\n\tIs the server running on that host and accepting TCP/IP connections?\n",
+				 "%s\n\tIs the server running on that host and accepting TCP/IP "
+				 "connections?\n",
 				 row->message);
 		else if (row_stage(row) == STAGE_QUERY)
 			snprintf(text, sizeof(text),
@@ -183,7 +184,8 @@ static void test_classify_corpus_in_libpq_form(void **state)
 				 row->severity, row->sqlstate, row->message);
 		else
 			snprintf(text, sizeof(text),
-				 "connection to server at \"127.0.0.1\", port 5432 failed: %s:  %s: %s\n",
+				 "connection to server at \"127.0.0.1\", port 5432 failed: %s:  "
+				 "%s: %s\n",
 				 row->severity, row->sqlstate, row->message);
 
 		classify_error(NULL, text, row_stage(row), ENDPOINT_UNKNOWN, &r);
@@ -216,8 +218,8 @@ static void test_classify_corpus_limits_only_for_max_clients(void **state)
 		const struct corpus_row *row = &corpus.rows[i];
 		bool max = strcmp(row->cls, "max_clients") == 0;
 
-		classify_error(row_sqlstate(row), row->message, row_stage(row),
-			       ENDPOINT_UNKNOWN, &r);
+		classify_error(row_sqlstate(row), row->message, row_stage(row), ENDPOINT_UNKNOWN,
+			       &r);
 		if (max != (r.limit != LIMIT_NONE)) {
 			print_error("limit %s: %s\n", classify_limit_name(r.limit), row->line);
 			wrong++;
@@ -239,12 +241,13 @@ static void check_limit_cases(const struct limit_case *cases, size_t n)
 	size_t i, wrong = 0;
 
 	for (i = 0; i < n; i++) {
-		classify_error(cases[i].sqlstate, cases[i].message, STAGE_CONNECT,
-			       ENDPOINT_UNKNOWN, &r);
+		classify_error(cases[i].sqlstate, cases[i].message, STAGE_CONNECT, ENDPOINT_UNKNOWN,
+			       &r);
 		if (r.cls != CLASS_MAX_CLIENTS || r.limit != cases[i].limit) {
 			print_error("\"%s\" gave %s/%s, expected max_clients/%s\n",
 				    cases[i].message, classify_class_name(r.cls),
-				    classify_limit_name(r.limit) ? classify_limit_name(r.limit) : "none",
+				    classify_limit_name(r.limit) ? classify_limit_name(r.limit)
+								 : "none",
 				    classify_limit_name(cases[i].limit));
 			wrong++;
 		}
@@ -256,20 +259,25 @@ static void test_classify_max_clients_limits_of_corpus_rows(void **state)
 {
 	static const struct limit_case cases[] = {
 		{ "53300", "sorry, too many clients already", LIMIT_MAX_CONNECTIONS },
-		{ "53300", "remaining connection slots are reserved for non-replication superuser connections",
+		{ "53300",
+		  "remaining connection slots are reserved for non-replication superuser "
+		  "connections",
 		  LIMIT_RESERVED_SLOTS },
 		{ "53300", "too many connections for role \"app\"", LIMIT_ROLE },
 		{ "53300", "too many connections for database \"postgres\"", LIMIT_DATABASE },
 		{ "08P01", "no more connections allowed (max_client_conn)",
 		  LIMIT_PGBOUNCER_MAX_CLIENT_CONN },
-		{ "08P01", "client connections exceeded (max_db_client_connections)", LIMIT_POOLER_OTHER },
+		{ "08P01", "client connections exceeded (max_db_client_connections)",
+		  LIMIT_POOLER_OTHER },
 		{ "08P01", "query_wait_timeout", LIMIT_PGBOUNCER_POOL },
 		{ "08P01",
-		  "server login has been failing, cached error: sorry, too many clients already (server_login_retry)",
+		  "server login has been failing, cached error: sorry, too many clients already "
+		  "(server_login_retry)",
 		  LIMIT_MAX_CONNECTIONS },
 		{ "XX000", "Max client connections reached", LIMIT_SUPAVISOR_MAX_CLIENTS },
 		{ "XX000",
-		  "MaxClientsInSessionMode: max clients reached - in Session mode max clients are limited to pool_size",
+		  "MaxClientsInSessionMode: max clients reached - in Session mode max clients are "
+		  "limited to pool_size",
 		  LIMIT_SUPAVISOR_SESSION_POOL },
 		{ "XX000", "Unable to check out connection from the pool due to timeout",
 		  LIMIT_SUPAVISOR_SESSION_POOL },
@@ -285,11 +293,12 @@ static void test_classify_supavisor_session_limit(void **state)
 	struct classify_result r;
 
 	(void)state;
-	classify_error(NULL,
-		       "connection to server at \"aws-0-eu-central-1.pooler.supabase.com\" (3.65.1.2), "
-		       "port 5432 failed: FATAL:  XX000: MaxClientsInSessionMode: max clients reached - "
-		       "in Session mode max clients are limited to pool_size\n",
-		       STAGE_CONNECT, ENDPOINT_SUPAVISOR_SESSION, &r);
+	classify_error(
+		NULL,
+		"connection to server at \"aws-0-eu-central-1.pooler.supabase.com\" (3.65.1.2), "
+		"port 5432 failed: FATAL:  XX000: MaxClientsInSessionMode: max clients reached - "
+		"in Session mode max clients are limited to pool_size\n",
+		STAGE_CONNECT, ENDPOINT_SUPAVISOR_SESSION, &r);
 	assert_int_equal(r.cls, CLASS_MAX_CLIENTS);
 	assert_int_equal(r.limit, LIMIT_SUPAVISOR_SESSION_POOL);
 	assert_string_equal(r.sqlstate, "XX000");
@@ -303,10 +312,12 @@ static void test_classify_postgres_limits_by_sqlstate_and_text(void **state)
 {
 	static const struct limit_case cases[] = {
 		/* PostgreSQL 16 words the reserved slots differently */
-		{ "53300", "remaining connection slots are reserved for roles with the SUPERUSER attribute",
+		{ "53300",
+		  "remaining connection slots are reserved for roles with the SUPERUSER attribute",
 		  LIMIT_RESERVED_SLOTS },
 		{ "53300",
-		  "remaining connection slots are reserved for roles with privileges of the \"pg_use_reserved_connections\" role",
+		  "remaining connection slots are reserved for roles with privileges of the "
+		  "\"pg_use_reserved_connections\" role",
 		  LIMIT_RESERVED_SLOTS },
 		{ "53300", "too many connections for role \"ssl_reader\"", LIMIT_ROLE },
 		{ NULL, "FATAL:  sorry, too many clients already", LIMIT_MAX_CONNECTIONS },
@@ -320,22 +331,29 @@ static void test_classify_postgres_limits_by_sqlstate_and_text(void **state)
 static void test_classify_unseen_pooler_variants(void **state)
 {
 	static const struct limit_case cases[] = {
-		{ "08P01", "client connections exceeded (max_user_client_connections)", LIMIT_POOLER_OTHER },
+		{ "08P01", "client connections exceeded (max_user_client_connections)",
+		  LIMIT_POOLER_OTHER },
 		{ "08P01", "no more connections allowed (max_client_conn=500)",
 		  LIMIT_PGBOUNCER_MAX_CLIENT_CONN },
 		{ "08P01", "query_wait_timeout (pool exhausted)", LIMIT_PGBOUNCER_POOL },
-		{ "XX000", "(EMAXCLIENTSESSION) max clients reached in session mode - limited to pool_size: 15",
+		{ "XX000",
+		  "(EMAXCLIENTSESSION) max clients reached in session mode - limited to pool_size: "
+		  "15",
 		  LIMIT_SUPAVISOR_SESSION_POOL },
-		{ "XX000", "Max client connections reached for tenant", LIMIT_SUPAVISOR_MAX_CLIENTS },
+		{ "XX000", "Max client connections reached for tenant",
+		  LIMIT_SUPAVISOR_MAX_CLIENTS },
 		{ "XX000", "(ECHECKOUTTIMEOUT) unable to check out connection from the pool",
 		  LIMIT_SUPAVISOR_SESSION_POOL },
-		{ "53300", "too many active clients for user (pool_size for user app.app reached 10)",
+		{ "53300",
+		  "too many active clients for user (pool_size for user app.app reached 10)",
 		  LIMIT_POOLER_OTHER },
 		{ "53300", "too many client tcp connections (client_max for user app.app 50)",
 		  LIMIT_POOLER_OTHER },
 		{ "58000", "could not get connection from the pool", LIMIT_POOLER_OTHER },
 		{ NULL, "ERROR: too many connections", LIMIT_MAX_CONNECTIONS },
-		{ "08P01", "server login has been failing, cached error: FATAL: too many connections for role \"app\" (server_login_retry)",
+		{ "08P01",
+		  "server login has been failing, cached error: FATAL: too many connections for "
+		  "role \"app\" (server_login_retry)",
 		  LIMIT_ROLE },
 	};
 	static const struct {
@@ -346,12 +364,17 @@ static void test_classify_unseen_pooler_variants(void **state)
 		{ "08P01", "client_login_timeout (server down)", CLASS_UPSTREAM_DOWN },
 		{ "08P01", "pgbouncer cannot connect to server", CLASS_UPSTREAM_DOWN },
 		{ "08P01", "server conn crashed?", CLASS_UPSTREAM_DOWN },
-		{ "08P01", "server login has been failing, cached error: connect failed (server_login_retry)",
+		{ "08P01",
+		  "server login has been failing, cached error: connect failed "
+		  "(server_login_retry)",
 		  CLASS_UPSTREAM_DOWN },
-		{ "08P01", "server login has been failing, cached error: password authentication failed for user \"app\" (server_login_retry)",
+		{ "08P01",
+		  "server login has been failing, cached error: password authentication failed for "
+		  "user \"app\" (server_login_retry)",
 		  CLASS_AUTH_FAILED },
 		{ "08006", "failed to connect to remote server s3f2a", CLASS_UPSTREAM_DOWN },
-		{ "58000", "could not get connection from the pool - AllServersDown", CLASS_UPSTREAM_DOWN },
+		{ "58000", "could not get connection from the pool - AllServersDown",
+		  CLASS_UPSTREAM_DOWN },
 		{ "XX000", "Tenant or user not found", CLASS_AUTH_FAILED },
 		{ "08P01", "no such database: nosuch", CLASS_DB_MISSING },
 		{ "08P01", "query_timeout", CLASS_QUERY_TIMEOUT },
@@ -379,8 +402,9 @@ static void test_classify_translated_messages_follow_sqlstate(void **state)
 	struct classify_result r;
 
 	(void)state;
-	classify_error(NULL, "connection to server at \"10.0.0.5\", port 5432 failed: "
-			     "FATAL:  53300: Es gibt bereits zu viele Verbindungen\n",
+	classify_error(NULL,
+		       "connection to server at \"10.0.0.5\", port 5432 failed: "
+		       "FATAL:  53300: Es gibt bereits zu viele Verbindungen\n",
 		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_MAX_CLIENTS);
 	assert_int_equal(r.limit, LIMIT_MAX_CONNECTIONS);
@@ -388,13 +412,17 @@ static void test_classify_translated_messages_follow_sqlstate(void **state)
 	assert_string_equal(r.message, "Es gibt bereits zu viele Verbindungen");
 
 	/* a translated severity word too */
-	classify_error(NULL, "ВАЖНО:  28P01: пользователь \"app\" не прошёл проверку подлинности (по паролю)",
-		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	classify_error(
+		NULL,
+		"ВАЖНО:  28P01: пользователь \"app\" не прошёл проверку подлинности (по паролю)",
+		STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
 	assert_string_equal(r.sqlstate, "28P01");
-	assert_string_equal(r.message, "пользователь \"app\" не прошёл проверку подлинности (по паролю)");
+	assert_string_equal(r.message,
+			    "пользователь \"app\" не прошёл проверку подлинности (по паролю)");
 
-	classify_error("28P01", "l'authentification par mot de passe a échoué pour l'utilisateur « app »",
+	classify_error("28P01",
+		       "l'authentification par mot de passe a échoué pour l'utilisateur « app »",
 		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
 
@@ -498,28 +526,42 @@ static void test_classify_client_side_texts(void **state)
 		const char *message;
 		enum classify_class cls;
 	} cases[] = {
-		{ "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: No such file or directory",
+		{ "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: No such file or "
+		  "directory",
 		  CLASS_REFUSED },
-		{ "connection to server at \"db.example.com\" (10.1.2.3), port 5432 failed: Connection refused",
+		{ "connection to server at \"db.example.com\" (10.1.2.3), port 5432 failed: "
+		  "Connection refused",
 		  CLASS_REFUSED },
-		{ "could not connect to server: Connection refused\n\tIs the server running on host \"localhost\" (127.0.0.1) and accepting\n\tTCP/IP connections on port 5432?",
+		{ "could not connect to server: Connection refused\n\tIs the server running on "
+		  "host \"localhost\" (127.0.0.1) and accepting\n\tTCP/IP connections on port "
+		  "5432?",
 		  CLASS_REFUSED },
-		{ "could not translate host name \"db.example.com\" to address: Temporary failure in name resolution",
+		{ "could not translate host name \"db.example.com\" to address: Temporary failure "
+		  "in name resolution",
 		  CLASS_DNS },
 		/* a host name that looks like other classes is not read as one */
-		{ "could not translate host name \"ssl-timeout.refused.example\" to address: Name or service not known",
+		{ "could not translate host name \"ssl-timeout.refused.example\" to address: Name "
+		  "or service not known",
 		  CLASS_DNS },
-		{ "connection to server at \"10.0.0.9\", port 5432 failed: No route to host", CLASS_UNREACHABLE },
-		{ "connection to server at \"10.0.0.9\", port 5432 failed: Host is unreachable", CLASS_UNREACHABLE },
-		{ "connection to server at \"10.0.0.9\", port 5432 failed: timeout expired", CLASS_TIMEOUT },
-		{ "connection to server at \"10.0.0.9\", port 5432 failed: Connection timed out", CLASS_TIMEOUT },
+		{ "connection to server at \"10.0.0.9\", port 5432 failed: No route to host",
+		  CLASS_UNREACHABLE },
+		{ "connection to server at \"10.0.0.9\", port 5432 failed: Host is unreachable",
+		  CLASS_UNREACHABLE },
+		{ "connection to server at \"10.0.0.9\", port 5432 failed: timeout expired",
+		  CLASS_TIMEOUT },
+		{ "connection to server at \"10.0.0.9\", port 5432 failed: Connection timed out",
+		  CLASS_TIMEOUT },
 		{ "SSL SYSCALL error: EOF detected", CLASS_TLS },
-		{ "connection to server at \"10.0.0.9\", port 5432 failed: SSL error: certificate verify failed",
+		{ "connection to server at \"10.0.0.9\", port 5432 failed: SSL error: certificate "
+		  "verify failed",
 		  CLASS_TLS },
-		{ "server certificate for \"db.example.com\" does not match host name \"x\"", CLASS_TLS },
-		{ "server closed the connection unexpectedly\n\tThis probably means the server terminated abnormally\n\tbefore or while processing the request.",
+		{ "server certificate for \"db.example.com\" does not match host name \"x\"",
+		  CLASS_TLS },
+		{ "server closed the connection unexpectedly\n\tThis probably means the server "
+		  "terminated abnormally\n\tbefore or while processing the request.",
 		  CLASS_PROTOCOL },
-		{ "lost synchronization with server: got message type \"Z\", length 5", CLASS_PROTOCOL },
+		{ "lost synchronization with server: got message type \"Z\", length 5",
+		  CLASS_PROTOCOL },
 		{ "received invalid response to SSL negotiation: H", CLASS_TLS },
 		{ "expected authentication request from server, but received H", CLASS_PROTOCOL },
 		{ "could not receive data from server: Connection reset by peer", CLASS_PROTOCOL },
@@ -552,22 +594,26 @@ static void test_classify_extract_sqlstate_from_verbose_text(void **state)
 
 	(void)state;
 	assert_true(classify_extract_sqlstate(
-		"connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  53300: sorry, too many clients already\n",
+		"connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  53300: sorry, "
+		"too many clients already\n",
 		code));
 	assert_string_equal(code, "53300");
 	assert_true(classify_extract_sqlstate(
-		"connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  28P01: password authentication failed for user \"app\"\n",
+		"connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  28P01: "
+		"password authentication failed for user \"app\"\n",
 		code));
 	assert_string_equal(code, "28P01");
 	assert_true(classify_extract_sqlstate(
-		"ERROR:  57014: canceling statement due to statement timeout\nLOCATION:  ProcessInterrupts, postgres.c:3369\n",
+		"ERROR:  57014: canceling statement due to statement timeout\nLOCATION:  "
+		"ProcessInterrupts, postgres.c:3369\n",
 		code));
 	assert_string_equal(code, "57014");
 	/* libpq 14+ lists every address it tried; the server's code may be on a later line */
 	assert_true(classify_extract_sqlstate(
 		"connection to server at \"db\" (::1), port 5432 failed: Connection refused\n"
 		"\tIs the server running on that host and accepting TCP/IP connections?\n"
-		"connection to server at \"db\" (127.0.0.1), port 5432 failed: FATAL:  3D000: database \"x\" does not exist\n",
+		"connection to server at \"db\" (127.0.0.1), port 5432 failed: FATAL:  3D000: "
+		"database \"x\" does not exist\n",
 		code));
 	assert_string_equal(code, "3D000");
 }
@@ -578,7 +624,8 @@ static void test_classify_extract_sqlstate_absent(void **state)
 
 	(void)state;
 	assert_false(classify_extract_sqlstate(
-		"connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n", code));
+		"connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n",
+		code));
 	assert_string_equal(code, "");
 	/* terse mode: severity without a code */
 	assert_false(classify_extract_sqlstate("FATAL:  sorry, too many clients already", code));
@@ -594,22 +641,30 @@ static void test_classify_primary_message_forms(void **state)
 		const char *text;
 		const char *primary;
 	} cases[] = {
-		{ "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  53300: sorry, too many clients already\n",
+		{ "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  53300: sorry, "
+		  "too many clients already\n",
 		  "sorry, too many clients already" },
-		{ "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  57P03: the database system is starting up\n",
+		{ "connection to server on socket \"/tmp/.s.PGSQL.5432\" failed: FATAL:  57P03: "
+		  "the database system is starting up\n",
 		  "the database system is starting up" },
-		{ "connection to server at \"db.x.supabase.co\" (2600:1f18::1), port 5432 failed: FATAL:  28P01: password authentication failed for user \"postgres\"\n",
+		{ "connection to server at \"db.x.supabase.co\" (2600:1f18::1), port 5432 failed: "
+		  "FATAL:  28P01: password authentication failed for user \"postgres\"\n",
 		  "password authentication failed for user \"postgres\"" },
-		{ "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  sorry, too many clients already\n",
+		{ "connection to server at \"127.0.0.1\", port 5432 failed: FATAL:  sorry, too "
+		  "many clients already\n",
 		  "sorry, too many clients already" },
 		{ "could not translate host name \"x\" to address: Name or service not known\n",
 		  "could not translate host name \"x\" to address: Name or service not known" },
-		{ "ERROR:  57014: canceling statement due to statement timeout\nLOCATION:  ProcessInterrupts, postgres.c:3369\n",
+		{ "ERROR:  57014: canceling statement due to statement timeout\nLOCATION:  "
+		  "ProcessInterrupts, postgres.c:3369\n",
 		  "canceling statement due to statement timeout" },
-		{ "connection to server at \"127.0.0.1\", port 5999 failed: Connection refused\n\tIs the server running on that host and accepting TCP/IP connections?\n",
+		{ "connection to server at \"127.0.0.1\", port 5999 failed: Connection "
+		  "refused\n\tIs the server running on that host and accepting TCP/IP "
+		  "connections?\n",
 		  "connection to server at \"127.0.0.1\", port 5999 failed: Connection refused" },
 		{ "  sorry, too many clients already  \n", "sorry, too many clients already" },
-		{ "FATAL:  53300: Es gibt bereits zu viele Verbindungen", "Es gibt bereits zu viele Verbindungen" },
+		{ "FATAL:  53300: Es gibt bereits zu viele Verbindungen",
+		  "Es gibt bereits zu viele Verbindungen" },
 		{ "致命的エラー:  53300: 接続が多すぎます", "接続が多すぎます" },
 		{ "SSL error: certificate verify failed", "SSL error: certificate verify failed" },
 		{ "", "" },
@@ -633,7 +688,8 @@ static void test_classify_primary_message_truncates(void **state)
 	struct classify_result r;
 
 	(void)state;
-	classify_primary_message("FATAL:  53300: sorry, too many clients already", small, sizeof(small));
+	classify_primary_message("FATAL:  53300: sorry, too many clients already", small,
+				 sizeof(small));
 	assert_string_equal(small, "sorry, ");
 	classify_primary_message("anything", small, 0);
 
@@ -673,9 +729,22 @@ static void test_classify_raw_libpq_text_fills_result(void **state)
 static void test_classify_class_names_round_trip(void **state)
 {
 	static const char *const expected[CLASS_COUNT] = {
-		"ok", "max_clients", "upstream_down", "auth_failed", "db_missing",
-		"server_starting", "server_shutdown", "timeout", "refused", "dns",
-		"unreachable", "tls", "query_timeout", "query_error", "protocol", "other",
+		"ok",
+		"max_clients",
+		"upstream_down",
+		"auth_failed",
+		"db_missing",
+		"server_starting",
+		"server_shutdown",
+		"timeout",
+		"refused",
+		"dns",
+		"unreachable",
+		"tls",
+		"query_timeout",
+		"query_error",
+		"protocol",
+		"other",
 	};
 	enum classify_class cls;
 	int i;
@@ -694,9 +763,16 @@ static void test_classify_class_names_round_trip(void **state)
 static void test_classify_limit_names(void **state)
 {
 	static const char *const expected[LIMIT_COUNT] = {
-		NULL, "max_connections", "reserved_slots", "role_limit", "database_limit",
-		"pgbouncer_max_client_conn", "pgbouncer_pool", "supavisor_session_pool",
-		"supavisor_max_clients", "pooler_other",
+		NULL,
+		"max_connections",
+		"reserved_slots",
+		"role_limit",
+		"database_limit",
+		"pgbouncer_max_client_conn",
+		"pgbouncer_pool",
+		"supavisor_session_pool",
+		"supavisor_max_clients",
+		"pooler_other",
 	};
 	int i;
 
@@ -716,7 +792,8 @@ static void test_classify_advice_for_every_class(void **state)
 	assert_string_equal(classify_advice(CLASS_NONE, LIMIT_NONE, ENDPOINT_UNKNOWN), "");
 	for (cls = CLASS_NONE + 1; cls < CLASS_COUNT; cls++) {
 		for (limit = 0; limit < LIMIT_COUNT; limit++) {
-			for (endpoint = ENDPOINT_UNKNOWN; endpoint <= ENDPOINT_PGBOUNCER; endpoint++) {
+			for (endpoint = ENDPOINT_UNKNOWN; endpoint <= ENDPOINT_PGBOUNCER;
+			     endpoint++) {
 				advice = classify_advice((enum classify_class)cls,
 							 (enum classify_limit)limit,
 							 (enum classify_endpoint)endpoint);
@@ -785,7 +862,8 @@ static void test_classify_endpoint_names(void **state)
 	(void)state;
 	assert_string_equal(classify_endpoint_name(ENDPOINT_UNKNOWN), "unknown");
 	assert_string_equal(classify_endpoint_name(ENDPOINT_POSTGRES), "postgres");
-	assert_string_equal(classify_endpoint_name(ENDPOINT_SUPAVISOR_SESSION), "supavisor_session");
+	assert_string_equal(classify_endpoint_name(ENDPOINT_SUPAVISOR_SESSION),
+			    "supavisor_session");
 	assert_string_equal(classify_endpoint_name(ENDPOINT_SUPAVISOR_TRANSACTION),
 			    "supavisor_transaction");
 	assert_string_equal(classify_endpoint_name(ENDPOINT_PGBOUNCER), "pgbouncer");

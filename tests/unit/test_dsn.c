@@ -20,8 +20,8 @@
 #include "dsn.h"
 
 static const char *const env_vars[] = {
-	"DATABASE_URL", "PGHOST", "PGHOSTADDR", "PGPORT", "PGUSER", "PGDATABASE",
-	"PGSSLMODE", "PGCONNECT_TIMEOUT", "PGAPPNAME", "PGSERVICE",
+	"DATABASE_URL", "PGHOST",    "PGHOSTADDR",	  "PGPORT",    "PGUSER",
+	"PGDATABASE",	"PGSSLMODE", "PGCONNECT_TIMEOUT", "PGAPPNAME", "PGSERVICE",
 };
 
 /* Every test starts from a clean environment, whatever the shell had. */
@@ -80,7 +80,8 @@ static void test_dsn_conninfo_is_parsed(void **state)
 {
 	struct dsn_target t;
 
-	parse_ok("host=db.example.com port=6543 user=app password=secret dbname=postgres sslmode=require",
+	parse_ok("host=db.example.com port=6543 user=app password=secret dbname=postgres "
+		 "sslmode=require",
 		 NULL, &t);
 	assert_string_equal(t.host, "db.example.com");
 	assert_string_equal(t.port, "6543");
@@ -93,7 +94,8 @@ static void test_dsn_conninfo_is_parsed(void **state)
 	assert_false(t.has_hostaddr);
 	assert_true(t.connect_timeout_s == 0);
 	assert_string_equal(t.name, "db.example.com:6543");
-	assert_string_equal(t.display, "postgresql://app:***@db.example.com:6543/postgres?sslmode=require");
+	assert_string_equal(t.display,
+			    "postgresql://app:***@db.example.com:6543/postgres?sslmode=require");
 	assert_int_equal(t.nparams, 7);
 	assert_arrays_terminated(&t);
 	assert_string_equal(dsn_get(&t, "password"), "secret");
@@ -107,7 +109,8 @@ static void test_dsn_uri_is_parsed(void **state)
 {
 	struct dsn_target t;
 
-	parse_ok("postgres://app:secret@db.example.com/postgres?connect_timeout=10&application_name=api",
+	parse_ok("postgres://app:secret@db.example.com/"
+		 "postgres?connect_timeout=10&application_name=api",
 		 NULL, &t);
 	assert_string_equal(t.host, "db.example.com");
 	assert_string_equal(t.port, "5432");
@@ -145,8 +148,9 @@ static void test_dsn_sqlalchemy_url_is_accepted(void **state)
 		assert_string_equal(t.host, "db.example.com");
 		assert_string_equal(t.user, "app");
 		assert_string_equal(dsn_get(&t, "password"), "s3cret");
-		assert_string_equal(t.display,
-				    "postgresql://app:***@db.example.com:5432/postgres?sslmode=require");
+		assert_string_equal(
+			t.display,
+			"postgresql://app:***@db.example.com:5432/postgres?sslmode=require");
 		dsn_free(&t);
 	}
 }
@@ -200,8 +204,9 @@ static void test_dsn_password_never_in_display(void **state)
 
 static void test_dsn_overrides_win(void **state)
 {
-	struct dsn_overrides ov = { .host = "other.example.com", .port = "6543",
-				    .user = "admin", .dbname = "app" };
+	struct dsn_overrides ov = {
+		.host = "other.example.com", .port = "6543", .user = "admin", .dbname = "app"
+	};
 	struct dsn_overrides partial = { .port = "6432", .host = "" };
 	struct dsn_target t;
 
@@ -215,7 +220,8 @@ static void test_dsn_overrides_win(void **state)
 	assert_string_equal(dsn_get(&t, "user"), "admin");
 	assert_string_equal(dsn_get(&t, "dbname"), "app");
 	assert_string_equal(dsn_get(&t, "password"), "pw");
-	assert_string_equal(t.display, "postgresql://admin:***@other.example.com:6543/app?sslmode=require");
+	assert_string_equal(t.display,
+			    "postgresql://admin:***@other.example.com:6543/app?sslmode=require");
 	assert_arrays_terminated(&t);
 	dsn_free(&t);
 
@@ -387,7 +393,8 @@ static void test_dsn_multi_host(void **state)
 {
 	struct dsn_target t;
 
-	parse_ok("postgresql://app@h1.example.com:5432,h2.example.com:5433/db?target_session_attrs=read-write",
+	parse_ok("postgresql://app@h1.example.com:5432,h2.example.com:5433/"
+		 "db?target_session_attrs=read-write",
 		 NULL, &t);
 	assert_true(t.multi_host);
 	assert_string_equal(t.host, "h1.example.com");
@@ -413,7 +420,8 @@ static void test_dsn_hostaddr_is_kept(void **state)
 	assert_true(t.has_hostaddr);
 	assert_string_equal(dsn_get(&t, "hostaddr"), "192.0.2.10");
 	assert_string_equal(t.host, "db.example.com");
-	assert_string_equal(t.display, "postgresql://app@db.example.com:5432/app?hostaddr=192.0.2.10");
+	assert_string_equal(t.display,
+			    "postgresql://app@db.example.com:5432/app?hostaddr=192.0.2.10");
 	dsn_free(&t);
 
 	/* hostaddr alone: libpq connects over TCP to it */
@@ -484,7 +492,8 @@ static void test_dsn_display_parses_back(void **state)
 
 			if (strcmp(o->keyword, "password") == 0 && want != NULL)
 				assert_string_equal(o->val, "***");
-			else if (want != NULL && strcmp(o->keyword, "fallback_application_name") != 0)
+			else if (want != NULL &&
+				 strcmp(o->keyword, "fallback_application_name") != 0)
 				assert_string_equal(o->val, want);
 		}
 		PQconninfoFree(opts);
@@ -537,15 +546,17 @@ static void test_dsn_parse_error_is_helpful(void **state)
 	char err[512];
 
 	assert_false(dsn_parse("host=db bogus", NULL, &t, err, sizeof(err)));
-	assert_string_equal(err, "cannot parse target: missing \"=\" after \"bogus\" in connection info "
-				 "string; expected a conninfo string like 'host=db port=5432 dbname=app' "
-				 "or a URI like 'postgresql://user@host:5432/db'");
+	assert_string_equal(
+		err, "cannot parse target: missing \"=\" after \"bogus\" in connection info "
+		     "string; expected a conninfo string like 'host=db port=5432 dbname=app' "
+		     "or a URI like 'postgresql://user@host:5432/db'");
 	assert_false(dsn_parse("mysql://u:pw@db/x", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "unsupported URI scheme \"mysql\""));
 	assert_false(dsn_parse("host=db port=54x32", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid port \"54x32\""));
 	/* Prisma's flag next to a password: the key is no secret */
-	assert_false(dsn_parse("postgresql://app:pw@db/x?pgbouncer=true", NULL, &t, err, sizeof(err)));
+	assert_false(
+		dsn_parse("postgresql://app:pw@db/x?pgbouncer=true", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid URI query parameter: \"pgbouncer\""));
 	assert_false(dsn_parse("host=db nosuchoption=1", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid connection option \"nosuchoption\""));
@@ -644,14 +655,20 @@ static void test_dsn_mask_password_table(void **state)
 		{ "postgresql://u:@h/db", "postgresql://u:***@h/db" },
 		{ "postgresql://:pw@h", "postgresql://:***@h" },
 		{ "postgresql+psycopg2://u:pw@h/db", "postgresql+psycopg2://u:***@h/db" },
-		{ "postgresql+asyncpg://u:pw@h/db?ssl=require", "postgresql+asyncpg://u:***@h/db?ssl=require" },
+		{ "postgresql+asyncpg://u:pw@h/db?ssl=require",
+		  "postgresql+asyncpg://u:***@h/db?ssl=require" },
 		{ "postgres+pg8000://u:pw@h/db", "postgres+pg8000://u:***@h/db" },
-		{ "postgresql://u:pw@h/db?application_name=me@x", "postgresql://u:***@h/db?application_name=me@x" },
-		{ "postgresql://h:5432/db?application_name=a@b", "postgresql://h:5432/db?application_name=a@b" },
-		{ "postgresql://u@h/db?password=pw&sslmode=require", "postgresql://u@h/db?password=***&sslmode=require" },
-		{ "postgresql://u@h/db?sslmode=require&password=pw", "postgresql://u@h/db?sslmode=require&password=***" },
+		{ "postgresql://u:pw@h/db?application_name=me@x",
+		  "postgresql://u:***@h/db?application_name=me@x" },
+		{ "postgresql://h:5432/db?application_name=a@b",
+		  "postgresql://h:5432/db?application_name=a@b" },
+		{ "postgresql://u@h/db?password=pw&sslmode=require",
+		  "postgresql://u@h/db?password=***&sslmode=require" },
+		{ "postgresql://u@h/db?sslmode=require&password=pw",
+		  "postgresql://u@h/db?sslmode=require&password=***" },
 		{ "postgresql://u@h/db?pass%77ord=pw", "postgresql://u@h/db?pass%77ord=***" },
-		{ "postgresql://u:a@h/db?sslpassword=k", "postgresql://u:***@h/db?sslpassword=***" },
+		{ "postgresql://u:a@h/db?sslpassword=k",
+		  "postgresql://u:***@h/db?sslpassword=***" },
 		{ "  postgresql://u:pw@h/db", "  postgresql://u:***@h/db" },
 		{ "jdbc:postgresql://u:pw@h/db", "jdbc:postgresql://u:***@h/db" },
 		{ "mysql://u:pw@h/db", "mysql://u:***@h/db" },
@@ -673,10 +690,23 @@ static void test_dsn_mask_password_table(void **state)
 static void test_dsn_mask_password_survives_garbage(void **state)
 {
 	static const char *const junk[] = {
-		"'", "\\", "=", "==", "password=", "password='", "password='\\",
-		"password=\\", "://", "://@", "a://:@", "postgresql://@@@", "?&=",
-		"postgresql://u:p@h/db?", "postgresql://u:p@h/db?&&=&password",
-		"postgresql://u:p@h/db?password=", "host= password= dbname=",
+		"'",
+		"\\",
+		"=",
+		"==",
+		"password=",
+		"password='",
+		"password='\\",
+		"password=\\",
+		"://",
+		"://@",
+		"a://:@",
+		"postgresql://@@@",
+		"?&=",
+		"postgresql://u:p@h/db?",
+		"postgresql://u:p@h/db?&&=&password",
+		"postgresql://u:p@h/db?password=",
+		"host= password= dbname=",
 	};
 	char buf[24];
 	unsigned seed = 12345;

@@ -98,7 +98,7 @@ static void test_holders_idle_in_transaction_is_a_missing_commit(void **state)
 	info_init(&info, 100, 3);
 	info_add(&info, "api", "app", "10.0.0.5", 20, 5, 15, 0);
 	info_add(&info, "worker", "jobs", "10.0.0.8", 12, 0, 0, 12)->longest_idle_xact_s =
-	    14 * 60 + 3;
+		14 * 60 + 3;
 	info_add(&info, "cron", "jobs", "10.0.0.9", 2, 0, 1, 1)->longest_idle_xact_s = 90;
 	assert_true(holders_culprit(&info, line, sizeof(line)));
 	assert_string_equal(line,
@@ -150,7 +150,7 @@ static void test_holders_nothing_stands_out(void **state)
 {
 	struct inspect_info info;
 	char line[200] = "junk";
-	static const char *const apps[] = {"a", "b", "c", "d", "e"};
+	static const char *const apps[] = { "a", "b", "c", "d", "e" };
 
 	(void)state;
 	/* full, but spread over five applications */
@@ -215,7 +215,7 @@ static void test_holders_without_limits_counts_connections(void **state)
 	info_add(&info, "other", "app", "10.0.0.6", 2, 0, 2, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
 	assert_string_equal(
-	    line, "api holds 8 of the 10 connections, 8 of them idle: a client-side pool");
+		line, "api holds 8 of the 10 connections, 8 of them idle: a client-side pool");
 
 	/* too few to call anyone a culprit */
 	info_init(&info, -1, 0);
@@ -233,7 +233,7 @@ static void test_holders_unnamed_application_uses_the_user(void **state)
 	info_add(&info, "", "app", "10.0.0.5", 9, 0, 9, 0);
 	assert_true(holders_culprit(&info, line, sizeof(line)));
 	assert_string_equal(
-	    line, "user app holds 9 of 17 usable slots, 9 of them idle: a client-side pool");
+		line, "user app holds 9 of 17 usable slots, 9 of them idle: a client-side pool");
 }
 
 static void test_holders_invalid_or_empty_info_names_nobody(void **state)
@@ -325,7 +325,7 @@ static void test_holders_view_comes_from_the_freshest_sibling(void **state)
 	struct target *pooler = target_make("10.0.0.2", "app", "k1", 100);
 	struct target *direct = target_make("10.0.0.1", "postgres", "k1", 160);
 	struct target *other = target_make("10.0.0.3", "app", "k2", 200);
-	struct target *all[] = {pooler, direct, other};
+	struct target *all[] = { pooler, direct, other };
 	const struct target *best = NULL;
 
 	(void)state;
@@ -367,25 +367,25 @@ static void test_holders_no_view_when_nobody_got_in(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_holders_idle_client_pool_is_named),
-	    cmocka_unit_test(test_holders_recently_idle_pool_is_named),
-	    cmocka_unit_test(test_holders_groups_of_one_application_are_merged),
-	    cmocka_unit_test(test_holders_idle_in_transaction_is_a_missing_commit),
-	    cmocka_unit_test(test_holders_dominant_idle_in_transaction_wins),
-	    cmocka_unit_test(test_holders_single_session_idle_in_transaction),
-	    cmocka_unit_test(test_holders_short_idle_in_transaction_is_not_named),
-	    cmocka_unit_test(test_holders_nothing_stands_out),
-	    cmocka_unit_test(test_holders_active_majority_points_at_load),
-	    cmocka_unit_test(test_holders_hidden_states_say_how_to_see_them),
-	    cmocka_unit_test(test_holders_mixed_states_are_listed),
-	    cmocka_unit_test(test_holders_without_limits_counts_connections),
-	    cmocka_unit_test(test_holders_unnamed_application_uses_the_user),
-	    cmocka_unit_test(test_holders_invalid_or_empty_info_names_nobody),
-	    cmocka_unit_test(test_holders_short_buffer_is_terminated),
-	    cmocka_unit_test(test_holders_same_server_by_identity),
-	    cmocka_unit_test(test_holders_same_server_by_supabase_project),
-	    cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
-	    cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
+		cmocka_unit_test(test_holders_idle_client_pool_is_named),
+		cmocka_unit_test(test_holders_recently_idle_pool_is_named),
+		cmocka_unit_test(test_holders_groups_of_one_application_are_merged),
+		cmocka_unit_test(test_holders_idle_in_transaction_is_a_missing_commit),
+		cmocka_unit_test(test_holders_dominant_idle_in_transaction_wins),
+		cmocka_unit_test(test_holders_single_session_idle_in_transaction),
+		cmocka_unit_test(test_holders_short_idle_in_transaction_is_not_named),
+		cmocka_unit_test(test_holders_nothing_stands_out),
+		cmocka_unit_test(test_holders_active_majority_points_at_load),
+		cmocka_unit_test(test_holders_hidden_states_say_how_to_see_them),
+		cmocka_unit_test(test_holders_mixed_states_are_listed),
+		cmocka_unit_test(test_holders_without_limits_counts_connections),
+		cmocka_unit_test(test_holders_unnamed_application_uses_the_user),
+		cmocka_unit_test(test_holders_invalid_or_empty_info_names_nobody),
+		cmocka_unit_test(test_holders_short_buffer_is_terminated),
+		cmocka_unit_test(test_holders_same_server_by_identity),
+		cmocka_unit_test(test_holders_same_server_by_supabase_project),
+		cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
+		cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
