@@ -64,6 +64,9 @@ static void watch_on_result(void *arg, struct target *t, const struct probe_resu
 	struct check_loop *l = arg;
 
 	report_watch_record(stdout, l->o->format, t, r);
+	/* Nobody reads any more (| head): probing on would only add load. */
+	if (ferror(stdout))
+		l->stop = true;
 }
 
 int watch_run(struct sched *s, const struct app_options *o)

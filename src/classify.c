@@ -259,8 +259,8 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "PgBouncer refuses more clients: raise max_client_conn (and the fd ulimit with it) "
 	  "or run fewer clients" },
 	{ CLASS_MAX_CLIENTS, LIMIT_PGBOUNCER_POOL, ENDPOINT_UNKNOWN,
-	  "the wait for a pooled server connection timed out: raise default_pool_size or "
-	  "shorten transactions; look for idle in transaction" },
+	  "no pooled server connection came free in time: the pool is full (raise "
+	  "default_pool_size, look for idle in transaction) or its database is down" },
 	{ CLASS_MAX_CLIENTS, LIMIT_POOLER_OTHER, ENDPOINT_UNKNOWN,
 	  "the pooler's own client limit is reached: check its per-user and per-database "
 	  "client limits, close idle clients or raise the limit" },
@@ -307,11 +307,11 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "the TLS setup failed: check sslmode, sslrootcert and the server's certificate "
 	  "(name, expiry, chain)" },
 	{ CLASS_QUERY_TIMEOUT, LIMIT_NONE, ENDPOINT_UNKNOWN,
-	  "the check query was cancelled by a timeout: check statement_timeout and "
+	  "the query was cancelled by a server timeout: check statement_timeout and "
 	  "lock_timeout and what the server is busy with" },
 	{ CLASS_QUERY_ERROR, LIMIT_NONE, ENDPOINT_UNKNOWN,
-	  "the server rejected the check query: check the query text, permissions and "
-	  "search_path" },
+	  "the server rejected the query: read the message; check the query text, "
+	  "permissions and search_path" },
 	{ CLASS_PROTOCOL, LIMIT_NONE, ENDPOINT_UNKNOWN,
 	  "the connection broke mid-conversation: check for a proxy or load balancer in the "
 	  "way, the port (pooler or server), and the server log" },

@@ -366,11 +366,47 @@ static const char *dsn_postgres_scheme(const char *s, size_t len)
 	return NULL;
 }
 
+/*
+ * asyncpg and some ORMs write "?ssl=require" (or ssl=true) where libpq wants
+ * sslmode: a pasted URL should just work.
+ */
+static void dsn_map_ssl_param(struct dsn_buf *b, const char *query)
+{
+	static const struct {
+		const char *from, *to;
+	} values[] = { { "true", "require" }, { "1", "require" }, { "false", "disable" },
+		       { "0", "disable" } };
+	const char *p = query;
+
+	while (*p) {
+		size_t n = strcspn(p, "&");
+
+		if (strncmp(p, "ssl=", 4) == 0) {
+			const char *v = p + 4;
+			size_t vn = n - 4;
+
+			dsn_buf_puts(b, "sslmode=");
+			for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+				if (strlen(values[i].from) == vn && strncmp(v, values[i].from, vn) == 0) {
+					v = values[i].to;
+					vn = strlen(v);
+					break;
+				}
+			dsn_buf_add(b, v, vn);
+		} else {
+			dsn_buf_add(b, p, n);
+		}
+		p += n;
+		if (*p == '&')
+			dsn_buf_putc(b, *p++);
+	}
+}
+
 char *dsn_strip_driver(const char *url)
 {
 	struct dsn_buf b = { 0 };
 	size_t len;
-	const char *scheme;
+	const char *scheme, *q;
 
 	if (url == NULL)
 		return util_xstrdup("");
@@ -380,7 +416,13 @@ char *dsn_strip_driver(const char *url)
 		return util_xstrdup(url);
 	/* libpq only knows the lower-case schemes */
 	dsn_buf_puts(&b, scheme);
-	dsn_buf_puts(&b, url + len);
+	q = strchr(url + len, '?');
+	if (q == NULL) {
+		dsn_buf_puts(&b, url + len);
+		return dsn_buf_take(&b);
+	}
+	dsn_buf_add(&b, url + len, (size_t)(q - (url + len)) + 1);
+	dsn_map_ssl_param(&b, q + 1);
 	return dsn_buf_take(&b);
 }
 
@@ -893,6 +935,36 @@ static void dsn_trim(char *s)
 }
 
 /* Fills keywords/values from the parse, then the effective values. */
+/* Values libpq checks only when it connects: here a typo is a usage error. */
+static const struct dsn_choice {
+	const char *keyword;
+	const char *values; /* space-separated, with a space at both ends */
+} dsn_choices[] = {
+	{ "sslmode", " disable allow prefer require verify-ca verify-full " },
+	{ "gssencmode", " disable prefer require " },
+	{ "channel_binding", " disable prefer require " },
+	{ "target_session_attrs", " any read-write read-only primary standby prefer-standby " },
+};
+
+static bool dsn_check_choices(const struct dsn_target *t, char *bad, size_t badlen)
+{
+	for (size_t i = 0; i < sizeof(dsn_choices) / sizeof(dsn_choices[0]); i++) {
+		const char *v = dsn_get(t, dsn_choices[i].keyword);
+		char word[64];
+
+		if (v == NULL)
+			continue;
+		snprintf(word, sizeof(word), " %s ", v);
+		if (strlen(v) < sizeof(word) - 3 && strstr(dsn_choices[i].values, word) != NULL)
+			continue;
+		snprintf(bad, badlen, "invalid %s=%.40s: use one of%s", dsn_choices[i].keyword, v,
+			 dsn_choices[i].values);
+		bad[strlen(bad) - 1] = '\0'; /* the list's trailing space */
+		return false;
+	}
+	return true;
+}
+
 static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct dsn_overrides *ov,
 		     char *err, size_t errlen, const char *const *inputs, size_t ninputs)
 {
@@ -923,6 +995,10 @@ static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct 
 	}
 	v = dsn_get(t, "port");
 	if (v != NULL && dsn_bad_port(v, bad, sizeof(bad)) != NULL) {
+		dsn_fail(err, errlen, bad, inputs, ninputs);
+		return false;
+	}
+	if (!dsn_check_choices(t, bad, sizeof(bad))) {
 		dsn_fail(err, errlen, bad, inputs, ninputs);
 		return false;
 	}

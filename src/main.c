@@ -110,7 +110,7 @@ static void main_help(void)
 	       "      --query-timeout=SECONDS  deadline for the check query (default 5)\n"
 	       "      --query=SQL          check query (default SELECT 1)\n"
 	       "      --inspect-every=SECONDS  read settings and slots at most this often\n"
-	       "                           (default 5; 0 every probe; -1 never)\n"
+	       "                           (default 5; 0 every probe; -1 never; check always does)\n"
 	       "      --no-backoff         keep the interval while a target answers max_clients\n"
 	       "\n"
 	       "check:\n"
@@ -142,7 +142,8 @@ static void main_help(void)
 	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
 	       "Enter open, Esc back, e events, : prompt, ? help.\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 warning, 2 critical (no connection), 3 unknown or usage "
+	       "Exit status: 0 ok, 1 warning, 2 critical (no connection, or a critical threshold),\n"
+	       "3 unknown or usage "
 	       "error.\n"
 	       "Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
 	       "See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON "
@@ -306,6 +307,105 @@ static bool main_option_allowed(const struct main_command *cmd, int c)
 	return false;
 }
 
+/* "-t" or "--query-timeout": what the user typed, not its value. */
+static const char *main_option_name(int c)
+{
+	static char buf[40];
+
+	if (c < 256) {
+		snprintf(buf, sizeof(buf), "-%c", c);
+		return buf;
+	}
+	for (const struct option *lo = main_long_options; lo->name; lo++)
+		if (lo->val == c) {
+			snprintf(buf, sizeof(buf), "--%s", lo->name);
+			return buf;
+		}
+	return "?";
+}
+
+/* Edit distance of short words, for "did you mean". */
+static size_t main_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
+
+	if (la >= 31 || lb >= 31)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, sizeof(prev));
+	}
+	return prev[lb];
+}
+
+/*
+ * A target has "=" (conninfo) or "://" (URI). A bare word is a mistyped
+ * command far more often than a target: say so rather than "cannot parse".
+ */
+static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
+{
+	const char *best = NULL;
+	size_t best_d = 3;
+
+	if (strchr(arg, '=') || strstr(arg, "://"))
+		return true;
+	for (size_t i = 1; i < sizeof(main_commands) / sizeof(main_commands[0]); i++) {
+		size_t d = main_distance(arg, main_commands[i].name);
+
+		if (d < best_d)
+			best = main_commands[i].name, best_d = d;
+	}
+	snprintf(err, errlen,
+		 "'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell "
+		 "and burst; a target looks like 'host=db dbname=app' or "
+		 "'postgresql://user@host:5432/db'",
+		 arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
+	return false;
+}
+
+/* check's answer to a usage error, in the format the monitoring expects. */
+static void main_check_unknown(const struct app_options *o, const char *why)
+{
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:s, s:n, s:n}}",
+				      "status", "unknown", "target", "phases_ms", "error",
+				      "class", "other", "sqlstate", "message", why, "advice",
+				      "fix the target or the options (pgpulse --help)", "phase",
+				      "limit");
+
+		report_print_json(stdout, j);
+		json_decref(j);
+	} else {
+		printf("PGPULSE UNKNOWN - %s\n", why);
+	}
+}
+
+/*
+ * The targets were parsed; blank their passwords in argv so that ps and
+ * /proc/PID/cmdline no longer show them (as mysql and others do).
+ */
+static void main_scrub_passwords(const struct app_options *o)
+{
+	for (int i = 0; i < o->ntargets; i++) {
+		char *masked = dsn_mask_password(o->targets[i]);
+		size_t n = strlen(o->targets[i]);
+
+		if (strcmp(masked, o->targets[i]) != 0 && strlen(masked) <= n) {
+			memset(o->targets[i], 0, n);
+			memcpy(o->targets[i], masked, strlen(masked));
+		}
+		free(masked);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	const struct main_command *cmd = main_find_command("dashboard");
@@ -345,7 +445,7 @@ int main(int argc, char **argv)
 		}
 		if (c != OPT_HELP && !main_option_allowed(cmd, c)) {
 			snprintf(err, sizeof(err), "option '%s' does not apply to '%s'",
-				 argv[optind - 1], cmd->name);
+				 main_option_name(c), cmd->name);
 			return main_usage_error("%s", err);
 		}
 		rc = main_option(cmd, c, optarg, &o);
@@ -361,6 +461,9 @@ int main(int argc, char **argv)
 			 cmd->name, o.ntargets);
 		return main_usage_error("%s", err);
 	}
+	for (int i = 0; i < o.ntargets; i++)
+		if (!main_looks_like_target(o.targets[i], err, sizeof(err)))
+			return main_usage_error("%s", err);
 	if (strcmp(cmd->name, "burst") == 0 && o.burst_n == 0)
 		return main_usage_error("burst needs -n N, the most connections to open at once%s",
 					"");
@@ -375,10 +478,14 @@ int main(int argc, char **argv)
 	for (int i = 0; i < (o.ntargets ? o.ntargets : 1); i++) {
 		if (!app_add_target(s, &o, o.ntargets ? o.targets[i] : NULL, err, sizeof(err))) {
 			fprintf(stderr, "pgpulse: %s\n", err);
+			/* A monitoring system reads stdout: say UNKNOWN there too. */
+			if (strcmp(cmd->name, "check") == 0)
+				main_check_unknown(&o, err);
 			sched_free(s);
 			return APP_EXIT_USAGE;
 		}
 	}
+	main_scrub_passwords(&o);
 	if (!signals_init()) {
 		fputs("pgpulse: cannot set up signal handling\n", stderr);
 		sched_free(s);
@@ -389,8 +496,13 @@ int main(int argc, char **argv)
 		const char *term = getenv("TERM");
 
 		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || term == NULL ||
-		    strcmp(term, "dumb") == 0 || term[0] == '\0')
+		    strcmp(term, "dumb") == 0 || term[0] == '\0') {
 			cmd = main_find_command("watch");
+			if (isatty(STDERR_FILENO))
+				fputs("pgpulse: no usable terminal (TERM unset or dumb, or not a tty): "
+				      "printing probe lines as 'pgpulse watch' does; Ctrl-C stops\n",
+				      stderr);
+		}
 	}
 	rc = cmd->run(s, &o);
 	sched_free(s);

@@ -308,6 +308,12 @@ static void probe_connected(struct probe *p)
 	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
 		     sizeof(p->r.server_version));
 	p->r.server_version_num = PQserverVersion(p->conn);
+	/* libpq walked a host list itself: ask it which one answered. */
+	if (p->r.used_addr[0] == '\0') {
+		const char *a = PQhostaddr(p->conn);
+
+		util_strlcpy(p->r.used_addr, a && *a ? a : PQhost(p->conn), sizeof(p->r.used_addr));
+	}
 	/* PostgreSQL 14+ reports in_hot_standby at startup: no query needed. */
 	v = PQparameterStatus(p->conn, "in_hot_standby");
 	if (v)
@@ -467,7 +473,8 @@ void probe_begin(struct probe *p)
 	}
 	/* IP literals and Unix sockets need no resolution. */
 	p->r.phase_ms[PROBE_DNS] = 0;
-	if (t->host_is_literal) {
+	/* A host list ("h1,h2") is libpq's to walk, as the app's libpq would. */
+	if (t->host_is_literal && !t->multi_host) {
 		p->r.naddrs = 1;
 		util_strlcpy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
 	}
@@ -499,6 +506,11 @@ double probe_deadline_ms(const struct probe *p)
 	return p->deadline;
 }
 
+/* A query past our own deadline: connected fine, so the network advice is wrong. */
+static const char probe_query_deadline_advice[] =
+	"connected, but no result within the query deadline: the server is busy or the query "
+	"is slow; raise --query-timeout (set query-timeout in the prompt)";
+
 static void probe_timeout(struct probe *p)
 {
 	enum probe_phase phase;
@@ -522,7 +534,8 @@ static void probe_timeout(struct probe *p)
 	probe_fail(p, phase, NULL, msg, phase == PROBE_QUERY ? STAGE_QUERY : STAGE_CONNECT);
 	/* classify maps "timeout expired" to timeout; make sure of it. */
 	p->r.error.cls = CLASS_TIMEOUT;
-	p->r.error.advice = classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
+	p->r.error.advice = phase == PROBE_QUERY ? probe_query_deadline_advice
+						 : classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
 	probe_finish(p);
 }
 

@@ -63,12 +63,14 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 			num[strlen(num) - 1] = '\0';
 			ok = report_parse_number(num, &v) && v <= 100;
 			th->slots_pct[level] = v;
+			th->slots_left[level] = -1; /* the user's slots rule replaces the default */
 		} else if (!report_parse_number(val, &v)) {
 			ok = false;
 		} else if (strcmp(key, "total") == 0) {
 			th->total_ms[level] = v;
 		} else if (strcmp(key, "slots") == 0) {
 			th->slots_left[level] = (int)v;
+			th->slots_pct[level] = -1;
 		} else if (strcmp(key, "cert") == 0) {
 			th->cert_days[level] = (int)v;
 		} else {
@@ -288,10 +290,30 @@ void report_print_json(FILE *out, json_t *v)
 	fflush(out);
 }
 
+/* One perfdata threshold field: ";200", or ";" when none is set. */
+static const char *report_perf_level(double v, char *buf, size_t len)
+{
+	if (v >= 0)
+		snprintf(buf, len, ";%.0f", v);
+	else
+		snprintf(buf, len, ";");
+	return buf;
+}
+
+/* The slots threshold in force at a level, as slots in use; -1 when none. */
+static double report_slots_level(const struct report_thresholds *th, int level, int usable)
+{
+	if (th->slots_left[level] >= 0)
+		return usable - th->slots_left[level];
+	if (th->slots_pct[level] >= 0)
+		return th->slots_pct[level] * usable / 100.0;
+	return -1;
+}
+
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
 		       enum report_status st, const char *why, const struct report_thresholds *th)
 {
-	char fmt[32], version[32];
+	char fmt[32], version[32], a[32], b[32];
 	int usable = r->inspected ? report_usable_slots(&r->inspect) : -1;
 
 	fprintf(out, "PGPULSE %s - ", report_status_name(st));
@@ -315,21 +337,14 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 		if (isnan(r->phase_ms[p]))
 			continue;
 		fprintf(out, " %s=%.3fms", probe_phase_name(p), r->phase_ms[p]);
-		if (p == PROBE_TOTAL) {
-			if (th->total_ms[0] >= 0)
-				fprintf(out, ";%.0f", th->total_ms[0]);
-			else
-				fputc(';', out);
-			if (th->total_ms[1] >= 0)
-				fprintf(out, ";%.0f", th->total_ms[1]);
-			fputs(";0", out);
-		}
+		if (p == PROBE_TOTAL)
+			fprintf(out, "%s%s;0", report_perf_level(th->total_ms[0], a, sizeof(a)),
+				report_perf_level(th->total_ms[1], b, sizeof(b)));
 	}
 	if (usable > 0)
-		fprintf(out, " slots=%d;%.0f;%.0f;0;%d", r->inspect.in_use,
-			th->slots_pct[0] >= 0 ? th->slots_pct[0] * usable / 100 : (double)usable,
-			th->slots_pct[1] >= 0 ? th->slots_pct[1] * usable / 100 : (double)usable,
-			usable);
+		fprintf(out, " slots=%d%s%s;0;%d", r->inspect.in_use,
+			report_perf_level(report_slots_level(th, 0, usable), a, sizeof(a)),
+			report_perf_level(report_slots_level(th, 1, usable), b, sizeof(b)), usable);
 	if (r->tls.have_cert)
 		fprintf(out, " cert_days=%d;%d;%d", r->tls.days_left, th->cert_days[0],
 			th->cert_days[1]);

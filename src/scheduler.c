@@ -242,13 +242,31 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 
 static void sched_finish_probe(struct sched *s, struct target *t);
 
+/*
+ * Every front-end hears every result and event, also one covered by another
+ * (the dashboard under the prompt): its records stay whole, and it draws
+ * when it is back on top.
+ */
+static void sched_notify_result(struct sched *s, struct target *t, const struct probe_result *r)
+{
+	if (s->on_result)
+		s->on_result(s->cb_arg, t, r);
+	for (int i = s->nsaved - 1; i >= 0; i--)
+		if (s->saved[i].on_result)
+			s->saved[i].on_result(s->saved[i].cb_arg, t, r);
+}
+
 static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 {
 	struct sched_probe_ctx *ctx = arg;
+	struct sched *s = ctx->s;
 
 	target_push_event(ctx->t, ev);
-	if (ctx->s->on_event)
-		ctx->s->on_event(ctx->s->cb_arg, ctx->t, ev);
+	if (s->on_event)
+		s->on_event(s->cb_arg, ctx->t, ev);
+	for (int i = s->nsaved - 1; i >= 0; i--)
+		if (s->saved[i].on_event)
+			s->saved[i].on_event(s->saved[i].cb_arg, ctx->t, ev);
 }
 
 void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc)
@@ -327,7 +345,8 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 			t->backoff_level++;
 			t->interval_ms = next;
 		}
-	} else if (r->ok) {
+	} else {
+		/* Back-off answers max_clients only; any other outcome is probed as usual. */
 		t->backoff_level = 0;
 		t->interval_ms = t->base_interval_ms;
 	}
@@ -375,8 +394,7 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 			if (r->inspected || target_open_incident(t))
 				sched_note_culprits(s);
 		}
-		if (s->on_result)
-			s->on_result(s->cb_arg, t, r);
+		sched_notify_result(s, t, r);
 	}
 	probe_free(t->probe);
 	free(t->probe_ctx);

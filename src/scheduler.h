@@ -50,9 +50,10 @@ void sched_unwatch_fd(struct sched *s, int fd);
 /*
  * A front-end opened over another (the prompt over the dashboard) saves
  * the callbacks and watched fds, which clears them, sets its own, and
- * restores the saved ones when it leaves. Nests 4 deep. A watch
- * callback may do this, unwatch, or run the loop itself: the turn it
- * was called from then ends early.
+ * restores the saved ones when it leaves. Nests 4 deep. Covered
+ * front-ends keep hearing results and events (not their fds), so their
+ * records stay whole. A watch callback may do this, unwatch, or run the
+ * loop itself: the turn it was called from then ends early.
  */
 void sched_frontend_save(struct sched *s);
 void sched_frontend_restore(struct sched *s);

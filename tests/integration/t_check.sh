@@ -242,3 +242,72 @@ test_check_usage_errors_exit_3() {
 	assert_eq 0 "$status" "help exits 0"
 	assert_contains "$output" "pgpulse check" "help lists the commands"
 }
+
+test_check_usage_errors_say_unknown_on_stdout() {
+	require_pgpulse
+	run_cmd "$PGPULSE" chek "$(app_uri)"
+	assert_eq 3 "$status" "a mistyped command"
+	assert_contains "$stderr" "'chek' is neither a command nor a target (did you mean check?)" "suggests check"
+
+	run_cmd "$PGPULSE" check "host=127.0.0.1 port=$PG_PORT sslmode=requird"
+	assert_eq 3 "$status" "an invalid sslmode is a usage error, not a failed probe"
+	assert_match '^PGPULSE UNKNOWN - .*invalid sslmode=requird: use one of disable allow prefer require verify-ca verify-full' "$output" "UNKNOWN line for the monitoring"
+
+	run_cmd "$PGPULSE" check --json "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb?sslmode=nope"
+	assert_eq 3 "$status" "usage error"
+	assert_json "$output" '.status == "unknown" and (.error.message | contains("invalid sslmode"))' "JSON says unknown"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
+
+	run_cmd "$PGPULSE" check --inspect-every 1 "$(app_uri)"
+	assert_contains "$stderr" "option '--inspect-every' does not apply to 'check'" "names the option, not its value"
+}
+
+test_check_perfdata_fields_are_positional() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check "$(app_uri)"
+	assert_match ' \| total=[0-9.]+ms;;;0 ' "$output" "no thresholds: empty warn and crit, min 0"
+	run_cmd "$PGPULSE" check -c 500 "$(app_uri)"
+	assert_match ' \| total=[0-9.]+ms;;500;0 ' "$output" "critical only"
+
+	hold_connections 11 three_left_after_us
+	run_cmd "$PGPULSE" check -w slots=1 "$(app_uri)"
+	assert_eq 0 "$status" "slots=1 (left) replaces the default 80% warning: 12 of 17 in use is fine"
+	assert_match ' slots=12;16;16;0;17' "$output" "perfdata shows the thresholds in force, in slots"
+	release_connections
+}
+
+test_check_host_list_is_walked_by_libpq() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "host=127.0.0.1,127.0.0.1 port=$REFUSED_PORT,$PG_PORT user=postgres"
+	assert_eq 0 "$status" "the second host answers (stderr: $stderr)"
+	assert_json "$output" '.server.address == "127.0.0.1"' "the address used"
+}
+
+test_check_asyncpg_ssl_param() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "postgresql+asyncpg://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb?ssl=require"
+	assert_eq 0 "$status" "ssl=require as asyncpg writes it"
+	assert_json "$output" '.tls.protocol == "TLSv1.3" and (.target | contains("sslmode=require"))' "TLS on"
+}
+
+test_passwords_leave_the_process_arguments() {
+	require_pgpulse
+	local pid
+	"$PGPULSE" watch --interval 0.2 "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb" >/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 grep -q 'app:\*\*\*@' "/proc/$pid/cmdline"
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "$APP_PASSWORD" "ps shows no password"
+	kill -INT "$pid"
+	wait "$pid" || true
+}
+
+test_watch_stops_when_nobody_reads() {
+	require_pgpulse
+	local before after
+	before=$(cat "$FAKE_SESSION_COUNTFILE")
+	# head exits after one line; a watch that kept going would reach 50 attempts.
+	timeout 60 "$PGPULSE" watch --no-backoff --interval 0.05 --count 50 --format jsonl \
+		"host=127.0.0.1 port=$FAKE_SESSION_PORT user=app" 2>/dev/null | head -1 >/dev/null || true
+	after=$(cat "$FAKE_SESSION_COUNTFILE")
+	assert_match '^[1-3]$' "$((after - before))" "stopped probing once the pipe closed"
+}

@@ -129,6 +129,45 @@ static void test_dsn_uri_is_parsed(void **state)
 	dsn_free(&t);
 }
 
+static void test_dsn_asyncpg_ssl_param_becomes_sslmode(void **state)
+{
+	static const struct {
+		const char *url, *sslmode;
+	} cases[] = {
+		{ "postgresql+asyncpg://app@db:5432/postgres?ssl=require", "require" },
+		{ "postgresql+asyncpg://app@db:5432/postgres?ssl=true&connect_timeout=3", "require" },
+		{ "postgresql://app@db/postgres?connect_timeout=3&ssl=false", "disable" },
+		{ "postgresql://app@db/postgres?ssl=verify-full", "verify-full" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct dsn_target t;
+
+		parse_ok(cases[i].url, NULL, &t);
+		assert_string_equal(dsn_get(&t, "sslmode"), cases[i].sslmode);
+		dsn_free(&t);
+	}
+}
+
+static void test_dsn_invalid_choice_is_a_usage_error(void **state)
+{
+	struct dsn_target t;
+	char err[512];
+
+	(void)state;
+	assert_false(dsn_parse("host=db sslmode=requird password=Hunter2", NULL, &t, err,
+			       sizeof(err)));
+	assert_non_null(strstr(err, "invalid sslmode=requird"));
+	assert_non_null(strstr(err, "verify-full"));
+	assert_null(strstr(err, "Hunter2"));
+	assert_false(dsn_parse("postgresql://db/x?target_session_attrs=writable", NULL, &t, err,
+			       sizeof(err)));
+	assert_non_null(strstr(err, "target_session_attrs"));
+	parse_ok("host=db sslmode=verify-ca gssencmode=disable channel_binding=prefer", NULL, &t);
+	dsn_free(&t);
+}
+
 static void test_dsn_sqlalchemy_url_is_accepted(void **state)
 {
 	static const char *const urls[] = {
@@ -781,6 +820,8 @@ int main(void)
 		DSN_TEST(test_dsn_conninfo_is_parsed),
 		DSN_TEST(test_dsn_uri_is_parsed),
 		DSN_TEST(test_dsn_sqlalchemy_url_is_accepted),
+		DSN_TEST(test_dsn_asyncpg_ssl_param_becomes_sslmode),
+		DSN_TEST(test_dsn_invalid_choice_is_a_usage_error),
 		DSN_TEST(test_dsn_raw_at_in_password_is_accepted),
 		DSN_TEST(test_dsn_password_never_in_display),
 		DSN_TEST(test_dsn_overrides_win),
