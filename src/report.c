@@ -46,7 +46,9 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 			     size_t errlen)
 {
 	char *copy = util_xstrdup(spec), *save = NULL, *item;
-	bool ok = true;
+	/* An empty list or item is a mistake, not "no thresholds". */
+	bool ok = spec[0] != '\0' && strstr(spec, ",,") == NULL && spec[0] != ',' &&
+		  spec[strlen(spec) - 1] != ',';
 
 	for (item = strtok_r(copy, ",", &save); item && ok; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
@@ -420,12 +422,20 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 			fprintf(out, " %s=%.2f", probe_phase_name(i), r->phase_ms[i]);
 		fprintf(out, " pid=%s\n", probe_pid_text(r->backend_pid, fmtbuf, sizeof(fmtbuf)));
 	} else {
+		const char *limit = classify_limit_name(r->error.limit);
+
 		fprintf(out, "FAIL %s", classify_class_name(r->error.cls));
 		if (r->error.sqlstate[0])
 			fprintf(out, " (%s)", r->error.sqlstate);
-		fprintf(out, " in %s after %s: %s\n", probe_phase_name(r->failed_phase),
+		if (limit)
+			fprintf(out, " limit=%s", limit);
+		fprintf(out, " in %s after %s: %s", probe_phase_name(r->failed_phase),
 			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)),
 			r->error.message);
+		/* Self-restraint shows: the reader sees why the next line takes longer. */
+		if (t->backoff_level > 0)
+			fprintf(out, " [backing off: next probe in %.3g s]", t->interval_ms / 1000.0);
+		fputc('\n', out);
 	}
 	fflush(out);
 }

@@ -44,7 +44,7 @@ test_watch_text_mixed_targets_and_exit_status() {
 		"host=127.0.0.1 port=$FAKE_SESSION_PORT user=app"
 	assert_eq 1 "$status" "some failed"
 	assert_match "seq=1 ok total=" "$output" "ok line"
-	assert_match "seq=1 FAIL max_clients \(XX000\) in auth after .*: MaxClientsInSessionMode" "$output" "failure line"
+	assert_match "seq=1 FAIL max_clients \(XX000\) limit=supavisor_session_pool in auth after .*: MaxClientsInSessionMode.* \[backing off: next probe in 0\.2 s\]" "$output" "failure line with limit and back-off"
 	assert_contains "$output" "failures: max_clients=2" "failures by class in the summary"
 	assert_contains "$output" "2 probes, 2 ok, 0 failed" "the healthy target's summary"
 }
