@@ -446,8 +446,8 @@ void report_summary(FILE *out, const struct target *t, double elapsed_ms)
 	bool any = false;
 
 	fprintf(out, "--- %s pgpulse statistics ---\n", t->dsn.display);
-	fprintf(out, "%llu probes, %llu ok, %llu failed (%.1f%% failed), time %.1f s\n",
-		(unsigned long long)t->probes, (unsigned long long)t->ok,
+	fprintf(out, "%llu probe%s, %llu ok, %llu failed (%.1f%% failed), time %.1f s\n",
+		(unsigned long long)t->probes, t->probes == 1 ? "" : "s", (unsigned long long)t->ok,
 		(unsigned long long)failed,
 		t->probes ? 100.0 * (double)failed / (double)t->probes : 0.0, elapsed_ms / 1000.0);
 	if (failed) {

@@ -51,6 +51,7 @@ struct shell {
 	bool eof;
 	bool resized;
 	bool said_cancelled;
+	bool separate; /* a command has reported: a blank line before the next */
 	int worst;     /* worst command status, for scripts */
 	char *pending; /* a line readline finished */
 	char *inbuf;   /* raw stdin: scripts on a pipe, burst's question */
@@ -144,20 +145,24 @@ static const struct shell_command shell_commands[] = {
 
 #define SHELL_NCOMMANDS (sizeof(shell_commands) / sizeof(shell_commands[0]))
 
-/* What 'set' changes and 'show' prints. */
+/*
+ * What 'set' changes and 'show' prints. A SECONDS setting has its range
+ * (the command line's) and gets the value in ms; the others get the text.
+ */
 struct shell_setting {
 	const char *name;
 	const char *value; /* usage of the value */
 	const char *help;
-	bool (*set)(struct shell *sh, const char *value);
+	double min_s, max_s; /* SECONDS: the range; 0, 0 for the others */
+	bool (*set)(struct shell *sh, const char *text, double ms);
 	void (*show)(struct shell *sh, char *out, size_t len);
 };
 
-static bool shell_set_interval(struct shell *sh, const char *v);
-static bool shell_set_timeout(struct shell *sh, const char *v);
-static bool shell_set_query_timeout(struct shell *sh, const char *v);
-static bool shell_set_query(struct shell *sh, const char *v);
-static bool shell_set_probing(struct shell *sh, const char *v);
+static bool shell_set_interval(struct shell *sh, const char *text, double ms);
+static bool shell_set_timeout(struct shell *sh, const char *text, double ms);
+static bool shell_set_query_timeout(struct shell *sh, const char *text, double ms);
+static bool shell_set_query(struct shell *sh, const char *text, double ms);
+static bool shell_set_probing(struct shell *sh, const char *text, double ms);
 static void shell_show_interval(struct shell *sh, char *out, size_t len);
 static void shell_show_timeout(struct shell *sh, char *out, size_t len);
 static void shell_show_query_timeout(struct shell *sh, char *out, size_t len);
@@ -167,15 +172,15 @@ static void shell_show_probing(struct shell *sh, char *out, size_t len);
 /* clang-format off */
 static const struct shell_setting shell_settings[] = {
 	{"interval",      "SECONDS", "time between probe starts (background probing and ping)",
-	 shell_set_interval, shell_show_interval},
+	 0.05, 86400, shell_set_interval, shell_show_interval},
 	{"timeout",       "SECONDS", "connect deadline when the target sets no connect_timeout",
-	 shell_set_timeout, shell_show_timeout},
+	 0.1,  86400, shell_set_timeout, shell_show_timeout},
 	{"query-timeout", "SECONDS", "deadline of the check query and of sql",
-	 shell_set_query_timeout, shell_show_query_timeout},
+	 0.1,  86400, shell_set_query_timeout, shell_show_query_timeout},
 	{"query",         "SQL",     "the check query",
-	 shell_set_query, shell_show_query},
+	 0,    0,     shell_set_query, shell_show_query},
 	{"probing",       "on|off",  "background probing of every target each interval",
-	 shell_set_probing, shell_show_probing},
+	 0,    0,     shell_set_probing, shell_show_probing},
 };
 /* clang-format on */
 
@@ -188,6 +193,8 @@ static int shell_sigint_pipe[2] = { -1, -1 };
 static char shell_history_file[PATH_MAX]; /* "" while history is off */
 static bool shell_history_loaded;
 static char shell_word_breaks[] = " \t\n;";
+/* 'set timeout' ran in this pgpulse (any prompt): settings names it as the source. */
+static bool shell_timeout_set;
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -206,6 +213,27 @@ static void shell_field(const char *label, const char *fmt, ...)
 	putchar('\n');
 }
 
+/*
+ * Set when the running command's last words went to stderr: the blank line
+ * between two commands' reports goes there too, so neither stream alone
+ * starts with one.
+ */
+static bool shell_said_error;
+
+static void shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A message for stderr, after what stdout holds so far: the two stay in order. */
+static void shell_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	shell_said_error = true;
+}
+
 static char *shell_ms(double ms, char *out, size_t len)
 {
 	if (isnan(ms))
@@ -220,8 +248,8 @@ static void shell_short_version(const struct probe_result *r, char *out, size_t 
 	out[strcspn(out, " ")] = '\0';
 }
 
-/* "2", "2s", "1.5", "500ms" -> milliseconds, within [min_s, 1 day]. */
-static bool shell_parse_seconds(const char *s, double min_s, double *ms)
+/* "2", "2s", "1.5", "500ms" -> seconds; false when it is no such number. */
+static bool shell_parse_seconds(const char *s, double *seconds)
 {
 	char *end;
 	double v = strtod(s, &end);
@@ -232,9 +260,7 @@ static bool shell_parse_seconds(const char *s, double min_s, double *ms)
 		v /= 1000.0;
 	else if (*end != '\0' && strcmp(end, "s") != 0)
 		return false;
-	if (v < min_s || v > 86400)
-		return false;
-	*ms = v * 1000.0;
+	*seconds = v;
 	return true;
 }
 
@@ -424,7 +450,7 @@ static const struct shell_setting *shell_find_setting(const char *name)
 
 static int shell_usage(const struct shell_command *c)
 {
-	fprintf(stderr, "usage: %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+	shell_error("usage: %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
 	return APP_EXIT_USAGE;
 }
 
@@ -480,12 +506,11 @@ static struct target *shell_add_target(struct shell *sh, const char *input, cons
 
 	/* An empty string would mean libpq's defaults: not what anyone typed. */
 	if (input[strspn(input, " \t")] == '\0') {
-		fprintf(stderr,
-			"give a connection string or URI, e.g. postgresql://user@host/db\n");
+		shell_error("give a connection string or URI, e.g. postgresql://user@host/db\n");
 		return NULL;
 	}
 	if (!app_add_target(sh->s, sh->o, input, err, sizeof(err))) {
-		fprintf(stderr, "%s\n", err);
+		shell_error("%s\n", err);
 		return NULL;
 	}
 	t = sched_target(sh->s, sched_ntargets(sh->s) - 1);
@@ -677,9 +702,9 @@ static void shell_print_tls_line(const struct target *t, const struct tls_info *
 		return;
 	}
 	if (tls->have_cert)
-		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%d days)",
+		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%d day%s)",
 			    tls->protocol, tls->cipher, tls->bits, tls->subject, tls->not_after,
-			    tls->days_left);
+			    tls->days_left, abs(tls->days_left) == 1 ? "" : "s");
 	else
 		shell_field("tls", "%s %s (%d bits)", tls->protocol, tls->cipher, tls->bits);
 }
@@ -835,10 +860,9 @@ static int shell_cmd_check(struct shell *sh, const struct shell_words *w)
 
 		t = shell_find_target(sh, rest);
 		if (t == NULL && !strchr(rest, '=') && !strstr(rest, "://")) {
-			fprintf(stderr,
-				"check: no target '%s' (targets lists them; or give a "
-				"connection string or URI)\n",
-				rest);
+			shell_error("check: no target '%s' (targets lists them; or give a "
+				    "connection string or URI)\n",
+				    rest);
 		} else if (t == NULL) {
 			t = shell_add_target(sh, rest, NULL);
 			if (t)
@@ -884,7 +908,7 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	int st;
 
 	if (w->argc > 1 && !shell_parse_count(w->argv[1], 1, SHELL_PING_MAX, &n)) {
-		fprintf(stderr, "ping: bad count '%s': give 1 to %d\n", w->argv[1], SHELL_PING_MAX);
+		shell_error("ping: bad count '%s': give 1 to %d\n", w->argv[1], SHELL_PING_MAX);
 		return shell_usage(shell_find_command("ping"));
 	}
 	/* The summary covers this ping only: a scratch target collects it. */
@@ -960,11 +984,16 @@ static int shell_cmd_settings(struct shell *sh, const struct shell_words *w)
 	for (int i = 0; i < r->inspect.nsettings; i++)
 		printf("%-38s %-10s %s\n", r->inspect.settings[i].name,
 		       r->inspect.settings[i].value, r->inspect.settings[i].source);
-	/* The client side of the deadlines: libpq's connect_timeout as pgpulse applies it. */
+	/*
+	 * The client side of the deadlines: libpq's connect_timeout as pgpulse
+	 * applies it. Sources as the dashboard and check --json name them.
+	 */
 	sched_probe_config(sh->s, t, &pc);
 	snprintf(value, sizeof(value), "%gs", pc.connect_timeout_ms / 1000.0);
 	printf("%-38s %-10s %s\n", "connect_timeout", value,
-	       t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse (set timeout)");
+	       t->dsn.connect_timeout_s > 0 ? "target"
+	       : shell_timeout_set	    ? "set timeout"
+					    : "pgpulse default");
 	return APP_EXIT_OK;
 }
 
@@ -1028,8 +1057,8 @@ static int shell_cmd_tls(struct shell *sh, const struct shell_words *w)
 	}
 	shell_field("subject", "%s", tls->subject);
 	shell_field("issuer", "%s", tls->issuer);
-	shell_field("expires", "%s (%d days %s)", tls->not_after, abs(tls->days_left),
-		    tls->days_left < 0 ? "ago" : "left");
+	shell_field("expires", "%s (%d day%s %s)", tls->not_after, abs(tls->days_left),
+		    abs(tls->days_left) == 1 ? "" : "s", tls->days_left < 0 ? "ago" : "left");
 	return APP_EXIT_OK;
 }
 
@@ -1082,15 +1111,27 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 			util_rfc3339(&inc->end, te, sizeof(te));
 		else
 			util_strlcpy(te, "open now", sizeof(te));
-		printf("%s to %s: %llu probes failed%s%s, %s%s%s\n", ts, te,
-		       (unsigned long long)inc->probes_failed, limit ? ", limit " : "",
-		       limit ? limit : "", inc->sqlstate, inc->sqlstate[0] ? " " : "",
-		       inc->message);
+		printf("%s to %s: %llu probe%s failed%s%s, %s%s%s\n", ts, te,
+		       (unsigned long long)inc->probes_failed, inc->probes_failed == 1 ? "" : "s",
+		       limit ? ", limit " : "", limit ? limit : "", inc->sqlstate,
+		       inc->sqlstate[0] ? " " : "", inc->message);
 	}
 	if (!failed && !n && !t->ninc)
 		printf("no failures recorded since pgpulse started\n");
 	return APP_EXIT_OK;
 }
+
+/* What sql adds to a failure its own wrapping explains. */
+struct shell_sql_hint {
+	const char *sqlstate;
+	const char *hint;
+};
+
+/* clang-format off */
+static const struct shell_sql_hint shell_sql_hints[] = {
+	{"25006", "sql runs in a read-only transaction; use psql to change data"},
+};
+/* clang-format on */
 
 static int shell_cmd_sql(struct shell *sh, const struct shell_words *w)
 {
@@ -1107,6 +1148,9 @@ static int shell_cmd_sql(struct shell *sh, const struct shell_words *w)
 	}
 	if (!r->ok) {
 		shell_print_failure(r);
+		for (size_t i = 0; i < sizeof(shell_sql_hints) / sizeof(shell_sql_hints[0]); i++)
+			if (strcmp(r->error.sqlstate, shell_sql_hints[i].sqlstate) == 0)
+				shell_field("hint", "%s", shell_sql_hints[i].hint);
 		st = APP_EXIT_CRITICAL;
 	} else {
 		if (sh->wait_table)
@@ -1132,14 +1176,13 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 		if (w->argc < 4)
 			return shell_usage(c);
 		if (strspn(w->argv[2], "0123456789") == strlen(w->argv[2])) {
-			fprintf(stderr,
+			shell_error(
 				"target add: '%s' is a number; numbers pick targets by position\n",
 				w->argv[2]);
 			return APP_EXIT_USAGE;
 		}
 		if (shell_find_target(sh, w->argv[2])) {
-			fprintf(stderr, "target add: '%s' is taken; pick another name\n",
-				w->argv[2]);
+			shell_error("target add: '%s' is taken; pick another name\n", w->argv[2]);
 			return APP_EXIT_USAGE;
 		}
 		input = shell_rest(w, 3);
@@ -1154,8 +1197,8 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 	if (strcmp(w->argv[1], "use") == 0 && w->argc == 3) {
 		t = shell_find_target(sh, w->argv[2]);
 		if (t == NULL) {
-			fprintf(stderr, "target use: no target '%s' (targets lists them)\n",
-				w->argv[2]);
+			shell_error("target use: no target '%s' (targets lists them)\n",
+				    w->argv[2]);
 			return APP_EXIT_USAGE;
 		}
 		sh->current = t->index;
@@ -1165,61 +1208,63 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 	return shell_usage(c);
 }
 
+/* With background probing off, a target no command probed waits for nothing. */
+static const char *shell_health_text(const struct shell *sh, const struct target *t)
+{
+	if (t->health == TARGET_UNKNOWN && sched_paused(sh->s))
+		return "not probed";
+	return target_health_name(t->health);
+}
+
 static int shell_cmd_targets(struct shell *sh, const struct shell_words *w)
 {
 	(void)w;
 	for (int i = 0; i < sched_ntargets(sh->s); i++) {
 		struct target *t = sched_target(sh->s, i);
 
-		printf("%c %d %-20s %-9s %s\n", i == sh->current ? '*' : ' ', i + 1, t->dsn.name,
-		       target_health_name(t->health), t->dsn.display);
+		printf("%c %d %-20s %-10s %s\n", i == sh->current ? '*' : ' ', i + 1, t->dsn.name,
+		       shell_health_text(sh, t), t->dsn.display);
 	}
 	return APP_EXIT_OK;
 }
 
-static bool shell_set_interval(struct shell *sh, const char *v)
+static bool shell_set_interval(struct shell *sh, const char *text, double ms)
 {
-	double ms;
-
-	if (!shell_parse_seconds(v, 0.05, &ms))
-		return false;
+	(void)text;
 	sched_set_interval(sh->s, ms);
 	return true;
 }
 
-static bool shell_set_timeout(struct shell *sh, const char *v)
+static bool shell_set_timeout(struct shell *sh, const char *text, double ms)
 {
-	double ms;
-
-	if (!shell_parse_seconds(v, 0.1, &ms))
-		return false;
+	(void)text;
 	sched_set_timeouts(sh->s, ms, 0);
+	shell_timeout_set = true;
 	return true;
 }
 
-static bool shell_set_query_timeout(struct shell *sh, const char *v)
+static bool shell_set_query_timeout(struct shell *sh, const char *text, double ms)
 {
-	double ms;
-
-	if (!shell_parse_seconds(v, 0.1, &ms))
-		return false;
+	(void)text;
 	sched_set_timeouts(sh->s, 0, ms);
 	return true;
 }
 
-static bool shell_set_query(struct shell *sh, const char *v)
+static bool shell_set_query(struct shell *sh, const char *text, double ms)
 {
-	if (v[0] == '\0')
+	(void)ms;
+	if (text[0] == '\0')
 		return false;
-	sched_set_query(sh->s, v);
+	sched_set_query(sh->s, text);
 	return true;
 }
 
-static bool shell_set_probing(struct shell *sh, const char *v)
+static bool shell_set_probing(struct shell *sh, const char *text, double ms)
 {
-	if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+	(void)ms;
+	if (strcmp(text, "on") != 0 && strcmp(text, "off") != 0)
 		return false;
-	sched_set_paused(sh->s, strcmp(v, "off") == 0);
+	sched_set_paused(sh->s, strcmp(text, "off") == 0);
 	return true;
 }
 
@@ -1255,19 +1300,28 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 	const struct shell_setting *set = shell_find_setting(w->argv[1]);
 	char *value;
 	char now[200];
+	double seconds = 0;
 	bool ok;
 
 	if (set == NULL) {
-		fprintf(stderr, "set: no setting '%s'; settings:", w->argv[1]);
+		shell_error("set: no setting '%s'; settings:", w->argv[1]);
 		for (size_t i = 0; i < SHELL_NSETTINGS; i++)
-			fprintf(stderr, " %s", shell_settings[i].name);
-		fputc('\n', stderr);
+			shell_error(" %s", shell_settings[i].name);
+		shell_error("\n");
 		return APP_EXIT_USAGE;
 	}
 	value = shell_rest(w, 2);
-	ok = set->set(sh, value);
+	if (set->max_s > 0 && !shell_parse_seconds(value, &seconds)) {
+		shell_error("set: '%s' is no number of seconds (e.g. 2, 1.5, 500ms)\n", value);
+		ok = false;
+	} else if (set->max_s > 0 && (seconds < set->min_s || seconds > set->max_s)) {
+		shell_error("set: %s must be %g s to %g s\n", set->name, set->min_s, set->max_s);
+		ok = false;
+	} else {
+		ok = set->set(sh, value, seconds * 1000.0);
+	}
 	if (!ok)
-		fprintf(stderr, "usage: set %s %s (%s)\n", set->name, set->value, set->help);
+		shell_error("usage: set %s %s (%s)\n", set->name, set->value, set->help);
 	free(value);
 	if (!ok)
 		return APP_EXIT_USAGE;
@@ -1306,12 +1360,12 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 		return shell_usage(shell_find_command("burst"));
 	/* Scripts confirm in the command itself: nobody is there to answer. */
 	if (!yes && !sh->interactive) {
-		fprintf(stderr, "burst: in a script, confirm in the command: burst %ld yes\n", n);
+		shell_error("burst: in a script, confirm in the command: burst %ld yes\n", n);
 		return APP_EXIT_USAGE;
 	}
 	if (!yes) {
-		snprintf(question, sizeof(question), "Open up to %ld connections to %s? [y/N] ", n,
-			 t->dsn.display);
+		snprintf(question, sizeof(question), "Open up to %ld connection%s to %s? [y/N] ", n,
+			 n == 1 ? "" : "s", t->dsn.display);
 		if (!shell_ask(sh, question, answer, sizeof(answer)) ||
 		    (strcmp(answer, "y") != 0 && strcmp(answer, "yes") != 0)) {
 			printf("burst not started\n");
@@ -1347,7 +1401,7 @@ static int shell_cmd_watch(struct shell *sh, const struct shell_words *w)
 {
 	(void)w;
 	if (!sh->interactive) {
-		fprintf(stderr,
+		shell_error(
 			"watch: the dashboard needs a terminal; use 'pgpulse watch' in scripts\n");
 		return APP_EXIT_USAGE;
 	}
@@ -1367,13 +1421,16 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 	(void)sh;
 	if (w->argc == 1) {
 		printf("Commands (Tab completes, Ctrl-R searches the history, Ctrl-C cancels, "
-		       "Ctrl-D leaves;\n';' separates commands on one line):\n");
+		       "Ctrl-D leaves;\n';' separates commands on one line; a line starting with "
+		       "# is a comment):\n");
 		for (size_t i = 0; i < SHELL_NCOMMANDS; i++) {
 			char usage[80];
 
+			/* The alias in brackets: "settings (timeouts)". */
 			c = &shell_commands[i];
-			snprintf(usage, sizeof(usage), "%s%s%s", c->name, c->args[0] ? " " : "",
-				 c->args);
+			snprintf(usage, sizeof(usage), "%s%s%s%s%s%s", c->name,
+				 c->args[0] ? " " : "", c->args, c->alias ? " (" : "",
+				 c->alias ? c->alias : "", c->alias ? ")" : "");
 			if (strlen(usage) > 26)
 				printf("  %s\n  %-26s %s\n", usage, "", c->help);
 			else
@@ -1385,8 +1442,8 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 	if (c == NULL) {
 		const char *near = shell_suggest(w->argv[1]);
 
-		fprintf(stderr, "help: no command '%s'%s%s%s\n", w->argv[1],
-			near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
+		shell_error("help: no command '%s'%s%s%s\n", w->argv[1],
+			    near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
 		return APP_EXIT_USAGE;
 	}
 	printf("usage: %s%s%s\n%s\n", c->name, c->args[0] ? " " : "", c->args, c->help);
@@ -1415,7 +1472,7 @@ static int shell_run_command(struct shell *sh, const char *text)
 	int st = APP_EXIT_OK, nargs;
 
 	if (!shell_split_words(text, &w)) {
-		fprintf(stderr, "unbalanced quote in: %s\n", text);
+		shell_error("unbalanced quote in: %s\n", text);
 		free(w.buf);
 		return APP_EXIT_USAGE;
 	}
@@ -1429,11 +1486,9 @@ static int shell_run_command(struct shell *sh, const char *text)
 		const char *near = shell_suggest(w.argv[0]);
 
 		if (near)
-			fprintf(stderr, "unknown command '%s': did you mean %s?\n", w.argv[0],
-				near);
+			shell_error("unknown command '%s': did you mean %s?\n", w.argv[0], near);
 		else
-			fprintf(stderr, "unknown command '%s': help lists the commands\n",
-				w.argv[0]);
+			shell_error("unknown command '%s': help lists the commands\n", w.argv[0]);
 		st = APP_EXIT_USAGE;
 	} else if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args)) {
 		st = shell_usage(c);
@@ -1445,21 +1500,39 @@ static int shell_run_command(struct shell *sh, const char *text)
 	return st;
 }
 
-/* Runs the commands of one line in order; a cancelled one ends the line. */
+/*
+ * Runs the commands of one line in order; a cancelled one ends the line.
+ * Blank commands are skipped; one starting with '#' makes the rest of the
+ * line a comment.
+ */
 static void shell_execute(struct shell *sh, const char *line)
 {
 	char **cmds = shell_split_commands(line);
 
+	/* At the prompt each line starts afresh; a script's reports all run on. */
+	if (sh->interactive)
+		sh->separate = false;
 	for (size_t i = 0; cmds[i] && !sh->leave && !sh->stop; i++) {
+		const char *text = cmds[i];
 		int st;
 
-		/* Several commands on one line: a blank line between their reports. */
-		if (i > 0 && cmds[i][strspn(cmds[i], " \t")] != '\0')
-			putchar('\n');
+		while (isspace((unsigned char)*text))
+			text++;
+		if (*text == '\0')
+			continue;
+		if (*text == '#')
+			break;
+		/* Exactly one blank line between two reports, on the stream the last one used. */
+		if (sh->separate) {
+			fputc('\n', shell_said_error ? stderr : stdout);
+			fflush(stdout);
+		}
+		shell_said_error = false;
+		sh->separate = true;
 		sh->interrupted = false;
 		sh->said_cancelled = false;
 		sh->running = true;
-		st = shell_run_command(sh, cmds[i]);
+		st = shell_run_command(sh, text);
 		sh->running = false;
 		if (sh->interrupted || sh->stop)
 			st = APP_EXIT_USAGE;
@@ -1474,6 +1547,25 @@ static void shell_execute(struct shell *sh, const char *line)
 	}
 	sh->interrupted = false;
 	shell_free_list(cmds);
+}
+
+/* -c: the text may hold several lines, each run like a line from a pipe. */
+static void shell_execute_lines(struct shell *sh, const char *text)
+{
+	while (!sh->leave && !sh->stop) {
+		size_t n = strcspn(text, "\n");
+		char *line = util_xmalloc(n + 1);
+
+		memcpy(line, text, n);
+		line[n] = '\0';
+		if (n > 0 && line[n - 1] == '\r')
+			line[n - 1] = '\0';
+		shell_execute(sh, line);
+		free(line);
+		if (text[n] == '\0')
+			break;
+		text += n + 1;
+	}
 }
 
 /* ------------------------------------------------------------ history */
@@ -1685,8 +1777,11 @@ static char **shell_complete(const char *text, int start, int end)
 	shell_ncandidates = 0;
 	c = word > 0 ? shell_find_command(w.argv[0]) : NULL;
 	if (word == 0 || (c && c->run == shell_cmd_help && word == 1)) {
-		for (size_t i = 0; i < SHELL_NCOMMANDS; i++)
+		for (size_t i = 0; i < SHELL_NCOMMANDS; i++) {
 			shell_candidate(shell_commands[i].name);
+			if (shell_commands[i].alias)
+				shell_candidate(shell_commands[i].alias);
+		}
 	} else if (c && c->run == shell_cmd_check && word == 1) {
 		shell_candidate_targets();
 	} else if (c && c->run == shell_cmd_target && word == 1) {
@@ -1975,7 +2070,7 @@ static bool shell_start(struct shell *sh, struct sched *s, const struct app_opti
 	for (int i = 0; i < sh->nseen; i++)
 		sh->seen[i] = sched_target(s, i)->health;
 	if (pipe(shell_sigint_pipe) < 0) {
-		fprintf(stderr, "pgpulse: cannot set up Ctrl-C handling: %s\n", strerror(errno));
+		shell_error("pgpulse: cannot set up Ctrl-C handling: %s\n", strerror(errno));
 		free(sh->wait_r);
 		free(sh->seen);
 		return false;
@@ -2022,7 +2117,7 @@ int shell_run(struct sched *s, const struct app_options *o)
 	if (!shell_start(&sh, s, o))
 		return APP_EXIT_USAGE;
 	if (o->shell_commands) {
-		shell_execute(&sh, o->shell_commands);
+		shell_execute_lines(&sh, o->shell_commands);
 	} else if (isatty(STDIN_FILENO)) {
 		struct target *t = shell_current(&sh);
 

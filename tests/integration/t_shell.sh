@@ -131,7 +131,7 @@ test_shell_scripted_version_settings_tls() {
 	assert_match $'\nnumber    15[0-9]{4}\n' "$output" "version number"
 	assert_contains "$output" "role      primary (not in recovery)" "not a standby"
 	assert_match $'\nstatement_timeout +30s +user\n' "$output" "ALTER ROLE app SET statement_timeout, with its source"
-	assert_match $'\nconnect_timeout +10s +pgpulse' "$output" "the client's connect deadline"
+	assert_match $'\nconnect_timeout +10s +pgpulse default\n' "$output" "the client's connect deadline"
 	assert_contains "$output" "sslmode   require" "sslmode from the target"
 	assert_match $'\nprotocol  TLSv1\\.3\n' "$output" "TLS 1.3"
 	assert_contains "$output" "issuer    CN=pgpulse test CA" "the harness CA"
@@ -160,8 +160,22 @@ test_shell_scripted_sql_write_is_read_only() {
 	assert_eq 2 "$status" "a write fails"
 	assert_match '^failed    query_error in query after [0-9.]+ m?s \(SQLSTATE 25006\)' "$output" "classified like a probe error"
 	assert_contains "$output" "message   cannot execute CREATE TABLE in a read-only transaction" "PostgreSQL's message"
+	assert_match $'\nadvice    .+\nhint      sql runs in a read-only transaction' "$output" "the engine's advice, then why a write fails"
+	assert_not_contains "$output" "check query" "the advice is about any query, not the check query"
 	assert_eq "" "$("$PG_BINDIR/psql" -X -A -t -q -h "$PG_SOCKET_DIR" -p "$PG_PORT" -U postgres -d appdb \
 		-c "SELECT to_regclass('public.t')" </dev/null)" "no table was made"
+}
+
+test_shell_sql_past_query_timeout_fails_as_timeout() {
+	require_pgpulse
+	local began=$SECONDS
+	run_cmd "$PGPULSE" shell -c "set query-timeout 1; sql select pg_sleep(10)" "$(shell_app_uri)"
+	assert_eq 2 "$status" "a query past its deadline is critical (stderr: $stderr)"
+	assert_match $'\nfailed    timeout in query after 1\.[0-9]+ s\n' "$output" "class timeout, in the query phase"
+	assert_match $'\nmessage   timeout expired' "$output" "the message"
+	assert_match $'\nadvice    [^\n]*query-timeout' "$output" "the advice says which deadline to raise"
+	(( SECONDS - began < 6 )) || assert_eq "under 6 s" "$((SECONDS - began)) s" "the deadline holds, not pg_sleep's 10 s"
+	# run.sh checks that no connection is left behind.
 }
 
 test_shell_unknown_command_suggests_and_exits_unknown() {
@@ -189,6 +203,84 @@ test_shell_worst_status_of_several_commands() {
 	assert_eq 3 "$status" "the unknown command is the worst"
 	assert_match '^server    PostgreSQL 15' "$output" "the first command ran"
 	assert_match $'\n answer\n--------\n     42\n' "$output" "the command after the bad one ran too"
+}
+
+test_shell_reports_separated_by_one_blank_line() {
+	require_pgpulse
+	local target line out rc=0
+	target="127.0.0.1:$PG_PORT"
+	line=$(printf '* 1 %-20s %-10s %s' "$target" "not probed" "postgresql://app:***@$target/appdb")
+	# Both streams together, as a terminal shows them.
+	out=$("$PGPULSE" shell -c "bogus; targets; bogus2; targets" "$(shell_app_uri)" 2>&1) || rc=$?
+	assert_eq 3 "$rc" "the unknown commands are the worst"
+	assert_eq "unknown command 'bogus': help lists the commands
+
+$line
+
+unknown command 'bogus2': help lists the commands
+
+$line" "$out" "exactly one blank line between reports, none before the first"
+
+	# Each stream alone starts with its first report.
+	run_cmd "$PGPULSE" shell -c "bogus; targets" "$(shell_app_uri)"
+	assert_eq "$line" "$output" "no blank line in front of stdout"
+
+	# Lines from a pipe are one script: their reports are separated too.
+	rc=0
+	out=$(printf 'targets\ntargets; targets\n' | "$PGPULSE" shell "$(shell_app_uri)" 2>&1) || rc=$?
+	assert_eq 0 "$rc" "all ran"
+	assert_eq "$line
+
+$line
+
+$line" "$out" "one blank line between piped commands"
+}
+
+test_shell_script_skips_comments_and_blank_lines() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c $'# the app database\n\n   \n  # indented; not a command\nversion; # the rest is a comment\n\ntargets' "$(shell_app_uri)"
+	assert_eq 0 "$status" "comments and blank lines are no commands (stderr: $stderr)"
+	assert_eq "" "$stderr" "nothing unknown"
+	assert_match '^server    PostgreSQL 15' "$output" "version ran"
+	assert_match $'\n\n\\* 1 ' "$output" "targets ran, after one blank line"
+
+	local out rc=0
+	out=$(printf '#!/usr/bin/env pgpulse shell\n\n# comment\n\t# tab, then comment\ntargets\n' |
+		"$PGPULSE" shell "$(shell_app_uri)" 2>&1) || rc=$?
+	assert_eq 0 "$rc" "from a pipe too"
+	assert_match '^\* 1 ' "$out" "only targets printed"
+}
+
+test_shell_settings_names_connect_timeout_source() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c "settings" "$(shell_app_uri)"
+	assert_eq 0 "$status" "stderr: $stderr"
+	assert_match $'\nconnect_timeout +10s +pgpulse default$' "$output" "nobody set it"
+
+	run_cmd "$PGPULSE" shell -c "set timeout 4; timeouts" "$(shell_app_uri)"
+	assert_eq 0 "$status" "stderr: $stderr"
+	assert_match $'\nconnect_timeout +4s +set timeout$' "$output" "set timeout in this session"
+
+	run_cmd "$PGPULSE" shell -c "set timeout 4; settings" "$(shell_app_uri connect_timeout=3)"
+	assert_eq 0 "$status" "stderr: $stderr"
+	assert_match $'\nconnect_timeout +3s +target$' "$output" "the target's own connect_timeout wins"
+}
+
+test_shell_targets_not_probed_until_a_command_probes() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c "targets; version; targets" "$(shell_app_uri)"
+	assert_eq 0 "$status" "stderr: $stderr"
+	assert_match "^\\* 1 127\\.0\\.0\\.1:$PG_PORT +not probed " "$output" "probing is off: not WAITING"
+	assert_match $'\n\\* 1 127\\.0\\.0\\.1:'"$PG_PORT"' +UP ' "$output" "the last result's state once probed"
+	assert_not_contains "$output" "WAITING" "nothing waits"
+}
+
+test_shell_counts_are_singular_for_one() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c "ping 1; errors" "$(shell_app_uri)"
+	assert_eq 0 "$status" "stderr: $stderr"
+	assert_contains "$output" "appdb): 1 probe, one every" "ping's header"
+	assert_contains "$output" "appdb): 1 probe, 0 failed" "errors"
 }
 
 test_shell_check_refused_exits_critical() {
@@ -253,6 +345,15 @@ test_shell_set_changes_probing() {
 	run_cmd "$PGPULSE" shell -c "set interval soon" "$(shell_app_uri)"
 	assert_eq 3 "$status" "bad value"
 	assert_contains "$stderr" "usage: set interval SECONDS" "the usage line"
+
+	local setting value range
+	for setting in "interval 0 0.05" "timeout 0 0.1" "query-timeout 86401 0.1"; do
+		read -r setting value range <<<"$setting"
+		run_cmd "$PGPULSE" shell -c "set $setting $value" "$(shell_app_uri)"
+		assert_eq 3 "$status" "$setting $value is out of range"
+		assert_contains "$stderr" "set: $setting must be $range s to 86400 s" "says the range"
+		assert_contains "$stderr" "usage: set $setting SECONDS" "and the usage"
+	done
 }
 
 test_shell_burst_in_script_needs_yes() {
@@ -276,6 +377,10 @@ test_shell_help_lists_every_command() {
 	assert_contains "$output" "  set probing on|off" "help set lists the settings"
 	assert_contains "$output" "usage: slots" "help explains an alias's command"
 	assert_contains "$output" "alias: who" "and names the alias"
+	for cmd in "settings (timeouts)" "slots (who)" "tls (cert)" "help [COMMAND] (?)" "quit (exit)"; do
+		assert_contains "$output" $'\n  '"$cmd " "help shows the alias of ${cmd%% *}"
+	done
+	assert_contains "$output" "# is a comment" "help says what a comment is"
 }
 
 # ---------------------------------------------------------------- prompt
@@ -287,8 +392,12 @@ test_shell_prompt_tab_completes_command_and_setting() {
 	shell_tmux_wait "> check"
 	shell_tmux_keys C-u "set pro" Tab
 	shell_tmux_wait "> set probing"
+	shell_tmux_keys C-u "timeo" Tab
+	shell_tmux_wait "> timeouts"
+	shell_tmux_keys C-u "help ex" Tab
+	shell_tmux_wait "> help exit"
 	shell_tmux_keys C-u "help" Enter
-	shell_tmux_wait "quit                       leave"
+	shell_tmux_wait "quit (exit)                leave"
 	shell_tmux_keys "chek" Enter
 	shell_tmux_wait "unknown command 'chek': did you mean check?"
 	wait_until 5 shell_tmux_at_prompt || assert_eq prompt "$(shell_tmux_screen)" "back at the prompt"
@@ -366,13 +475,18 @@ test_shell_ctrl_r_finds_earlier_command() {
 test_shell_burst_asks_before_opening() {
 	require_pgpulse
 	shell_tmux_start "$(shell_app_uri)"
+	shell_tmux_keys "burst 1" Enter
+	shell_tmux_wait "Open up to 1 connection to postgresql://app:***@127.0.0.1:$PG_PORT/appdb? [y/N]"
+	shell_tmux_keys "n" Enter
+	shell_tmux_wait "burst not started"
 	shell_tmux_keys "burst 2" Enter
 	shell_tmux_wait "Open up to 2 connections to postgresql://app:***@127.0.0.1:$PG_PORT/appdb? [y/N]"
 	assert_eq 0 "$(pgpulse_open_count)" "nothing opened while asking"
 	shell_tmux_keys "n" Enter
-	shell_tmux_wait "burst not started"
+	wait_until 10 shell_tmux_shows_times "burst not started" 2 ||
+		assert_eq 2 "$(shell_count "$(shell_tmux_screen)" "burst not started")" "the second answer"
 	shell_tmux_keys "burst 2" Enter
-	wait_until 10 shell_tmux_shows_times "[y/N]" 2
+	wait_until 10 shell_tmux_shows_times "[y/N]" 3
 	shell_tmux_keys "y" Enter
 	shell_tmux_wait "opened 2 of 2"
 	wait_until 10 shell_tmux_at_prompt || assert_eq prompt "$(shell_tmux_screen)" "back at the prompt"
