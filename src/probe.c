@@ -70,7 +70,7 @@ static const char *const probe_event_names[PROBE_EV_COUNT] = {
 static const char *const probe_waiting_for[PROBE_PHASE_COUNT] = {
 	"DNS resolution",    "the TCP connection",
 	"the TLS handshake", "authentication and backend start",
-	"the check query",   "close",
+	"the query's result", "close",
 	"the probe",
 };
 
