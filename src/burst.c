@@ -1,7 +1,9 @@
 /*
  * burst: N hold-mode probes started at once and driven by this file's own
  * poll() loop, so the answer is "how many more connections fit right now".
- * Every connection has one owner here and is closed before we return.
+ * Those refused for a limit get a second try one at a time, because some
+ * servers refuse a crowd that would fit. Every connection has one owner here
+ * and is closed before we return.
  */
 #include "burst.h"
 #include "signals.h"
@@ -33,6 +35,9 @@ enum burst_conn_state {
 
 struct burst_loop {
 	struct sched *s;
+	const struct dsn_target *dsn;
+	struct probe_config pc; /* hold probes */
+	uint64_t next_seq;
 	struct probe **probes;
 	enum burst_conn_state *state;
 	int n;
@@ -164,6 +169,78 @@ static void burst_turn(struct burst_loop *l, double until_ms)
 	burst_account(l);
 }
 
+/* A fresh probe for connection i, started now. */
+static void burst_start(struct burst_loop *l, int i)
+{
+	l->probes[i] = probe_new(l->dsn, &l->pc, sched_resolver(l->s), ++l->next_seq, NULL, NULL);
+	l->state[i] = BURST_PENDING;
+	probe_begin(l->probes[i]);
+}
+
+/* Turns the loop until every pending connection got in or failed, or a stop. */
+static void burst_settle(struct burst_loop *l)
+{
+	burst_account(l);
+	while (l->pending > 0 && !l->stop)
+		burst_turn(l, INFINITY);
+}
+
+static bool burst_refused_for_limit(const struct burst_loop *l, int i)
+{
+	return l->state[i] == BURST_REFUSED &&
+	       probe_result(l->probes[i])->error.cls == CLASS_MAX_CLIENTS;
+}
+
+/*
+ * Returns whether the answer is known (false: a stop came first).
+ *
+ * A refusal in a crowd is not always the limit. PgBouncer checks
+ * max_client_conn when it reads a startup packet, against every client it
+ * has accepted: those still logging in, and those it refuses in the same
+ * turn of its loop. When more than max_client_conn arrive together it can
+ * refuse every one of them, also those that would fit (10 at once against
+ * max_client_conn = 6: none got in, where 6 fit). So connections refused
+ * for a limit try again, one at a time while the others stay held, until
+ * one is refused alone: that refusal is the limit, and what is held then
+ * is what fits at once. A server that counts exactly (PostgreSQL) costs
+ * one more refused attempt. Staggering the connects (the next one once the
+ * previous TCP connect is done) would not avoid it: the check counts
+ * accepted sockets, and the connects finish long before the first login.
+ */
+static bool burst_retry_refused(struct burst_loop *l)
+{
+	struct burst_outcome *out = l->out;
+	bool any = false;
+
+	for (int i = 0; i < l->n; i++)
+		any = any || burst_refused_for_limit(l, i);
+	if (!any || l->n == 1)
+		return true;
+	/* The crowd's refusals are not the answer; other failures still are. */
+	out->have_error = false;
+	for (int i = 0; i < l->n && !out->have_error; i++) {
+		if (l->state[i] != BURST_REFUSED || burst_refused_for_limit(l, i))
+			continue;
+		out->first_error = *probe_result(l->probes[i]);
+		out->first_error.table = NULL;
+		out->have_error = true;
+	}
+	for (int i = 0; i < l->n; i++) {
+		if (!burst_refused_for_limit(l, i))
+			continue;
+		if (l->stop)
+			return false;
+		probe_free(l->probes[i]);
+		burst_start(l, i);
+		l->pending++;
+		burst_settle(l);
+		if (l->state[i] != BURST_HELD)
+			return l->state[i] == BURST_REFUSED; /* refused alone: the limit */
+		out->opened_alone++;
+	}
+	return true;
+}
+
 /* Closes everything at once: held connections and those still on their way. */
 static void burst_close_all(struct burst_loop *l)
 {
@@ -213,6 +290,8 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 
 	memset(&l, 0, sizeof(l));
 	l.s = s;
+	l.dsn = &t->dsn;
+	l.pc = pc;
 	l.n = l.pending = n;
 	l.out = out;
 	l.probes = util_xcalloc((size_t)n, sizeof(*l.probes));
@@ -223,14 +302,9 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	/* All at once: the server sees n newcomers together, like a deploy's pools. */
 	t0 = l.last_settled = util_now_ms();
 	for (int i = 0; i < n; i++)
-		l.probes[i] =
-			probe_new(&t->dsn, &pc, sched_resolver(s), (uint64_t)i + 1, NULL, NULL);
-	for (int i = 0; i < n; i++)
-		probe_begin(l.probes[i]);
-	burst_account(&l);
-	while (l.pending > 0 && !l.stop)
-		burst_turn(&l, INFINITY);
-	out->settled = l.pending == 0;
+		burst_start(&l, i);
+	burst_settle(&l);
+	out->settled = l.pending == 0 && burst_retry_refused(&l);
 	out->open_ms = (out->settled ? l.last_settled : util_now_ms()) - t0;
 
 	hold_start = util_now_ms();
@@ -304,6 +378,11 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 	} else {
 		fputs(b->settled ? "; no failure\n" : "\n", out);
 	}
+	if (b->opened_alone > 0)
+		fprintf(out,
+			"%d of them got in only one at a time: the server refused them when they "
+			"came together\n",
+			b->opened_alone);
 	if (b->opened > 0) {
 		fprintf(out, "held %d for %s, then closed all of them", b->opened, held);
 		if (b->lost)

@@ -24,6 +24,7 @@ struct burst_outcome {
 	int opened;	  /* connections that got in */
 	double open_ms;	  /* from the first connect to the last one in (or failed) */
 	double held_ms;	  /* how long they were held before closing */
+	int opened_alone; /* of opened: refused in the crowd, then got in one at a time */
 	int lost;	  /* got in, then the server closed them while held */
 	bool interrupted; /* Ctrl-C / SIGTERM */
 	bool settled;	  /* every connection got in or failed: the answer is known */
@@ -33,10 +34,13 @@ struct burst_outcome {
 
 /*
  * Opens up to n connections to t at once (from this thread), holds them
- * hold_ms, closes all. Returns false only when it could not start (the
- * reason is then in out->first_error.error.message). Used by 'pgpulse
- * burst' and the prompt's 'burst N'. Stops early, closing everything, when
- * a stop signal arrives on signals_fd().
+ * hold_ms, closes all. Those refused for a limit (max_clients) try again
+ * one at a time, the others held, until one is refused alone: a pooler may
+ * refuse a crowd that would fit, and the answer is what fits at once.
+ * Returns false only when it could not start (the reason is then in
+ * out->first_error.error.message). Used by 'pgpulse burst' and the prompt's
+ * 'burst N'. Stops early, closing everything, when a stop signal arrives on
+ * signals_fd().
  *
  * The scheduler's loop does not run meanwhile: probes it has in flight are
  * cancelled (not counted) and its schedule is paused until the burst ends.

@@ -211,6 +211,86 @@ test_burst_finds_the_headroom_exactly() {
 	release_connections
 }
 
+# PgBouncer's clients, as its SHOW CLIENTS lists them (the admin
+# connection asking is one of them); with a database, only that one's.
+mc_bouncer_clients() {
+	bouncer_admin "SHOW CLIENTS" | awk -F '|' -v db="${1:-}" 'db == "" || $3 == db' | grep -c . || true
+}
+
+mc_bouncer_clients_are() {
+	[ "$(mc_bouncer_clients "${2:-}")" = "$1" ]
+}
+
+mc_bouncer_stopped() {
+	! harness_bouncer_running
+}
+
+# A freshly started PgBouncer: it has not logged in to the server yet.
+mc_bouncer_restart() {
+	kill -TERM "$(head -n1 "$BOUNCER_PIDFILE")"
+	wait_until 10 mc_bouncer_stopped || assert_eq "stopped" "running" "PgBouncer stops on SIGTERM"
+	harness_bouncer_start
+}
+
+mc_bouncer_dsn() {
+	echo "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
+}
+
+# mc_burst_bouncer N OPENED: burst -n N through PgBouncer gets OPENED in,
+# the rest refused at max_client_conn, and leaves no client behind.
+mc_burst_bouncer() {
+	local n=$1 opened=$2 baseline
+	baseline=$(mc_bouncer_clients)
+	run_cmd "$PGPULSE" burst -n "$n" --hold 0.2 --yes --json "$(mc_bouncer_dsn)"
+	echo "burst -n $n through PgBouncer: $output"
+	assert_eq 1 "$status" "some were refused: the headroom answer (stderr: $stderr)"
+	assert_json "$output" ".requested == $n and .opened == $opened" "max_client_conn = 6 minus those already in"
+	assert_json "$output" '.first_error.class == "max_clients" and .first_error.sqlstate == "08P01" and .first_error.limit == "pgbouncer_max_client_conn"' "PgBouncer's client limit"
+	assert_json "$output" '.first_error.message == "no more connections allowed (max_client_conn)"' "PgBouncer's message"
+	wait_until 5 mc_bouncer_clients_are "$baseline" ||
+		assert_eq "$baseline" "$(mc_bouncer_clients)" "burst left no client in PgBouncer"
+}
+
+test_burst_through_pgbouncer_finds_max_client_conn() {
+	require_pgpulse
+	# PgBouncer checks max_client_conn against every socket it has
+	# accepted, so ten arriving together can all be refused though six fit
+	# (a fresh PgBouncer does it most often): taking the crowd's refusals
+	# for the limit said 0 of 10, or 2 of 7. What fits at once is six.
+	mc_bouncer_restart
+	mc_burst_bouncer 10 6
+	mc_bouncer_restart
+	mc_burst_bouncer 7 6
+	# Warm (the pool has logged in to the server), the same answer.
+	mc_burst_bouncer 10 6
+
+	run_cmd "$PGPULSE" burst -n 6 --hold 0 --yes --json "$(mc_bouncer_dsn)"
+	assert_eq 0 "$status" "six fit (stderr: $stderr)"
+	assert_json "$output" '.opened == 6 and .first_error == null' "all six in, no failure"
+
+	# Four clients already in: two more fit.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 4 idle_clients app "$BOUNCER_PORT"
+	mc_burst_bouncer 10 2
+	release_connections
+	wait_until 5 mc_bouncer_clients_are 0 appdb || assert_eq 0 "$(mc_bouncer_clients appdb)" "released"
+}
+
+test_burst_through_pgbouncer_holds_six_at_once() {
+	require_pgpulse
+	local out=$PWD/burst.out pid rc=0
+	mc_bouncer_restart
+	"$PGPULSE" burst -n 10 --hold 3 --yes --json "$(mc_bouncer_dsn)" >"$out" 2>&1 &
+	pid=$!
+	# PgBouncer logs its clients in without a server each (the pool has
+	# two); what burst holds are client slots, all six at the same time.
+	wait_until 10 mc_bouncer_clients_are 6 appdb || assert_eq 6 "$(mc_bouncer_clients appdb)" "six clients in PgBouncer at once"
+	wait_until 15 mc_dead "$pid" || assert_eq "exited" "running" "burst ends after its hold"
+	wait "$pid" || rc=$?
+	assert_eq 1 "$rc" "some were refused"
+	assert_json "$(cat "$out")" '.opened == 6 and .first_error.limit == "pgbouncer_max_client_conn"' "the answer"
+	wait_until 5 mc_bouncer_clients_are 0 appdb || assert_eq 0 "$(mc_bouncer_clients appdb)" "burst left no client in PgBouncer"
+}
+
 test_burst_never_exceeds_n() {
 	require_pgpulse
 	local out=$PWD/burst.out pid max=0 c i
