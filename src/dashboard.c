@@ -78,7 +78,14 @@ struct dashboard {
 	bool quit, dirty, resized, want_prompt, in_prompt, help;
 	enum dashboard_view view, back_view;
 	int current; /* selected target */
-	int scroll;  /* events view: lines scrolled back */
+	/*
+	 * Events view: lines scrolled back from the newest when the target had
+	 * seen scroll_total events. Anchored so, new events do not move what
+	 * is on screen while one reads back (0: follow the newest).
+	 */
+	int scroll;
+	uint64_t scroll_total;
+	int help_scroll; /* help overlay: rows scrolled down when it does not fit */
 	bool utf8;
 	attr_t attr[ROLE_COUNT];
 	int empty_reads; /* consecutive stdin wake-ups without a key */
@@ -98,7 +105,17 @@ struct dashboard_pen {
 	int y, x, w, bottom;
 	int col;
 	bool dry;
+	bool clipped;  /* the line ran out of room and says so; nothing more on it */
+	int field_col; /* where the last thing added, a whole field, shows; else -1 */
+	bool full;     /* panels: every detail (else the compact form) */
 };
+
+static struct dashboard_pen dashboard_pen_make(int y, int x, int w, int bottom)
+{
+	return (struct dashboard_pen){
+		.y = y, .x = x, .w = w, .bottom = bottom, .field_col = -1, .full = true
+	};
+}
 
 /* ---------------------------------------------------------------- colours */
 
@@ -171,15 +188,23 @@ static enum dashboard_role dashboard_health_text(enum target_health h)
 /* ---------------------------------------------------------------- text */
 
 /*
+ * What marks clipped text: the locale's ellipsis, or '~' in ASCII. Set
+ * once with the screen, like curses' own idea of the terminal.
+ */
+static wchar_t dashboard_ellipsis = L'~';
+
+/*
  * Writes s at (y, x) in at most w columns. Server messages may be any
- * UTF-8, so the text is cut by display width, never inside a character;
- * control characters become spaces. Returns the columns used.
+ * UTF-8, so the text is cut by display width, never inside a character,
+ * and a cut shows as an ellipsis in the last column; control characters
+ * become spaces. Returns the columns used.
  */
 static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, bool draw)
 {
 	wchar_t buf[512];
 	mbstate_t st;
-	int used = 0, n = 0;
+	int used = 0, n = 0, fit_n = 0, fit_used = 0;
+	bool cut = false;
 
 	if (draw && (y < 0 || y >= LINES || x < 0 || x >= COLS))
 		return 0;
@@ -188,7 +213,7 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 	if (draw && w > COLS - x)
 		w = COLS - x;
 	memset(&st, 0, sizeof(st));
-	while (*s && n < (int)(sizeof(buf) / sizeof(buf[0])) - 1) {
+	while (*s && n < (int)(sizeof(buf) / sizeof(buf[0])) - 2) {
 		wchar_t wc;
 		size_t len = mbrtowc(&wc, s, strlen(s), &st);
 		int cw;
@@ -205,11 +230,24 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 			wc = L' ';
 			cw = 1;
 		}
-		if (used + cw > w)
+		if (used + cw > w) {
+			cut = true;
 			break;
+		}
 		buf[n++] = wc;
 		used += cw;
+		/* Where the text stops if the ellipsis has to follow it. */
+		if (used <= w - 1) {
+			fit_n = n;
+			fit_used = used;
+		}
 		s += len;
+	}
+	if (cut) {
+		n = fit_n;
+		used = fit_used;
+		buf[n++] = dashboard_ellipsis;
+		used++;
 	}
 	buf[n] = L'\0';
 	if (draw) {
@@ -225,21 +263,108 @@ static int dashboard_text(int y, int x, int w, attr_t a, const char *s)
 	return dashboard_text_draw(y, x, w, a, s, true);
 }
 
+/* Display width of s (up to a screen's worth). */
+static int dashboard_text_width(const char *s)
+{
+	return dashboard_text_draw(0, 0, 1 << 16, A_NORMAL, s, false);
+}
+
+/*
+ * Marks the pen's line as clipped: an ellipsis after what is there, and
+ * nothing more on it. On a full line the ellipsis takes the place of the
+ * last whole field if that came last (a number is never cut), else of the
+ * last character.
+ */
+static void dashboard_pen_clip(struct dashboard_pen *p, attr_t a)
+{
+	wchar_t e[2] = { dashboard_ellipsis, L'\0' };
+
+	if (p->clipped)
+		return;
+	p->clipped = true;
+	if (p->dry || p->y >= p->bottom || p->w < 1 || p->y >= LINES)
+		return;
+	if (p->col >= p->w && p->field_col >= 0) {
+		p->col = p->field_col;
+		for (int c = p->col; c < p->w && p->x + c < COLS; c++)
+			mvaddch(p->y, p->x + c, ' ');
+	} else if (p->col > 0 && p->col < p->w - 1) {
+		/* Apart from what it follows, so "0.25 …" does not read as a cut number. */
+		p->col++;
+	}
+	if (p->col > p->w - 1)
+		p->col = p->w - 1;
+	if (p->x + p->col < COLS) {
+		attron(a);
+		mvaddnwstr(p->y, p->x + p->col, e, 1);
+		attroff(a);
+	}
+	p->col = p->w;
+}
+
+static void dashboard_pen_vadd(struct dashboard_pen *p, attr_t a, bool whole, const char *fmt,
+			       va_list ap)
+{
+	char buf[1024];
+	size_t len;
+	int width;
+
+	if (p->y >= p->bottom || p->clipped)
+		return;
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	width = dashboard_text_width(buf);
+	/* Padding that does not fit is no loss: only text is. */
+	if (p->col + width > p->w) {
+		len = strlen(buf);
+		while (len > 0 && buf[len - 1] == ' ')
+			buf[--len] = '\0';
+		if (len == 0)
+			return;
+		width = dashboard_text_width(buf);
+	}
+	/* Text past the edge, or a field that would not fit whole: say so. */
+	if (p->col >= p->w || (whole && p->col + width > p->w)) {
+		dashboard_pen_clip(p, a);
+		return;
+	}
+	/* A dry pen measures too, so wrapped lines count the same. */
+	dashboard_text_draw(p->y, p->x + p->col, p->w - p->col, a, buf, !p->dry);
+	p->field_col = whole ? p->col + (int)strspn(buf, " ") : -1;
+	if (p->col + width > p->w) {
+		/* Cut, and the cut shows as an ellipsis: nothing more on this line. */
+		p->clipped = true;
+		p->col = p->w;
+	} else {
+		p->col += width;
+	}
+}
+
 static void dashboard_pen_add(struct dashboard_pen *p, attr_t a, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void dashboard_pen_add(struct dashboard_pen *p, attr_t a, const char *fmt, ...)
 {
-	char buf[1024];
 	va_list ap;
 
-	if (p->y >= p->bottom || p->col >= p->w)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
+	dashboard_pen_vadd(p, a, false, fmt, ap);
 	va_end(ap);
-	/* A dry pen measures too, so wrapped lines count the same. */
-	p->col += dashboard_text_draw(p->y, p->x + p->col, p->w - p->col, a, buf, !p->dry);
+}
+
+/*
+ * A field that is shown whole or not at all, like a number: when it does
+ * not fit, the line ends in an ellipsis there and takes nothing more.
+ */
+static void dashboard_pen_field(struct dashboard_pen *p, attr_t a, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void dashboard_pen_field(struct dashboard_pen *p, attr_t a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dashboard_pen_vadd(p, a, true, fmt, ap);
+	va_end(ap);
 }
 
 /* Moves the cursor to column col of the line; past it, leaves one space. */
@@ -252,11 +377,37 @@ static void dashboard_pen_nl(struct dashboard_pen *p)
 {
 	p->y++;
 	p->col = 0;
+	p->clipped = false;
+	p->field_col = -1;
+}
+
+/*
+ * Where to break text for a line of avail columns: at the last space that
+ * keeps the line within avail, else (one long word) at avail, never inside
+ * a UTF-8 character. Returns the bytes of text on the line.
+ */
+static int dashboard_wrap_cut(const char *text, int avail)
+{
+	int len = (int)strlen(text), cut;
+
+	if (avail < 1)
+		avail = 1;
+	if (len <= avail || dashboard_text_width(text) <= avail)
+		return len;
+	cut = avail;
+	while (cut > 0 && text[cut] != ' ')
+		cut--;
+	if (cut == 0) {
+		cut = avail;
+		while (cut > 1 && ((unsigned char)text[cut] & 0xC0) == 0x80)
+			cut--;
+	}
+	return cut;
 }
 
 /*
  * Writes text from the cursor, word-wrapped to the pen's width, continuing
- * at column indent, over at most maxlines lines (the last one is cut).
+ * at column indent, over at most maxlines lines (the last one is clipped).
  * With fill, each line is painted to the edge (banners). Ends on a new line.
  */
 static void dashboard_pen_fill(struct dashboard_pen *p, attr_t a);
@@ -265,17 +416,9 @@ static void dashboard_pen_wrap(struct dashboard_pen *p, attr_t a, int indent, in
 			       bool fill, const char *text)
 {
 	for (int line = 0; line < maxlines && *text; line++) {
-		int avail = p->w - p->col, len = (int)strlen(text), cut = len;
+		int cut = line < maxlines - 1 ? dashboard_wrap_cut(text, p->w - p->col)
+					      : (int)strlen(text);
 
-		if (avail < 1)
-			avail = 1;
-		if (len > avail && line < maxlines - 1) {
-			cut = avail;
-			while (cut > 0 && text[cut] != ' ')
-				cut--;
-			if (cut == 0)
-				cut = avail;
-		}
 		dashboard_pen_add(p, a, "%.*s", cut, text);
 		if (fill)
 			dashboard_pen_fill(p, a);
@@ -479,23 +622,25 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], "#%-5llu ", (unsigned long long)e->seq);
 	if (e->ok) {
 		dashboard_pen_add(p, d->attr[ROLE_OK], "ok   ");
-		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%9s",
-				  util_fmt_ms(e->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
-		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "  pid %-7s",
-				  probe_pid_text(e->backend_pid, pid, sizeof(pid)));
+		dashboard_pen_field(p, d->attr[ROLE_VALUE], "%9s",
+				    util_fmt_ms(e->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
+		dashboard_pen_field(p, d->attr[ROLE_NORMAL], "  pid %-7s",
+				    probe_pid_text(e->backend_pid, pid, sizeof(pid)));
+		/* Narrow screens drop whole phases from the end, never half a number. */
 		for (int i = 0; i < PROBE_TOTAL; i++)
-			dashboard_pen_add(p, d->attr[ROLE_LABEL], " %s %.2f", probe_phase_name(i),
-					  isnan(e->phase_ms[i]) ? 0.0 : e->phase_ms[i]);
+			dashboard_pen_field(p, d->attr[ROLE_LABEL], " %s %.2f", probe_phase_name(i),
+					    isnan(e->phase_ms[i]) ? 0.0 : e->phase_ms[i]);
 		dashboard_pen_nl(p);
 		return;
 	}
-	dashboard_pen_add(p, d->attr[ROLE_BAD], "FAIL %s", classify_class_name(e->cls));
+	dashboard_pen_field(p, d->attr[ROLE_BAD], "FAIL %s", classify_class_name(e->cls));
 	if (e->sqlstate[0])
-		dashboard_pen_add(p, d->attr[ROLE_VALUE], " %s", e->sqlstate);
+		dashboard_pen_field(p, d->attr[ROLE_VALUE], " %s", e->sqlstate);
+	/* The message is text and may be cut; the numbers after it go whole or not at all. */
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], " %s", e->message);
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], " (in %s after %s)",
-			  probe_phase_name(e->failed_phase),
-			  util_fmt_ms(e->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
+	dashboard_pen_field(p, d->attr[ROLE_LABEL], " (in %s after %s)",
+			    probe_phase_name(e->failed_phase),
+			    util_fmt_ms(e->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
 	dashboard_pen_nl(p);
 	if (e->advice && e->advice[0] && e->advice != last_advice[e->target]) {
 		dashboard_pen_at(p, 9);
@@ -638,7 +783,7 @@ static const char *const dashboard_timeouts[] = {
 static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct inspect_info *info = t->have_inspect ? &t->inspect : NULL;
-	int namew = p->w - 28 < 35 ? p->w - 28 : 35;
+	int namew = p->w - 28 < 35 ? p->w - 28 : 35, defaults = 0;
 	struct probe_config pc;
 	char buf[32];
 
@@ -656,12 +801,23 @@ static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, stru
 				inspect_setting(info, dashboard_timeouts[i]);
 			bool unusual = st && strcmp(st->source, "default") != 0;
 
+			/* Compact: only what someone set; defaults are what one expects. */
+			if (!p->full && !unusual) {
+				defaults++;
+				continue;
+			}
+
 			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_NORMAL], "%-*.*s",
 					  namew, namew, dashboard_timeouts[i]);
 			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_VALUE], " %7s",
 					  st ? st->value : "-");
 			dashboard_pen_add(p, d->attr[unusual ? ROLE_NOTE : ROLE_LABEL], "  %s",
 					  st ? st->source : "");
+			dashboard_pen_nl(p);
+		}
+		if (defaults > 0) {
+			dashboard_pen_add(p, d->attr[ROLE_LABEL], "%d more at their defaults",
+					  defaults);
 			dashboard_pen_nl(p);
 		}
 	}
@@ -675,34 +831,62 @@ static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, stru
 	dashboard_pen_nl(p);
 }
 
-static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p,
-				const struct inspect_info *info, enum dashboard_role role)
+/*
+ * How full the slots are, against what clients can use (max_connections
+ * less the reserved ones), with check's thresholds: 80% warning and 95%
+ * critical unless -w/-c say otherwise.
+ */
+static enum dashboard_role dashboard_slots_role(const struct dashboard *d, int in_use, int usable)
 {
-	int bw = p->w - 9, used, reserved;
+	const struct report_thresholds *th = &d->o->thresholds;
 
-	if (bw < 4 || info->max_connections <= 0)
-		return;
-	used = (int)((long)info->in_use * bw / info->max_connections);
-	reserved = (int)((long)info->reserved * bw / info->max_connections);
-	if (info->in_use > 0 && used == 0)
-		used = 1;
-	if (used > bw)
-		used = bw;
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "[");
-	for (int i = 0; i < bw; i++) {
-		if (i < used)
-			dashboard_pen_add(p, d->attr[role], "|");
-		else if (i >= bw - reserved)
-			dashboard_pen_add(p, d->attr[ROLE_LABEL], "r");
-		else
-			dashboard_pen_add(p, d->attr[ROLE_LABEL], ".");
+	if (usable <= 0)
+		return ROLE_BAD;
+	for (int level = 1; level >= 0; level--) {
+		enum dashboard_role role = level ? ROLE_BAD : ROLE_WARN;
+
+		if (th->slots_pct[level] >= 0 && 100.0 * in_use / usable >= th->slots_pct[level])
+			return role;
+		if (th->slots_left[level] >= 0 && usable - in_use <= th->slots_left[level])
+			return role;
 	}
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "]");
-	dashboard_pen_add(p, d->attr[role], " %3d%%",
-			  (int)lround(100.0 * info->in_use / info->max_connections));
+	return ROLE_OK;
+}
+
+/* "[|||||.....]  85%  3 left": the bar spans the usable slots only. */
+static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p, int in_use,
+				int usable, enum dashboard_role role)
+{
+	char tail[48];
+	int bw, used, left = usable - in_use > 0 ? usable - in_use : 0;
+
+	if (usable <= 0) {
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "no usable slots");
+		dashboard_pen_nl(p);
+		return;
+	}
+	snprintf(tail, sizeof(tail), " %3d%%  %d left", (int)lround(100.0 * in_use / usable), left);
+	bw = p->w - 2 - (int)strlen(tail);
+	if (bw >= 4) {
+		used = (int)((long)in_use * bw / usable);
+		if (in_use > 0 && used == 0)
+			used = 1;
+		if (used > bw)
+			used = bw;
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "[");
+		for (int i = 0; i < bw; i++)
+			dashboard_pen_add(p, d->attr[i < used ? role : ROLE_LABEL], "%s",
+					  i < used ? "|" : ".");
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "]");
+	}
+	dashboard_pen_field(p, d->attr[role], "%s", tail);
 	dashboard_pen_nl(p);
 }
 
+/*
+ * Who holds the slots. Compact: the count, the bar and the culprit; full
+ * adds the backends by state and the top holders.
+ */
 static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct inspect_info *info = t->have_inspect ? &t->inspect : NULL;
@@ -724,16 +908,21 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 		return;
 	}
 	usable = report_usable_slots(info);
-	role = usable > 0 && info->in_use * 100 >= usable * 90	 ? ROLE_BAD
-	       : usable > 0 && info->in_use * 100 >= usable * 70 ? ROLE_WARN
-								 : ROLE_OK;
+	role = dashboard_slots_role(d, info->in_use, usable);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "in use ");
 	dashboard_pen_add(p, d->attr[role], "%d", info->in_use);
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], " / %d max_connections", info->max_connections);
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], " (%d reserved, %d usable)", info->reserved,
-			  usable);
+	dashboard_pen_field(p, d->attr[ROLE_LABEL], " (%d reserved, %d usable)", info->reserved,
+			    usable);
 	dashboard_pen_nl(p);
-	dashboard_slots_bar(d, p, info, role);
+	dashboard_slots_bar(d, p, info->in_use, usable, role);
+
+	if (holders_culprit(info, culprit, sizeof(culprit))) {
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
+		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
+	}
+	if (!p->full)
+		return;
 
 	for (int s = 0; s < INSPECT_STATE_COUNT; s++) {
 		if (info->by_state[s] == 0)
@@ -748,10 +937,6 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "no client backends");
 	dashboard_pen_nl(p);
 
-	if (holders_culprit(info, culprit, sizeof(culprit))) {
-		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
-		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
-	}
 	holders = info->nholders < 3 ? info->nholders : 3;
 	if (holders > 0) {
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%5s %-12s %-16s %3s %4s  %s", "held",
@@ -778,26 +963,29 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 static void dashboard_panel_latency(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	static const double pct[] = { 50, 95, 99 };
+	static const char *const columns[] = { "last", "p50", "p95", "p99", "max" };
 	char buf[64], spark[4 * 512];
 	const char *c;
 	unsigned width;
 
 	dashboard_pen_title(p, d, "Latency", "successful probes");
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%-6s%9s%9s%9s%9s%9s", "phase", "last", "p50",
-			  "p95", "p99", "max");
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%-6s", "phase");
+	for (size_t k = 0; k < sizeof(columns) / sizeof(columns[0]); k++)
+		dashboard_pen_field(p, d->attr[ROLE_LABEL], "%9s", columns[k]);
 	dashboard_pen_nl(p);
-	for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
+	/* Compact: the total and the trend; full: every phase. */
+	for (int i = p->full ? 0 : PROBE_TOTAL; i < PROBE_PHASE_COUNT; i++) {
 		const struct stats_hist *h = &t->phase[i];
 		attr_t a = d->attr[i == PROBE_TOTAL ? ROLE_VALUE : ROLE_NORMAL];
 
 		dashboard_pen_add(p, d->attr[i == PROBE_TOTAL ? ROLE_VALUE : ROLE_LABEL], "%-6s",
 				  probe_phase_name(i));
-		dashboard_pen_add(p, a, "%9s", util_fmt_ms(h->last, buf, sizeof(buf)));
+		dashboard_pen_field(p, a, "%9s", util_fmt_ms(h->last, buf, sizeof(buf)));
 		for (size_t k = 0; k < sizeof(pct) / sizeof(pct[0]); k++)
-			dashboard_pen_add(
+			dashboard_pen_field(
 				p, a, "%9s",
 				util_fmt_ms(stats_hist_percentile(h, pct[k]), buf, sizeof(buf)));
-		dashboard_pen_add(p, a, "%9s", util_fmt_ms(h->max, buf, sizeof(buf)));
+		dashboard_pen_field(p, a, "%9s", util_fmt_ms(h->max, buf, sizeof(buf)));
 		dashboard_pen_nl(p);
 	}
 	/* The sparkline: one cell per probe, failures marked in red. */
@@ -827,6 +1015,7 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t, stru
 {
 	const struct target_incident *open = target_open_incident(t);
 	uint64_t failed = t->probes - t->ok;
+	double current, longest;
 	char buf[32];
 	bool any = false;
 
@@ -859,15 +1048,15 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t, stru
 		dashboard_pen_add(p, d->attr[ROLE_NORMAL], " none");
 	dashboard_pen_nl(p);
 
+	/* The outage going on counts by the clock, so the longest is at least as long. */
+	current = t->outage_start_ms > 0 ? util_now_ms() - t->outage_start_ms : 0;
+	longest = t->longest_outage_ms > current ? t->longest_outage_ms : current;
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "outages  longest ");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], "%s",
-			  t->longest_outage_ms > 0
-				  ? util_fmt_ms(t->longest_outage_ms, buf, sizeof(buf))
-				  : "none");
+			  longest > 0 ? util_fmt_ms(longest, buf, sizeof(buf)) : "none");
 	if (t->outage_start_ms > 0)
-		dashboard_pen_add(
-			p, d->attr[ROLE_BAD], "  current %s",
-			util_fmt_ms(util_now_ms() - t->outage_start_ms, buf, sizeof(buf)));
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "  current %s",
+				  util_fmt_ms(current, buf, sizeof(buf)));
 	dashboard_pen_nl(p);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "max_clients incidents ");
 	dashboard_pen_add(p, d->attr[open ? ROLE_BAD : ROLE_VALUE], "%llu%s",
@@ -879,7 +1068,7 @@ static void dashboard_panel_counters(struct dashboard *d, struct target *t, stru
 
 static void dashboard_title_bar(struct dashboard *d, const char *what)
 {
-	struct dashboard_pen p = { 0, 0, COLS, 1, 0, false };
+	struct dashboard_pen p = dashboard_pen_make(0, 0, COLS, 1);
 	struct timespec now;
 	char clock[16], right[64];
 	int rw;
@@ -942,15 +1131,18 @@ static void dashboard_state_lines(struct dashboard *d, struct target *t, struct 
 
 	if (inc) {
 		const char *limit = classify_limit_name(inc->limit);
-		char banner[512];
+		char banner[512], code[48] = "";
 
+		/* "limit X (SQLSTATE Y): message", so the code does not read as the limit. */
+		if (inc->sqlstate[0])
+			snprintf(code, sizeof(code), " (SQLSTATE %s)", inc->sqlstate);
 		snprintf(banner, sizeof(banner),
-			 " MAX_CLIENTS INCIDENT since %s (%s), %llu probes failed%s%s: %s %s",
+			 " MAX_CLIENTS INCIDENT since %s (%s), %llu probes failed%s%s%s: %s",
 			 dashboard_fmt_clock(&inc->start, false, clock, sizeof(clock)),
 			 dashboard_fmt_duration(dashboard_seconds_since(&inc->start), dur,
 						sizeof(dur)),
 			 (unsigned long long)inc->probes_failed, limit ? ", limit " : "",
-			 limit ? limit : "", inc->sqlstate, inc->message);
+			 limit ? limit : "", code, inc->message);
 		dashboard_pen_wrap(p, d->attr[ROLE_DOWN], 1, 2, true, banner);
 	} else if (t->have_last && !t->last.ok) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "last probe failed: %s",
@@ -972,6 +1164,7 @@ struct dashboard_key {
 	int keys[5];	   /* 0-terminated */
 	const char *label; /* as the help shows it */
 	const char *hint;  /* "key word" for the bottom line; NULL: help only */
+	int hint_rank;	   /* narrow screens keep the hints ranked first (1) */
 	const char *help;
 	void (*run)(struct dashboard *d, int key);
 };
@@ -1086,23 +1279,51 @@ static void dashboard_key_events(struct dashboard *d, int key)
 	d->scroll = 0;
 }
 
+/* Rows the events view has for events: all but the title, its header and the hints. */
+static int dashboard_events_page(void)
+{
+	return LINES > 4 ? LINES - 3 : 1;
+}
+
+/*
+ * Where the events view starts now, counted back from the newest event:
+ * the anchored line moved by what came since, kept so the last page is a
+ * full one.
+ */
+static int dashboard_events_offset(const struct dashboard *d, const struct target *t)
+{
+	long max = (long)t->ev_len - dashboard_events_page(), off;
+
+	if (d->scroll <= 0)
+		return 0;
+	off = d->scroll;
+	if (t->ev_total > d->scroll_total)
+		off += (long)(t->ev_total - d->scroll_total);
+	if (off > max)
+		off = max;
+	return off > 0 ? (int)off : 0;
+}
+
 static void dashboard_key_scroll(struct dashboard *d, int key)
 {
-	int page = LINES > 6 ? LINES - 4 : 1;
-	int max = (int)sched_target(d->s, d->current)->ev_len - 1;
+	const struct target *t = sched_target(d->s, d->current);
+	int page = dashboard_events_page(), off = dashboard_events_offset(d, t);
+	int max = (int)t->ev_len - page;
 
+	if (d->view != VIEW_EVENTS)
+		return;
 	if (key == KEY_HOME)
-		d->scroll = 0;
+		off = 0;
 	else if (key == KEY_END)
-		d->scroll = max;
+		off = max;
 	else if (key == KEY_NPAGE)
-		d->scroll += page;
+		off += page;
 	else
-		d->scroll -= page;
-	if (d->scroll > max)
-		d->scroll = max;
-	if (d->scroll < 0)
-		d->scroll = 0;
+		off -= page;
+	if (off > max)
+		off = max;
+	d->scroll = off > 0 ? off : 0;
+	d->scroll_total = t->ev_total;
 }
 
 static void dashboard_key_prompt(struct dashboard *d, int key)
@@ -1123,66 +1344,184 @@ static void dashboard_key_help(struct dashboard *d, int key)
 {
 	(void)key;
 	d->help = true;
+	d->help_scroll = 0;
 }
 
 static const struct dashboard_key dashboard_keys[] = {
-	{ { 'q', 'Q' }, "q", "q quit", "quit (closes any probe in flight)", dashboard_key_quit },
-	{ { 'p', 'P' }, "p", "p pause", "pause / resume probing", dashboard_key_pause },
+	{ { 'q', 'Q' }, "q", "q quit", 2, "quit (closes any probe in flight)", dashboard_key_quit },
+	{ { 'p', 'P' }, "p", "p pause", 6, "pause / resume probing", dashboard_key_pause },
 	{ { '+', '=' },
 	  "+",
 	  "+/- interval",
+	  7,
 	  "longer interval between probes",
 	  dashboard_key_interval },
-	{ { '-', '_' }, "-", NULL, "shorter interval between probes", dashboard_key_interval },
+	{ { '-', '_' }, "-", NULL, 0, "shorter interval between probes", dashboard_key_interval },
 	{ { 'r', 'R' },
 	  "r",
 	  "r reset",
+	  8,
 	  "reset statistics (latency, counters, availability)",
 	  dashboard_key_reset },
 	{ { '\t', KEY_DOWN, KEY_RIGHT, 'j' },
 	  "Tab Down Right",
 	  "Tab next",
+	  5,
 	  "next target (in the table, Tab opens the selected one)",
 	  dashboard_key_next },
 	{ { KEY_BTAB, KEY_UP, KEY_LEFT, 'k' },
 	  "S-Tab Up Left",
 	  NULL,
+	  0,
 	  "previous target",
 	  dashboard_key_previous },
 	{ { '\r', '\n', KEY_ENTER },
 	  "Enter",
 	  NULL,
+	  0,
 	  "open the selected target's full view",
 	  dashboard_key_open },
 	{ { 27, KEY_BACKSPACE, 127, 8 },
 	  "Esc Backspace",
 	  NULL,
+	  0,
 	  "back (events: to the view before; a target: to the table)",
 	  dashboard_key_back },
 	{ { 'e', 'E' },
 	  "e",
 	  "e events",
+	  4,
 	  "lifecycle events full screen (e again: back)",
 	  dashboard_key_events },
 	{ { KEY_PPAGE, KEY_NPAGE, KEY_HOME, KEY_END },
 	  "PgUp PgDn Home End",
 	  NULL,
+	  0,
 	  "scroll the events (Home: newest, End: oldest)",
 	  dashboard_key_scroll },
 	{ { ':' },
 	  ":",
 	  ": prompt",
+	  3,
 	  "open the pgpulse prompt (watch or Ctrl-D: back here)",
 	  dashboard_key_prompt },
-	{ { 12 }, "Ctrl-L", NULL, "redraw the screen", dashboard_key_redraw },
+	{ { 12 }, "Ctrl-L", NULL, 0, "redraw the screen", dashboard_key_redraw },
 	{ { '?', 'h', KEY_F(1) },
 	  "?",
 	  "? help",
-	  "this help (any key closes it)",
+	  1,
+	  "this help (Up/Down/PgUp/PgDn scroll it if it does not fit; other keys close it)",
 	  dashboard_key_help },
 };
 
 #define DASHBOARD_NKEYS (sizeof(dashboard_keys) / sizeof(dashboard_keys[0]))
+
+/*
+ * The help overlay's geometry, from the key table: the key column as wide
+ * as the longest label, descriptions wrapped beside it (below it when the
+ * screen is too narrow for both), the box as tall as the screen allows.
+ */
+struct dashboard_help_box {
+	int x, y, w, h;
+	int keyw;  /* key column, with its gap; 0: each key on a line of its own */
+	int descx; /* where descriptions start, from the text's left edge */
+	int descw;
+	int rows;    /* rows of text in all */
+	int visible; /* rows of text that fit */
+};
+
+/* One row r of the help: key's label when first, and len bytes of its description. */
+typedef void (*dashboard_help_row_fn)(struct dashboard *d, const struct dashboard_help_box *b,
+				      size_t key, bool first, const char *text, int len, int r);
+
+/* Walks the help's rows, drawing each with row (NULL: only counts them). Returns the rows. */
+static int dashboard_help_walk(struct dashboard *d, const struct dashboard_help_box *b,
+			       dashboard_help_row_fn row)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < DASHBOARD_NKEYS; i++) {
+		const char *text = dashboard_keys[i].help;
+		bool first = true;
+
+		if (b->keyw == 0) {
+			if (row)
+				row(d, b, i, true, "", 0, r);
+			r++;
+			first = false;
+		}
+		while (*text) {
+			int cut = dashboard_wrap_cut(text, b->descw);
+
+			if (row)
+				row(d, b, i, first, text, cut, r);
+			r++;
+			first = false;
+			text += cut;
+			while (*text == ' ')
+				text++;
+		}
+	}
+	return r;
+}
+
+static bool dashboard_help_layout(struct dashboard *d, struct dashboard_help_box *b)
+{
+	int labelw = 0;
+
+	memset(b, 0, sizeof(*b));
+	for (size_t i = 0; i < DASHBOARD_NKEYS; i++) {
+		int lw = dashboard_text_width(dashboard_keys[i].label);
+
+		if (lw > labelw)
+			labelw = lw;
+	}
+	b->w = COLS - 4 < 80 ? COLS - 4 : 80;
+	if (b->w < 10 || LINES < 5)
+		return false;
+	b->keyw = labelw + 2;
+	b->descx = b->keyw;
+	b->descw = b->w - 4 - b->keyw;
+	if (b->descw < 20) {
+		b->keyw = 0;
+		b->descx = 2;
+		b->descw = b->w - 4 - 2;
+	}
+	b->rows = dashboard_help_walk(d, b, NULL);
+	/* Borders, a blank line under the title; the box never covers the title bar. */
+	b->h = b->rows + 3 < LINES - 2 ? b->rows + 3 : LINES - 2;
+	b->visible = b->h - 3;
+	b->x = (COLS - b->w) / 2;
+	b->y = (LINES - b->h) / 2;
+	if (d->help_scroll > b->rows - b->visible)
+		d->help_scroll = b->rows - b->visible;
+	if (d->help_scroll < 0)
+		d->help_scroll = 0;
+	return b->visible > 0;
+}
+
+/* Keys that scroll the help when it does not fit; any other key closes it. */
+static bool dashboard_help_key(struct dashboard *d, int key)
+{
+	struct dashboard_help_box b;
+	int step;
+
+	if (!dashboard_help_layout(d, &b) || b.rows <= b.visible)
+		return false;
+	switch (key) {
+	case KEY_UP:
+	case 'k': step = -1; break;
+	case KEY_DOWN:
+	case 'j': step = 1; break;
+	case KEY_PPAGE: step = -b.visible; break;
+	case KEY_NPAGE:
+	case ' ': step = b.visible; break;
+	default: return false;
+	}
+	d->help_scroll += step;
+	dashboard_help_layout(d, &b); /* clamps */
+	return true;
+}
 
 static void dashboard_dispatch(struct dashboard *d, int key)
 {
@@ -1190,9 +1529,12 @@ static void dashboard_dispatch(struct dashboard *d, int key)
 		d->resized = true;
 		return;
 	}
-	/* Like htop: any key closes the help. */
+	/* A key's feedback lasts until the next key. */
+	d->status[0] = '\0';
+	/* Like htop: any key closes the help (but those that scroll it). */
 	if (d->help) {
-		d->help = false;
+		if (!dashboard_help_key(d, key))
+			d->help = false;
 		return;
 	}
 	for (size_t i = 0; i < DASHBOARD_NKEYS; i++)
@@ -1203,16 +1545,36 @@ static void dashboard_dispatch(struct dashboard *d, int key)
 			}
 }
 
+/* Width of a hint on the bottom line, with the gap after it. */
+static int dashboard_hint_width(const struct dashboard_key *k)
+{
+	return (int)strlen(k->hint) + 2;
+}
+
+/*
+ * The bottom line: a key's feedback, then the hints. When they do not all
+ * fit, the lowest ranked go first, so "? help" and "q quit" stay.
+ */
 static void dashboard_hints(struct dashboard *d)
 {
-	struct dashboard_pen p = { LINES - 1, 0, COLS, LINES, 0, false };
+	struct dashboard_pen p = dashboard_pen_make(LINES - 1, 0, COLS, LINES);
+	bool keep[DASHBOARD_NKEYS] = { false };
+	int room;
 
 	if (d->status[0] && util_now_ms() < d->status_until_ms) {
 		dashboard_pen_add(&p, d->attr[ROLE_SELECTED], " %s ", d->status);
 		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], " ");
 	}
+	room = COLS - p.col;
+	for (int rank = 1; rank <= (int)DASHBOARD_NKEYS; rank++)
+		for (size_t i = 0; i < DASHBOARD_NKEYS; i++)
+			if (dashboard_keys[i].hint && dashboard_keys[i].hint_rank == rank &&
+			    dashboard_hint_width(&dashboard_keys[i]) - 2 <= room) {
+				keep[i] = true;
+				room -= dashboard_hint_width(&dashboard_keys[i]);
+			}
 	for (size_t i = 0; i < DASHBOARD_NKEYS; i++) {
-		if (dashboard_keys[i].hint == NULL)
+		if (!keep[i])
 			continue;
 		const char *hint = dashboard_keys[i].hint, *space = strchr(hint, ' ');
 		int klen = space ? (int)(space - hint) : (int)strlen(hint);
@@ -1223,21 +1585,39 @@ static void dashboard_hints(struct dashboard *d)
 	}
 }
 
+static void dashboard_help_row(struct dashboard *d, const struct dashboard_help_box *b, size_t key,
+			       bool first, const char *text, int len, int r)
+{
+	int y = b->y + 2 + r - d->help_scroll, x = b->x + 2;
+	char line[256];
+
+	if (r < d->help_scroll || r >= d->help_scroll + b->visible)
+		return;
+	if (first)
+		dashboard_text(y, x, b->keyw ? b->keyw : b->w - 4, d->attr[ROLE_VALUE],
+			       dashboard_keys[key].label);
+	if (len > 0) {
+		snprintf(line, sizeof(line), "%.*s", len, text);
+		dashboard_text(y, x + b->descx, b->descw, d->attr[ROLE_NORMAL], line);
+	}
+}
+
 /* The help overlay, drawn from the table that dispatches the keys. */
 static void dashboard_draw_help(struct dashboard *d)
 {
-	int w = COLS - 4 < 76 ? COLS - 4 : 76, h = (int)DASHBOARD_NKEYS + 4;
-	int x, y;
+	struct dashboard_help_box b;
 	struct dashboard_pen p;
+	const char *footer = " any key closes this help ";
+	int x, y, w, h;
 
-	if (h > LINES - 2)
-		h = LINES - 2;
-	if (w < 10 || h < 3)
+	if (!dashboard_help_layout(d, &b))
 		return;
-	x = (COLS - w) / 2;
-	y = (LINES - h) / 2;
+	x = b.x;
+	y = b.y;
+	w = b.w;
+	h = b.h;
 	for (int r = 0; r < h; r++) {
-		p = (struct dashboard_pen){ y + r, x, w, y + h, 0, false };
+		p = dashboard_pen_make(y + r, x, w, y + h);
 		dashboard_pen_fill(&p, d->attr[ROLE_NORMAL]);
 	}
 	dashboard_line(d, LINE_H, y, x, w, false, d->attr[ROLE_TITLE]);
@@ -1249,68 +1629,62 @@ static void dashboard_draw_help(struct dashboard *d)
 	dashboard_line(d, LINE_BL, y + h - 1, x, 1, false, d->attr[ROLE_TITLE]);
 	dashboard_line(d, LINE_BR, y + h - 1, x + w - 1, 1, false, d->attr[ROLE_TITLE]);
 	dashboard_text(y, x + 2, w - 4, d->attr[ROLE_TITLE], " pgpulse keys ");
-	p = (struct dashboard_pen){ y + 2, x + 2, w - 4, y + h - 1, 0, false };
-	for (size_t i = 0; i < DASHBOARD_NKEYS; i++) {
-		dashboard_pen_add(&p, d->attr[ROLE_VALUE], "%-16s", dashboard_keys[i].label);
-		dashboard_pen_add(&p, d->attr[ROLE_NORMAL], "%s", dashboard_keys[i].help);
-		dashboard_pen_nl(&p);
-	}
-	dashboard_text(y + h - 1, x + 2, w - 4, d->attr[ROLE_LABEL], " any key closes this help ");
+	dashboard_help_walk(d, &b, dashboard_help_row);
+	/* Too small for all of it: say there is more and how to see it. */
+	if (d->help_scroll + b.visible < b.rows)
+		footer = " more: Down/PgDn, or enlarge the terminal ";
+	else if (d->help_scroll > 0)
+		footer = " Up/PgUp: back up; other keys close ";
+	dashboard_text(y + h - 1, x + 2, w - 4, d->attr[ROLE_LABEL], footer);
 }
 
 /* ---------------------------------------------------------------- views */
 
 /* Height of a panel, measured by drawing it with a dry pen. */
 static int dashboard_panel_height(struct dashboard *d, struct target *t, dashboard_panel_fn fn,
-				  int w)
+				  int w, bool full)
 {
-	struct dashboard_pen p = { 0, 0, w, 1 << 20, 0, true };
+	struct dashboard_pen p = dashboard_pen_make(0, 0, w, 1 << 20);
 
+	p.dry = true;
+	p.full = full;
 	fn(d, t, &p);
 	return p.y;
 }
 
 /*
- * Stacks panels from row y down, each whole or not at all, leaving rows
- * below `bottom` free. Returns the first row after them.
+ * The full view's panels, most telling in an incident first: who holds the
+ * slots, then how long each step takes, then what the server is. On a
+ * small screen they go in this order, each in full, else compact, else
+ * hidden (and named as such); the probe log takes the rest. Two columns
+ * on wide screens: column says which.
  */
-static int dashboard_column(struct dashboard *d, struct target *t, const dashboard_panel_fn *fns,
-			    int n, int y, int x, int w, int bottom)
-{
-	for (int i = 0; i < n; i++) {
-		int h = dashboard_panel_height(d, t, fns[i], w);
-		struct dashboard_pen p = { y, x, w, y + h, 0, false };
+struct dashboard_panel {
+	const char *name;
+	dashboard_panel_fn draw;
+	int column;
+};
 
-		if (y + h > bottom)
-			continue;
-		fns[i](d, t, &p);
-		y += h;
-	}
-	return y;
-}
+static const struct dashboard_panel dashboard_panels[] = {
+	{ "slots", dashboard_panel_slots, 1 },	 { "latency", dashboard_panel_latency, 1 },
+	{ "server", dashboard_panel_server, 0 }, { "timeouts", dashboard_panel_timeouts, 0 },
+	{ "tls", dashboard_panel_tls, 0 },	 { "counters", dashboard_panel_counters, 1 },
+};
+
+#define DASHBOARD_NPANELS (sizeof(dashboard_panels) / sizeof(dashboard_panels[0]))
+
+/* Rows the probe log needs to be worth showing: its title and one probe. */
+#define DASHBOARD_LOG_MIN_ROWS 2
 
 static void dashboard_draw_detail(struct dashboard *d)
 {
-	static const dashboard_panel_fn left[] = {
-		dashboard_panel_server,
-		dashboard_panel_tls,
-		dashboard_panel_timeouts,
-	};
-	static const dashboard_panel_fn right[] = {
-		dashboard_panel_slots,
-		dashboard_panel_latency,
-		dashboard_panel_counters,
-	};
-	/* One column: the most telling panels first, the rest as room allows. */
-	static const dashboard_panel_fn stacked[] = {
-		dashboard_panel_latency, dashboard_panel_counters, dashboard_panel_slots,
-		dashboard_panel_server,	 dashboard_panel_tls,	   dashboard_panel_timeouts,
-	};
 	struct target *t = sched_target(d->s, d->current);
-	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
-	char what[600];
-	int top, bottom = LINES - 1, end, events_min = 4;
-	int n = sched_ntargets(d->s);
+	struct dashboard_pen p = dashboard_pen_make(1, 0, COLS, LINES - 1);
+	char what[600], hidden[160] = "";
+	int height[DASHBOARD_NPANELS], left[2], colx[2], colw[2], coly[2];
+	bool shown[DASHBOARD_NPANELS], full[DASHBOARD_NPANELS];
+	int top, bottom = LINES - 1, end, ncols, n = sched_ntargets(d->s);
+	size_t len = 0;
 
 	if (n > 1)
 		snprintf(what, sizeof(what), "[%d/%d] %s", d->current + 1, n, t->dsn.display);
@@ -1320,26 +1694,66 @@ static void dashboard_draw_detail(struct dashboard *d)
 	dashboard_state_lines(d, t, &p);
 	top = p.y;
 
-	if (COLS >= DASHBOARD_TWO_COLUMNS) {
-		int lw = COLS / 2 + 3 < 64 ? COLS / 2 + 3 : 64, rw = COLS - lw - 1;
-		int l = dashboard_column(d, t, left, 3, top, 0, lw, bottom - events_min);
-		int r = dashboard_column(d, t, right, 3, top, lw + 1, rw, bottom - events_min);
-
-		end = l > r ? l : r;
-	} else {
-		end = dashboard_column(d, t, stacked, 6, top, 0, COLS, bottom - events_min);
+	ncols = COLS >= DASHBOARD_TWO_COLUMNS ? 2 : 1;
+	colx[0] = 0;
+	colw[0] = COLS;
+	if (ncols == 2) {
+		colw[0] = COLS / 2 + 3 < 64 ? COLS / 2 + 3 : 64;
+		colx[1] = colw[0] + 1;
+		colw[1] = COLS - colw[0] - 1;
 	}
-	p = (struct dashboard_pen){ end, 0, COLS, bottom, 0, false };
-	dashboard_pen_title(&p, d, "Probes", "newest first; e: every lifecycle event");
-	dashboard_probe_log(d, &p, t->index);
+	/* One row stays free for the line naming what did not fit. */
+	for (int c = 0; c < ncols; c++) {
+		left[c] = bottom - top - 1;
+		coly[c] = top;
+	}
+	for (size_t i = 0; i < DASHBOARD_NPANELS; i++) {
+		int c = ncols == 2 ? dashboard_panels[i].column : 0;
+		int big = dashboard_panel_height(d, t, dashboard_panels[i].draw, colw[c], true);
+		int small = dashboard_panel_height(d, t, dashboard_panels[i].draw, colw[c], false);
+
+		full[i] = big <= left[c];
+		shown[i] = full[i] || small <= left[c];
+		height[i] = full[i] ? big : small;
+		if (shown[i])
+			left[c] -= height[i];
+		else
+			len += (size_t)snprintf(hidden + len, sizeof(hidden) - len, "%s%s",
+						len ? ", " : "", dashboard_panels[i].name);
+	}
+	for (size_t i = 0; i < DASHBOARD_NPANELS; i++) {
+		int c = ncols == 2 ? dashboard_panels[i].column : 0;
+
+		if (!shown[i])
+			continue;
+		p = dashboard_pen_make(coly[c], colx[c], colw[c], coly[c] + height[i]);
+		p.full = full[i];
+		dashboard_panels[i].draw(d, t, &p);
+		coly[c] += height[i];
+	}
+	end = ncols == 2 && coly[1] > coly[0] ? coly[1] : coly[0];
+	if (len == 0 && bottom - end >= DASHBOARD_LOG_MIN_ROWS) {
+		p = dashboard_pen_make(end, 0, COLS, bottom);
+	} else {
+		if (bottom - 1 - end < DASHBOARD_LOG_MIN_ROWS)
+			snprintf(hidden + len, sizeof(hidden) - len, "%sprobes", len ? ", " : "");
+		p = dashboard_pen_make(bottom - 1, 0, COLS, bottom - 1 >= top ? bottom : 0);
+		dashboard_pen_add(&p, d->attr[ROLE_WARN], "hidden: %s", hidden);
+		dashboard_pen_add(&p, d->attr[ROLE_LABEL], " (enlarge the terminal)");
+		p = dashboard_pen_make(end, 0, COLS, bottom - 1);
+	}
+	if (p.bottom - p.y >= DASHBOARD_LOG_MIN_ROWS) {
+		dashboard_pen_title(&p, d, "Probes", "newest first; e: every lifecycle event");
+		dashboard_probe_log(d, &p, t->index);
+	}
 	dashboard_hints(d);
 }
 
 static void dashboard_draw_table(struct dashboard *d)
 {
-	int n = sched_ntargets(d->s), namew = 6, up = 0, down = 0, other = 0;
+	int n = sched_ntargets(d->s), namew = 6, up = 0, down = 0, degraded = 0, waiting = 0;
 	bool wide;
-	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
+	struct dashboard_pen p = dashboard_pen_make(1, 0, COLS, LINES - 1);
 	struct target *sel = sched_target(d->s, d->current);
 	char what[64], buf[64], dur[32];
 
@@ -1353,8 +1767,10 @@ static void dashboard_draw_table(struct dashboard *d)
 			up++;
 		else if (t->health == TARGET_DOWN)
 			down++;
+		else if (t->health == TARGET_DEGRADED)
+			degraded++;
 		else
-			other++;
+			waiting++;
 	}
 	if (namew > 28)
 		namew = 28;
@@ -1364,7 +1780,10 @@ static void dashboard_draw_table(struct dashboard *d)
 	dashboard_title_bar(d, what);
 	dashboard_pen_add(&p, d->attr[ROLE_OK], "%d up", up);
 	dashboard_pen_add(&p, d->attr[down ? ROLE_BAD : ROLE_NORMAL], "  %d down", down);
-	dashboard_pen_add(&p, d->attr[ROLE_NORMAL], "  %d other", other);
+	dashboard_pen_add(&p, d->attr[degraded ? ROLE_WARN : ROLE_NORMAL], "  %d degraded",
+			  degraded);
+	if (waiting)
+		dashboard_pen_add(&p, d->attr[ROLE_LABEL], "  %d waiting", waiting);
 	dashboard_pen_add(&p, d->attr[ROLE_LABEL], "   interval %s   open now %d",
 			  dashboard_fmt_interval(sched_config(d->s)->interval_ms, buf, sizeof(buf)),
 			  sched_open_connections(d->s));
@@ -1459,9 +1878,10 @@ static void dashboard_draw_table(struct dashboard *d)
 static void dashboard_draw_events(struct dashboard *d)
 {
 	struct target *t = sched_target(d->s, d->current);
-	struct dashboard_pen p = { 1, 0, COLS, LINES - 1, 0, false };
+	struct dashboard_pen p = dashboard_pen_make(1, 0, COLS, LINES - 1);
 	const struct probe_event *ev;
 	char what[600], clock[32], ms[32];
+	int offset = dashboard_events_offset(d, t);
 
 	snprintf(what, sizeof(what), "events  %s", t->dsn.display);
 	dashboard_title_bar(d, what);
@@ -1469,15 +1889,15 @@ static void dashboard_draw_events(struct dashboard *d)
 		&p, d->attr[ROLE_LABEL],
 		"newest first; PgUp/PgDn/Home/End scroll, e or Esc back   (%u kept, %llu seen",
 		t->ev_len, (unsigned long long)t->ev_total);
-	if (d->scroll)
-		dashboard_pen_add(&p, d->attr[ROLE_WARN], ", scrolled back %d", d->scroll);
+	if (offset)
+		dashboard_pen_add(&p, d->attr[ROLE_WARN], ", scrolled back %d", offset);
 	dashboard_pen_add(&p, d->attr[ROLE_LABEL], ")");
 	dashboard_pen_nl(&p);
 	if (t->ev_len == 0) {
 		dashboard_pen_add(&p, d->attr[ROLE_LABEL], "  no events yet");
 		dashboard_pen_nl(&p);
 	}
-	for (unsigned i = (unsigned)d->scroll; p.y < p.bottom && (ev = target_event(t, i)); i++) {
+	for (unsigned i = (unsigned)offset; p.y < p.bottom && (ev = target_event(t, i)); i++) {
 		bool fail = ev->kind == PROBE_EV_ERROR || ev->kind == PROBE_EV_TIMEOUT;
 
 		dashboard_pen_add(&p, d->attr[ROLE_LABEL], "%s ",
@@ -1565,6 +1985,11 @@ static void dashboard_draw(struct dashboard *d)
 
 /* ---------------------------------------------------------------- loop */
 
+/*
+ * The scheduler's callbacks also run while the prompt covers the screen
+ * (sched_frontend_save keeps covered front-ends hearing results), so they
+ * only record and mark the screen dirty: the loop draws once it is back.
+ */
 static void dashboard_on_result(void *arg, struct target *t, const struct probe_result *r)
 {
 	struct dashboard *d = arg;
@@ -1645,7 +2070,7 @@ static void dashboard_open_prompt(struct dashboard *d)
 	rc = shell_prompt(d->s, d->o, &current);
 	reset_prog_mode();
 	d->in_prompt = false;
-	/* The prompt may have set its own callbacks; the dashboard's come back. */
+	/* The prompt restores the dashboard's callbacks; this makes sure of it. */
 	sched_set_callbacks(d->s, dashboard_on_result, dashboard_on_event, d);
 	if (current >= 0 && current < sched_ntargets(d->s))
 		d->current = current;
@@ -1688,6 +2113,7 @@ static bool dashboard_screen_init(struct dashboard *d)
 	define_key("\033OF", KEY_END);
 	define_key("\033[8~", KEY_END);
 	d->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+	dashboard_ellipsis = d->utf8 ? L'\u2026' : L'~';
 	dashboard_colors_init(d);
 	return true;
 }

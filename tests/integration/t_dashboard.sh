@@ -119,6 +119,16 @@ dash_probes_at_least() {
 	[ -n "$n" ] && ((n >= $1))
 }
 
+# The full view shows Slots and Latency with every detail.
+dash_slots_and_latency_in_full() {
+	dash_has " held application" && dash_matches "auth +[0-9.]+ m?s"
+}
+
+# The events view's count of events kept is at least $1.
+dash_kept_at_least() {
+	[[ $(dash_screen) =~ \(([0-9]+)\ kept ]] && ((BASH_REMATCH[1] >= $1))
+}
+
 open_count_is() {
 	[ "$(pgpulse_open_count)" = "$1" ]
 }
@@ -212,13 +222,15 @@ test_dashboard_every_key_works() {
 	# e: the lifecycle events full screen, PgDn scrolls, e goes back.
 	dash_type e
 	dash_wait 3 "newest first; PgUp/PgDn/Home/End scroll"
+	# More than a page (37 rows) of events to scroll through.
+	wait_until 15 dash_kept_at_least 45 || assert_match "\((4[5-9]|[5-9][0-9]|[0-9]{3}) kept" "$(dash_screen)" "a page of events"
 	screen=$(dash_screen)
 	assert_match "[0-9:.]+ #[0-9]+ +ready +[0-9.]+ ms +backend pid [0-9]+, PostgreSQL 15" "$screen" "ready event"
 	assert_match "#[0-9]+ +tls +[0-9.]+ ms +TLSv1.3" "$screen" "tls event"
 	assert_match "#[0-9]+ +close" "$screen" "close event"
 	dash_keys NPage
 	dash_wait 3 "scrolled back"
-	dash_keys PPage
+	dash_keys Home
 	dash_wait_gone 3 "scrolled back"
 	dash_keys End
 	dash_wait 3 "scrolled back"
@@ -345,12 +357,11 @@ own_pg_ctl() {
 }
 
 
-test_dashboard_server_down_and_up() {
-	require_pgpulse
+# own_pg_start: initdb and start a throwaway server on a free port ($OWN_PG_PORT).
+own_pg_start() {
 	OWN_PG_DIR=$(mktemp -d "$HARNESS_TMP/own-pg.XXXXXX")
 	OWN_PG_DATA=$OWN_PG_DIR/data
-	local port
-	port=$(harness_free_port)
+	OWN_PG_PORT=$(harness_free_port)
 	chmod 755 "$OWN_PG_DIR"
 	[ -n "${HARNESS_USER:-}" ] && chown "$HARNESS_USER" "$OWN_PG_DIR"
 	trap dash_cleanup EXIT
@@ -358,12 +369,26 @@ test_dashboard_server_down_and_up() {
 		--no-instructions >"$OWN_PG_DIR/initdb.log" 2>&1 || { cat "$OWN_PG_DIR/initdb.log"; return 1; }
 	cat >>"$OWN_PG_DATA/postgresql.conf" <<-EOF
 		listen_addresses = '127.0.0.1'
-		port = $port
+		port = $OWN_PG_PORT
 		unix_socket_directories = '$OWN_PG_DIR'
 		fsync = off
 		shared_buffers = 8MB
 	EOF
 	own_pg_ctl start -w -t 30 -s -l "$OWN_PG_DIR/log" >/dev/null
+}
+
+# "1.5 s" or "250 ms" (util_fmt_ms) in microseconds, for comparisons.
+dash_ms_to_us() {
+	local v=${1% *} unit=${1#* }
+	v=$(harness__seconds_to_us "$v")
+	[ "$unit" = ms ] && v=$((v / 1000))
+	echo "$v"
+}
+
+test_dashboard_server_down_and_up() {
+	require_pgpulse
+	own_pg_start
+	local port=$OWN_PG_PORT
 
 	dash_start -- --interval 1 "host=127.0.0.1 port=$port user=postgres dbname=postgres sslmode=disable"
 	dash_wait 15 "PostgreSQL 15"
@@ -378,6 +403,14 @@ test_dashboard_server_down_and_up() {
 	echo "DOWN shown $(((t1 - t0) / 1000)) ms after pg_ctl stop returned"
 	assert_contains "$(dash_screen)" "advice: nothing listens" "refused advice"
 	assert_match "failures refused [0-9]+" "$(dash_screen)" "counted by class"
+	# The outage going on is at least as long as itself: longest >= current.
+	sleep 1.2 # a redraw between two probes, when the live clock runs ahead
+	local screen longest current
+	screen=$(dash_screen)
+	assert_match "outages  longest ([0-9.]+ m?s)  current ([0-9.]+ m?s)" "$screen" "an outage going on"
+	longest=$(dash_ms_to_us "${BASH_REMATCH[1]}")
+	current=$(dash_ms_to_us "${BASH_REMATCH[2]}")
+	((longest >= current)) || assert_eq "longest >= current" "${BASH_REMATCH[0]}" "the longest outage includes the current one"
 
 	own_pg_ctl start -w -t 30 -s -l "$OWN_PG_DIR/log" >/dev/null
 	t0=$(harness__now_us)
@@ -400,6 +433,7 @@ test_dashboard_max_clients_incident_from_postgres() {
 	assert_contains "$screen" "53300" "SQLSTATE"
 	assert_contains "$screen" "remaining connection slots are reserved" "the server's message"
 	assert_contains "$screen" "limit reserved_slots" "which limit"
+	assert_match "limit reserved_slots +\(SQLSTATE 53300\): remaining" "$(tr '\n' ' ' <<<"$screen")" "the SQLSTATE apart from the limit"
 	assert_match "FAIL max_clients 53300" "$screen" "a failure line with class and SQLSTATE"
 	dash_wait 5 "backing off: max_clients"
 	release_connections harness_fill
@@ -456,4 +490,221 @@ test_dashboard_no_color_and_dumb_terminal() {
 	dash_wait 15 "seq=2 ok total="
 	assert_not_contains "$(dash_screen)" "Latency" "no curses screen"
 	dash_tmux kill-server # watch takes no keys; a hang-up ends it
+}
+
+# dash_failure_seqs CLASS: the #seq numbers of the failure lines of class
+# CLASS on the screen (a target's own probe log), newest first, one a line.
+dash_failure_seqs() {
+	local line re="#([0-9]+) +FAIL $1"
+	while IFS= read -r line; do
+		[[ $line =~ $re ]] && echo "${BASH_REMATCH[1]}"
+	done <<<"$(dash_screen)"
+	return 0
+}
+
+test_dashboard_records_probes_made_under_the_prompt() {
+	require_pgpulse
+	own_pg_start
+	dash_start -- --interval 1 "host=127.0.0.1 port=$OWN_PG_PORT user=postgres dbname=postgres sslmode=disable" \
+		"host=127.0.0.1 port=$REFUSED_PORT user=app dbname=postgres"
+	dash_wait 5 "2 targets"
+	wait_until 15 dash_matches "127\.0\.0\.1:$OWN_PG_PORT +UP" ||
+		assert_match "127\.0\.0\.1:$OWN_PG_PORT +UP" "$(dash_screen)" "the throwaway server UP"
+	wait_until 15 dash_matches "127\.0\.0\.1:$REFUSED_PORT +DOWN" ||
+		assert_match "127\.0\.0\.1:$REFUSED_PORT +DOWN" "$(dash_screen)" "refused target DOWN"
+	assert_match "127\.0\.0\.1:$OWN_PG_PORT +UP .* -" "$(dash_screen)" "no error on the throwaway server yet"
+
+	# The refused target's own probe log: the newest probe before the prompt.
+	dash_keys Down
+	dash_keys Enter
+	dash_wait 3 "[2/2]"
+	dash_wait 3 "FAIL refused"
+	local before seqs newest oldest want
+	before=$(dash_failure_seqs refused | head -1)
+
+	# Under the prompt: the throwaway server stops, the refused target is
+	# pinged, scheduled probes go on. The prompt tells of the health change.
+	dash_type :
+	dash_wait 5 "pgpulse prompt"
+	own_pg_ctl stop -m fast -w -t 10 -s
+	wait_until 5 dash_matches "$OWN_PG_PORT: [A-Z]+ -> DOWN" ||
+		assert_match "$OWN_PG_PORT: [A-Z]+ -> DOWN" "$(dash_screen)" "the prompt saw the server stop"
+	dash_type "ping 2"
+	dash_keys Enter
+	dash_wait 10 "2 probes, 0 ok" "the ping ran"
+	dash_keys C-d
+	dash_wait 5 "[2/2]"
+
+	# Every probe made meanwhile is in the log: no gap since the one before.
+	seqs=$(dash_failure_seqs refused)
+	newest=$(head -1 <<<"$seqs")
+	oldest=$(tail -1 <<<"$seqs")
+	((oldest <= before)) || assert_eq "#$before still on screen" "oldest #$oldest" "the log reaches back to before the prompt"
+	((newest >= before + 3)) || assert_eq ">= #$((before + 3))" "#$newest" "the pings and scheduled probes made under the prompt"
+	want=$(seq "$newest" -1 "$oldest")
+	assert_eq "$want" "$seqs" "no probe missing from the log"
+
+	# The table's LAST ERROR and the log know of the failure under the prompt.
+	dash_keys Escape
+	dash_wait 3 "2 targets"
+	wait_until 3 dash_matches "127\.0\.0\.1:$OWN_PG_PORT +DOWN .* refused" ||
+		assert_match "127\.0\.0\.1:$OWN_PG_PORT +DOWN .* refused" "$(dash_screen)" "LAST ERROR of the stopped server"
+	assert_match "127\.0\.0\.1:$OWN_PG_PORT +#[0-9]+ +FAIL refused" "$(dash_screen)" "its failures in the probe log"
+}
+
+test_dashboard_events_scroll_end_and_anchor() {
+	require_pgpulse
+	dash_start -- --interval 0.2 "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	dash_type e
+	dash_wait 3 "newest first; PgUp"
+	# More than two pages of events (37 rows at 40 lines), not yet a full ring.
+	local n
+	wait_until 20 dash_kept_at_least 90 || assert_match "\(9[0-9]|[1-9][0-9]{2,} kept" "$(dash_screen)" "events enough"
+
+	# End shows the oldest events as a full page, down to the first probe.
+	dash_keys End
+	dash_wait 3 "scrolled back"
+	local screen rows
+	screen=$(dash_screen)
+	rows=$(sed -n '3,39p' <<<"$screen" | grep -cE '^[0-9:.]+ #[0-9]+ ') || true
+	assert_eq 37 "$rows" "End: a full page of events"
+	assert_match "#1 +[a-z]+ " "$(sed -n 39p <<<"$screen")" "the oldest event at the bottom"
+
+	# Scrolled back, new events do not move what is on screen.
+	dash_keys Home
+	dash_wait_gone 3 "scrolled back"
+	dash_keys NPage
+	dash_wait 3 "scrolled back"
+	local page again seen
+	page=$(dash_screen | sed -n '3,39p')
+	[[ $(dash_screen) =~ \(([0-9]+)\ kept ]]
+	seen=${BASH_REMATCH[1]}
+	wait_until 10 dash_kept_at_least $((seen + 14)) || assert_match "kept" "$(dash_screen)" "new events came"
+	again=$(dash_screen | sed -n '3,39p')
+	assert_eq "$page" "$again" "the page read stays put while new events come"
+	assert_match "scrolled back (3[89]|[4-9][0-9]|[0-9]{3})" "$(dash_screen)" "the offset from the newest grew"
+
+	# PgUp goes a page up from what is on screen; Home follows the newest again.
+	dash_keys PPage
+	dash_keys Home
+	dash_wait_gone 3 "scrolled back"
+	n=$(dash_screen | sed -n '3,39p' | grep -cE '^[0-9:.]+ #[0-9]+ ') || true
+	assert_eq 37 "$n" "the newest page is full"
+}
+
+test_dashboard_slots_against_usable_and_incident_at_80x24() {
+	require_pgpulse
+	# 16 of the 17 usable slots held; the probe itself is the 17th.
+	hold_connections 16 harness_fill
+	dash_start -- --interval 0.5 "$DASH_TARGET"
+	dash_wait 15 "culprit: harness_fill"
+	local screen colored
+	screen=$(dash_screen)
+	assert_match "in use 17 / 20 max_connections \(3 reserved, 17 usable\)" "$screen" "17 in use"
+	assert_match "\] 100%  0 left" "$screen" "percent of the usable slots, and what is left"
+	colored=$(dash_tmux capture-pane -e -p -t dash)
+	assert_match $'\e\\[31m 100%  0 left' "$colored" "critical (red) at >= 95% of usable"
+
+	# At 80x24 an incident keeps the banner, advice, Slots with the culprit
+	# and Latency; what does not fit is named.
+	dash_tmux resize-window -t dash -x 80 -y 24
+	hold_connections 1 harness_more
+	dash_wait 15 "MAX_CLIENTS INCIDENT"
+	screen=$(dash_screen)
+	assert_match "limit reserved_slots +\(SQLSTATE 53300\): remaining" "$(tr '\n' ' ' <<<"$screen")" "SQLSTATE apart from the limit"
+	assert_contains "$screen" "advice: only reserved" "advice"
+	assert_contains "$screen" "─ Slots" "Slots"
+	assert_contains "$screen" "culprit: harness_fill" "the culprit"
+	assert_contains "$screen" "─ Latency" "Latency"
+	assert_match "hidden: [a-z, ]*server[a-z, ]* \(enlarge the terminal\)" "$screen" "the hidden panels are named"
+	assert_match "q quit .* \? help" "$screen" "hints"
+	assert_not_contains "$screen" "sslmode=verify-full&sslrootcert" "the long title is clipped..."
+	assert_match "appdb\?sslmode=[a-z-]*… [0-9:]{8}" "$screen" "...with an ellipsis"
+
+	# 100x30: Slots and Latency in full come first; the rest is named.
+	dash_tmux resize-window -t dash -x 100 -y 30
+	wait_until 3 dash_slots_and_latency_in_full || true
+	screen=$(dash_screen)
+	assert_contains "$screen" " held application" "Slots in full at 100x30"
+	assert_match "auth +[0-9.]+ m?s" "$screen" "Latency in full at 100x30"
+	assert_match "hidden: server, timeouts, tls, counters.* \(enlarge the terminal\)" "$screen" "what does not fit at 100x30 is named"
+	release_connections harness_more
+	release_connections harness_fill
+}
+
+test_dashboard_help_fits_and_scrolls() {
+	require_pgpulse
+	dash_start -- "$DASH_TARGET"
+	dash_wait 15 "PostgreSQL 15"
+	dash_type '?'
+	dash_wait 3 "pgpulse keys"
+	local screen
+	screen=$(dash_screen)
+	# The key column is as wide as the longest label; long lines wrap whole.
+	assert_match "│ PgUp PgDn Home End  scroll the events" "$screen" "the longest key label has its gap"
+	assert_contains "$screen" "table)" "a wrapped description keeps its end"
+	assert_contains "$screen" "close it)" "the last description keeps its end"
+	assert_contains "$screen" "any key closes this help" "all of it fits at 120x40"
+	dash_type x
+	dash_wait_gone 3 "pgpulse keys"
+
+	# 60x15: what fits, and Down/PgDn bring the rest.
+	dash_tmux resize-window -t dash -x 60 -y 15
+	dash_type '?'
+	dash_wait 3 "pgpulse keys"
+	dash_wait 3 "more: Down/PgDn"
+	assert_not_contains "$(dash_screen)" "│ Ctrl-L" "the last keys are below"
+	dash_keys NPage
+	dash_keys NPage
+	dash_keys NPage
+	dash_wait 3 "│ Ctrl-L"
+	dash_wait 3 "Up/PgUp: back up"
+	assert_contains "$(dash_screen)" "close it)" "the end of the help"
+	dash_keys Up
+	dash_wait 3 "more: Down/PgDn"
+	dash_keys Escape
+	dash_wait_gone 3 "pgpulse keys"
+}
+
+test_dashboard_labels_and_footer() {
+	require_pgpulse
+	dash_start -- --interval 0.5 "$DASH_TARGET" "host=127.0.0.1 port=$REFUSED_PORT user=app dbname=postgres"
+	dash_wait 5 "2 targets"
+	wait_until 15 dash_matches "1 up  1 down  0 degraded" ||
+		assert_match "1 up  1 down  0 degraded" "$(dash_screen)" "the header counts up, down, degraded"
+
+	# A key's feedback clears on the next key, or by itself after ~3 s.
+	dash_type r
+	dash_wait 3 "statistics reset"
+	dash_keys Down
+	dash_wait_gone 2 "statistics reset" "the next key clears the feedback"
+	dash_type p
+	dash_wait 3 "probing paused"
+	dash_wait_gone 6 "probing paused" "feedback clears after ~3 s"
+	dash_type p
+	dash_wait_gone 3 "PAUSED"
+
+	# 70 columns: the least important hints go, "? help" stays.
+	dash_tmux resize-window -t dash -x 70 -y 24
+	dash_wait 3 "? help"
+	local last
+	last=$(dash_screen | tail -1)
+	assert_match "q quit .*: prompt +\? help" "$last" "help and quit hints at 70 columns"
+
+	# Narrow probe lines drop whole phases: no number is cut.
+	dash_tmux resize-window -t dash -x 90 -y 30
+	dash_wait 3 "? help"
+	local line
+	while IFS= read -r line; do
+		[[ $line =~ \#[0-9]+\ +ok\  ]] || continue
+		assert_match "(close [0-9]+\.[0-9]{2}| …) *$" "$line" "a probe line ends on a whole field"
+	done <<<"$(dash_screen)"
+
+	# ASCII locale: clipped text ends in "~".
+	dash_stop
+	dash_start LANG=C -- "$DASH_TARGET"
+	dash_tmux resize-window -t dash -x 80 -y 24
+	dash_wait 15 "Latency"
+	assert_match "appdb\?sslmode=[a-z-]*~ [0-9:]{8}" "$(dash_screen)" "ASCII ellipsis"
 }
