@@ -374,7 +374,9 @@ static void dsn_map_ssl_param(struct dsn_buf *b, const char *query)
 {
 	static const struct {
 		const char *from, *to;
-	} values[] = { { "true", "require" }, { "1", "require" }, { "false", "disable" },
+	} values[] = { { "true", "require" },
+		       { "1", "require" },
+		       { "false", "disable" },
 		       { "0", "disable" } };
 	const char *p = query;
 
@@ -387,7 +389,8 @@ static void dsn_map_ssl_param(struct dsn_buf *b, const char *query)
 
 			dsn_buf_puts(b, "sslmode=");
 			for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
-				if (strlen(values[i].from) == vn && strncmp(v, values[i].from, vn) == 0) {
+				if (strlen(values[i].from) == vn &&
+				    strncmp(v, values[i].from, vn) == 0) {
 					v = values[i].to;
 					vn = strlen(v);
 					break;

@@ -110,7 +110,8 @@ static void main_help(void)
 	       "      --query-timeout=SECONDS  deadline for the check query (default 5)\n"
 	       "      --query=SQL          check query (default SELECT 1)\n"
 	       "      --inspect-every=SECONDS  read settings and slots at most this often\n"
-	       "                           (default 5; 0 every probe; -1 never; check always does)\n"
+	       "                           (default 5; 0 every probe; -1 never; check always "
+	       "does)\n"
 	       "      --no-backoff         keep the interval while a target answers max_clients\n"
 	       "\n"
 	       "check:\n"
@@ -142,7 +143,8 @@ static void main_help(void)
 	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
 	       "Enter open, Esc back, e events, : prompt, ? help.\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 warning, 2 critical (no connection, or a critical threshold),\n"
+	       "Exit status: 0 ok, 1 warning, 2 critical (no connection, or a critical "
+	       "threshold),\n"
 	       "3 unknown or usage "
 	       "error.\n"
 	       "Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
@@ -363,11 +365,12 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 		if (d < best_d)
 			best = main_commands[i].name, best_d = d;
 	}
-	snprintf(err, errlen,
-		 "'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell "
-		 "and burst; a target looks like 'host=db dbname=app' or "
-		 "'postgresql://user@host:5432/db'",
-		 arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
+	snprintf(
+		err, errlen,
+		"'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell "
+		"and burst; a target looks like 'host=db dbname=app' or "
+		"'postgresql://user@host:5432/db'",
+		arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
 	return false;
 }
 
@@ -375,9 +378,9 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 static void main_check_unknown(const struct app_options *o, const char *why)
 {
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:s, s:n, s:n}}",
-				      "status", "unknown", "target", "phases_ms", "error",
-				      "class", "other", "sqlstate", "message", why, "advice",
+		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:s, s:n, s:n}}", "status",
+				      "unknown", "target", "phases_ms", "error", "class", "other",
+				      "sqlstate", "message", why, "advice",
 				      "fix the target or the options (pgpulse --help)", "phase",
 				      "limit");
 
@@ -499,8 +502,10 @@ int main(int argc, char **argv)
 		    strcmp(term, "dumb") == 0 || term[0] == '\0') {
 			cmd = main_find_command("watch");
 			if (isatty(STDERR_FILENO))
-				fputs("pgpulse: no usable terminal (TERM unset or dumb, or not a tty): "
-				      "printing probe lines as 'pgpulse watch' does; Ctrl-C stops\n",
+				fputs("pgpulse: no usable terminal (TERM unset or dumb, or not a "
+				      "tty): "
+				      "printing probe lines as 'pgpulse watch' does; Ctrl-C "
+				      "stops\n",
 				      stderr);
 		}
 	}

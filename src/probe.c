@@ -68,8 +68,8 @@ static const char *const probe_event_names[PROBE_EV_COUNT] = {
 
 /* What a timeout says about each phase, for the person reading it. */
 static const char *const probe_waiting_for[PROBE_PHASE_COUNT] = {
-	"DNS resolution",    "the TCP connection",
-	"the TLS handshake", "authentication and backend start",
+	"DNS resolution",     "the TCP connection",
+	"the TLS handshake",  "authentication and backend start",
 	"the query's result", "close",
 	"the probe",
 };
@@ -534,8 +534,9 @@ static void probe_timeout(struct probe *p)
 	probe_fail(p, phase, NULL, msg, phase == PROBE_QUERY ? STAGE_QUERY : STAGE_CONNECT);
 	/* classify maps "timeout expired" to timeout; make sure of it. */
 	p->r.error.cls = CLASS_TIMEOUT;
-	p->r.error.advice = phase == PROBE_QUERY ? probe_query_deadline_advice
-						 : classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
+	p->r.error.advice = phase == PROBE_QUERY
+				    ? probe_query_deadline_advice
+				    : classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
 	probe_finish(p);
 }
 

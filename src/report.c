@@ -434,7 +434,8 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 			r->error.message);
 		/* Self-restraint shows: the reader sees why the next line takes longer. */
 		if (t->backoff_level > 0)
-			fprintf(out, " [backing off: next probe in %.3g s]", t->interval_ms / 1000.0);
+			fprintf(out, " [backing off: next probe in %.3g s]",
+				t->interval_ms / 1000.0);
 		fputc('\n', out);
 	}
 	fflush(out);

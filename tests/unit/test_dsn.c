@@ -135,7 +135,8 @@ static void test_dsn_asyncpg_ssl_param_becomes_sslmode(void **state)
 		const char *url, *sslmode;
 	} cases[] = {
 		{ "postgresql+asyncpg://app@db:5432/postgres?ssl=require", "require" },
-		{ "postgresql+asyncpg://app@db:5432/postgres?ssl=true&connect_timeout=3", "require" },
+		{ "postgresql+asyncpg://app@db:5432/postgres?ssl=true&connect_timeout=3",
+		  "require" },
 		{ "postgresql://app@db/postgres?connect_timeout=3&ssl=false", "disable" },
 		{ "postgresql://app@db/postgres?ssl=verify-full", "verify-full" },
 	};
@@ -156,8 +157,8 @@ static void test_dsn_invalid_choice_is_a_usage_error(void **state)
 	char err[512];
 
 	(void)state;
-	assert_false(dsn_parse("host=db sslmode=requird password=Hunter2", NULL, &t, err,
-			       sizeof(err)));
+	assert_false(
+		dsn_parse("host=db sslmode=requird password=Hunter2", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid sslmode=requird"));
 	assert_non_null(strstr(err, "verify-full"));
 	assert_null(strstr(err, "Hunter2"));
