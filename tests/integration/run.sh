@@ -107,6 +107,19 @@ no_pgpulse_connections() {
 	[ "$(pgpulse_open_count 2>/dev/null)" = 0 ]
 }
 
+# restart_if_stopped NAME RUNNING_FN START_FN: restarts a server the test
+# left stopped (and fails the test for it); exits 99 when it cannot.
+# Uses run_one's $log and $failed_reason.
+restart_if_stopped() {
+	"$2" && return 0
+	echo "harness: $1 was left stopped; restarting it" >>"$log"
+	"$3" >>"$log" 2>&1 || {
+		echo "run.sh: cannot restart $1; giving up" >&2
+		exit 99
+	}
+	[ -n "$failed_reason" ] || failed_reason="left $1 stopped"
+}
+
 # run_one FILE FUNCTION: runs one test; returns 0 on pass.
 run_one() {
 	local file=$1 fn=$2 log=$HARNESS_TMP/logs/test-$2.log
@@ -140,14 +153,7 @@ run_one() {
 	fi
 
 	# A test that stopped a server must not break the ones after it.
-	if ! harness_pg_running; then
-		echo "harness: PostgreSQL was left stopped; restarting it" >>"$log"
-		harness_pg_start >>"$log" 2>&1 || {
-			echo "run.sh: cannot restart PostgreSQL; giving up" >&2
-			exit 99
-		}
-		[ -n "$failed_reason" ] || failed_reason="left the PostgreSQL server stopped"
-	fi
+	restart_if_stopped PostgreSQL harness_pg_running harness_pg_start
 
 	# No probe may outlive its test (DESIGN.md: "No leaks"). Checked before
 	# anything the test left running is killed, so a pgpulse still holding
@@ -173,14 +179,7 @@ run_one() {
 		pg_admin "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = 'pgpulse'" >/dev/null 2>&1
 		wait_until 5 no_pgpulse_connections
 	fi
-	if ! harness_bouncer_running; then
-		echo "harness: PgBouncer was left stopped; restarting it" >>"$log"
-		harness_bouncer_start >>"$log" 2>&1 || {
-			echo "run.sh: cannot restart PgBouncer; giving up" >&2
-			exit 99
-		}
-		[ -n "$failed_reason" ] || failed_reason="left PgBouncer stopped"
-	fi
+	restart_if_stopped PgBouncer harness_bouncer_running harness_bouncer_start
 	# Every test starts from empty servers (no pooled or stray sessions).
 	harness_reset >>"$log" 2>&1 ||
 		failed_reason=${failed_reason:+$failed_reason; }"left sessions open that the harness could not clear"
