@@ -386,3 +386,24 @@ test_burst_asks_on_a_terminal() {
 	assert_contains "$out" "opened 2 of 2 connections" "yes runs it"
 	wait_until 5 mc_open_count_is 0 || assert_eq 0 "$(pgpulse_open_count)" "closed"
 }
+
+# A host with only IPv6 addresses on a machine without an IPv6 route (as
+# Supabase's direct db.<ref>.supabase.co from many hosts): the advice points
+# at the IPv4 pooler. A fresh network namespace has no routes at all, so
+# nothing leaves this machine; documentation addresses (RFC 3849/5737).
+test_maxclients_ipv6_only_without_route_advises_ipv4_pooler() {
+	require_pgpulse
+	if ! unshare -n true 2>/dev/null; then
+		echo "unshare -n is not allowed here (needs root): nothing to check"
+		return 0
+	fi
+	run_cmd unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$0" check --json -t 2 "$1"' \
+		"$PGPULSE" "host=2001:db8::1 port=5432 user=app"
+	assert_eq 2 "$status" "unreachable is critical"
+	assert_json "$output" '.error.class == "unreachable" and .error.phase == "tcp"' "class unreachable"
+	assert_json "$output" '.error.advice | test("IPv4 pooler")' "advice: the IPv4 pooler"
+
+	run_cmd unshare -n sh -c 'ip link set lo up 2>/dev/null; exec "$0" check --json -t 2 "$1"' \
+		"$PGPULSE" "host=192.0.2.1 port=5432 user=app"
+	assert_json "$output" '.error.class == "unreachable" and (.error.advice | test("IPv4 pooler") | not)' "an IPv4 address gets the general advice"
+}
