@@ -223,6 +223,9 @@ struct classify_advice_rule {
 static const char classify_advice_session_pool[] =
 	"each client holds a server connection for its whole session: close idle pools, "
 	"use NullPool, or move to transaction mode on port 6543";
+static const char classify_advice_ipv6[] =
+	"this host has no IPv6 route: use the IPv4 pooler (Supavisor) address or enable IPv6";
+
 static const char classify_advice_max_connections[] =
 	"the server is out of connection slots: find who holds them (slots) and close idle pools, "
 	"use NullPool or a pooler; raising max_connections needs a restart";
@@ -299,7 +302,7 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "the host name does not resolve: check it for typos and that this machine's DNS works" },
 	/* Supabase's direct db.<ref>.supabase.co host has IPv6 addresses only */
 	{ CLASS_UNREACHABLE, LIMIT_NONE, ENDPOINT_POSTGRES,
-	  "this host has no IPv6 route: use the IPv4 pooler (Supavisor) address or enable IPv6" },
+	  classify_advice_ipv6 },
 	{ CLASS_UNREACHABLE, LIMIT_NONE, ENDPOINT_UNKNOWN,
 	  "no route to the server: check VPN and routing; for an IPv6-only host without IPv6 "
 	  "here, use an IPv4 address or pooler" },
@@ -642,6 +645,11 @@ const char *classify_limit_name(enum classify_limit limit)
 	if ((int)limit < 0 || limit >= LIMIT_COUNT)
 		return NULL;
 	return classify_limit_names[limit];
+}
+
+const char *classify_advice_ipv6_only(void)
+{
+	return classify_advice_ipv6;
 }
 
 const char *classify_advice(enum classify_class cls, enum classify_limit limit,

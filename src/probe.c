@@ -55,6 +55,7 @@ struct probe {
 	int nresults;
 	PGresult *error_result; /* the first failed result of a multi-statement query */
 	char *sql_text;		/* the wrapped user query of a sql probe */
+	char *query, *sql;	/* own copies: a "set query" may free the caller's meanwhile */
 	struct probe_result r;
 };
 
@@ -124,6 +125,12 @@ struct probe *probe_new(const struct dsn_target *target, const struct probe_conf
 
 	p->target = target;
 	p->cfg = *cfg;
+	p->query = util_xstrdup(cfg->query ? cfg->query : "SELECT 1");
+	p->cfg.query = p->query;
+	if (cfg->sql) {
+		p->sql = util_xstrdup(cfg->sql);
+		p->cfg.sql = p->sql;
+	}
 	p->resolver = resolver;
 	p->cb = cb;
 	p->cbarg = cbarg;
@@ -202,13 +209,11 @@ static void probe_finish(struct probe *p)
 	p->state = PROBE_ST_DONE;
 }
 
-/* Records a failure; the caller then finishes the probe. */
-static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqlstate,
-		       const char *message, enum classify_stage stage)
+/* Records the failure already in p->r.error; the caller then finishes the probe. */
+static void probe_fail_classified(struct probe *p, enum probe_phase phase)
 {
 	p->r.ok = false;
 	p->r.failed_phase = phase;
-	classify_error(sqlstate, message, stage, p->cfg.endpoint, &p->r.error);
 	/* Only IPv6 addresses and no route: the IPv6-only host advice (Supabase direct). */
 	if (p->r.error.cls == CLASS_UNREACHABLE && p->r.naddrs > 0) {
 		bool all_v6 = true;
@@ -216,8 +221,7 @@ static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqls
 		for (int i = 0; i < p->r.naddrs; i++)
 			all_v6 &= strchr(p->r.addrs[i], ':') != NULL;
 		if (all_v6)
-			p->r.error.advice =
-				classify_advice(CLASS_UNREACHABLE, LIMIT_NONE, ENDPOINT_POSTGRES);
+			p->r.error.advice = classify_advice_ipv6_only();
 	}
 	/* A failed phase has no duration of its own: it never completed. */
 	if (phase != PROBE_QUERY && phase != PROBE_CLOSE)
@@ -228,6 +232,14 @@ static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqls
 	probe_emit(p, p->r.error.cls == CLASS_TIMEOUT ? PROBE_EV_TIMEOUT : PROBE_EV_ERROR, NAN,
 		   "%s in %s: %s", classify_class_name(p->r.error.cls), probe_phase_name(phase),
 		   p->r.error.message);
+}
+
+/* Classifies and records a failure; the caller then finishes the probe. */
+static void probe_fail(struct probe *p, enum probe_phase phase, const char *sqlstate,
+		       const char *message, enum classify_stage stage)
+{
+	classify_error(sqlstate, message, stage, p->cfg.endpoint, &p->r.error);
+	probe_fail_classified(p, phase);
 }
 
 static enum probe_phase probe_stage_phase(enum probe_stage stage)
@@ -341,13 +353,11 @@ static void probe_connected(struct probe *p)
 		probe_send(p, p->sql_text);
 		return;
 	}
-	probe_send(p, p->cfg.query ? p->cfg.query : "SELECT 1");
+	probe_send(p, p->cfg.query);
 }
 
-static bool probe_should_try_next(const struct probe *p)
+static bool probe_should_try_next(const struct probe *p, enum classify_class cls)
 {
-	enum classify_class cls = p->r.error.cls;
-
 	return p->stage == PROBE_STAGE_TCP && p->addr_index + 1 < p->r.naddrs &&
 	       (cls == CLASS_REFUSED || cls == CLASS_UNREACHABLE);
 }
@@ -360,17 +370,16 @@ static void probe_connect_failed(struct probe *p)
 
 	classify_extract_sqlstate(msg, sqlstate);
 	classify_error(sqlstate, msg, STAGE_CONNECT, p->cfg.endpoint, &cr);
-	p->r.error = cr;
 	/* Another address of the same name may answer: try it, as libpq would. */
-	if (probe_should_try_next(p)) {
+	if (probe_should_try_next(p, cr.cls)) {
 		PQfinish(p->conn);
 		p->conn = NULL;
 		p->addr_index++;
-		p->r.error.cls = CLASS_NONE;
 		probe_connect_next(p);
 		return;
 	}
-	probe_fail(p, probe_stage_phase(p->stage), sqlstate, msg, STAGE_CONNECT);
+	p->r.error = cr;
+	probe_fail_classified(p, probe_stage_phase(p->stage));
 	probe_finish(p);
 }
 
@@ -514,7 +523,6 @@ static const char probe_query_deadline_advice[] =
 static void probe_timeout(struct probe *p)
 {
 	enum probe_phase phase;
-	char msg[200];
 
 	switch (p->state) {
 	case PROBE_ST_RESOLVING: phase = PROBE_DNS; break;
@@ -527,16 +535,18 @@ static void probe_timeout(struct probe *p)
 		return;
 	default: phase = PROBE_QUERY; break;
 	}
-	snprintf(msg, sizeof(msg), "timeout expired: no answer within %.1f s while waiting for %s",
+	/* Our own deadline: the class is known, nothing to classify. */
+	memset(&p->r.error, 0, sizeof(p->r.error));
+	p->r.error.cls = CLASS_TIMEOUT;
+	snprintf(p->r.error.message, sizeof(p->r.error.message),
+		 "timeout expired: no answer within %.1f s while waiting for %s",
 		 (phase == PROBE_QUERY ? p->cfg.query_timeout_ms : p->cfg.connect_timeout_ms) /
 			 1000.0,
 		 probe_waiting_for[phase]);
-	probe_fail(p, phase, NULL, msg, phase == PROBE_QUERY ? STAGE_QUERY : STAGE_CONNECT);
-	/* classify maps "timeout expired" to timeout; make sure of it. */
-	p->r.error.cls = CLASS_TIMEOUT;
 	p->r.error.advice = phase == PROBE_QUERY
 				    ? probe_query_deadline_advice
 				    : classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
+	probe_fail_classified(p, phase);
 	probe_finish(p);
 }
 
@@ -562,10 +572,7 @@ static void probe_query_done(struct probe *p)
 	if (p->cfg.sql)
 		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
-		   p->cfg.sql	  ? p->cfg.sql
-		   : p->cfg.query ? p->cfg.query
-				  : "SELECT 1",
-		   p->r.query_value);
+		   p->cfg.sql ? p->cfg.sql : p->cfg.query, p->r.query_value);
 	p->r.ok = true;
 	probe_clear_results(p);
 	if (p->cfg.inspect) {
@@ -690,5 +697,7 @@ void probe_free(struct probe *p)
 		probe_cancel(p);
 	probe_table_free(p->r.table);
 	free(p->sql_text);
+	free(p->query);
+	free(p->sql);
 	free(p);
 }

@@ -48,6 +48,7 @@ struct sched {
 	int nsaved;
 	unsigned generation; /* bumped by each turn and watch change: re-entry */
 	struct pollfd *pfds;
+	int *pfd_target; /* for each probe's pollfd, its target's index */
 	int pfds_cap;
 };
 
@@ -86,10 +87,9 @@ struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen
 
 static void sched_target_free(struct target *t)
 {
-	if (t->probe) {
-		free(t->probe_ctx);
-		probe_free(t->probe);
-	}
+	/* The probe may still emit its close event through its context: free it first. */
+	probe_free(t->probe);
+	free(t->probe_ctx);
 	target_free(t);
 	free(t);
 }
@@ -103,6 +103,7 @@ void sched_free(struct sched *s)
 	free(s->targets);
 	resolver_free(s->resolver);
 	free(s->pfds);
+	free(s->pfd_target);
 	free(s->query);
 	free(s);
 }
@@ -411,6 +412,7 @@ static void sched_reserve(struct sched *s, int n)
 		return;
 	s->pfds_cap = n * 2;
 	s->pfds = util_xrealloc(s->pfds, sizeof(*s->pfds) * (size_t)s->pfds_cap);
+	s->pfd_target = util_xrealloc(s->pfd_target, sizeof(*s->pfd_target) * (size_t)s->pfds_cap);
 }
 
 static double sched_min(double a, double b)
@@ -427,7 +429,6 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	double now = util_now_ms(), wait = max_wait_ms;
 	int n = 0, nres, first_probe, nwatch;
 	unsigned generation;
-	int *owner;
 
 	/* Start what is due. */
 	for (int i = 0; i < s->ntargets; i++) {
@@ -439,7 +440,6 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	}
 
 	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets);
-	owner = util_xcalloc((size_t)s->pfds_cap, sizeof(*owner));
 	nwatch = s->nwatch;
 	for (int i = 0; i < nwatch; i++) {
 		s->pfds[n].fd = s->watch[i].fd;
@@ -457,7 +457,7 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		if (t->probe && !probe_is_done(t->probe)) {
 			t->open_connections = probe_pollfd(t->probe, &s->pfds[n]) ? 1 : 0;
 			if (t->open_connections)
-				owner[n++] = i;
+				s->pfd_target[n++] = i;
 			wait = sched_min(wait, probe_deadline_ms(t->probe) - now);
 		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped) {
 			wait = sched_min(wait, t->next_due_ms - now);
@@ -470,10 +470,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 			wait = 0;
 
 	/* Round up so that a deadline is past, not a hair short, on wake-up. */
-	if (poll(s->pfds, (nfds_t)n, wait < 0 ? -1 : (int)ceil(wait)) < 0 && errno != EINTR) {
-		free(owner);
+	if (poll(s->pfds, (nfds_t)n, wait < 0 ? -1 : (int)ceil(wait)) < 0 && errno != EINTR)
 		return;
-	}
 
 	generation = ++s->generation;
 	for (int i = 0; i < nwatch; i++) {
@@ -484,14 +482,12 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		 * dashboard) or changed the watch list made this turn's poll
 		 * results stale; the next turn polls afresh.
 		 */
-		if (s->generation != generation) {
-			free(owner);
+		if (s->generation != generation)
 			return;
-		}
 	}
 	resolver_process(s->resolver, s->pfds + nwatch, nres);
 	for (int k = first_probe; k < n; k++) {
-		struct target *t = s->targets[owner[k]];
+		struct target *t = s->targets[s->pfd_target[k]];
 
 		if (t->probe && s->pfds[k].revents)
 			probe_step(t->probe, s->pfds[k].revents);
@@ -505,7 +501,6 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		if (t->probe && probe_is_done(t->probe))
 			sched_finish_probe(s, t);
 	}
-	free(owner);
 }
 
 bool sched_finished(const struct sched *s)
