@@ -326,28 +326,6 @@ static const char *main_option_name(int c)
 	return "?";
 }
 
-/* Edit distance of short words, for "did you mean". */
-static size_t main_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[32], cur[32];
-
-	if (la >= 31 || lb >= 31)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, sizeof(prev));
-	}
-	return prev[lb];
-}
-
 /*
  * A target has "=" (conninfo) or "://" (URI). A bare word is a mistyped
  * command far more often than a target: say so rather than "cannot parse".
@@ -355,12 +333,12 @@ static size_t main_distance(const char *a, const char *b)
 static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 {
 	const char *best = NULL;
-	size_t best_d = 3;
+	int best_d = 3;
 
 	if (strchr(arg, '=') || strstr(arg, "://"))
 		return true;
 	for (size_t i = 1; i < sizeof(main_commands) / sizeof(main_commands[0]); i++) {
-		size_t d = main_distance(arg, main_commands[i].name);
+		int d = util_edit_distance(arg, main_commands[i].name);
 
 		if (d < best_d)
 			best = main_commands[i].name, best_d = d;

@@ -511,14 +511,6 @@ bool sched_finished(const struct sched *s)
 	return true;
 }
 
-bool sched_busy(const struct sched *s)
-{
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe)
-			return true;
-	return false;
-}
-
 void sched_cancel_all(struct sched *s)
 {
 	s->stopped = true;

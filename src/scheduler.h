@@ -89,8 +89,6 @@ void sched_probe_config(const struct sched *s, const struct target *t, struct pr
 void sched_run_once(struct sched *s, double max_wait_ms);
 /* True when every target has reached its count and no probe is in flight. */
 bool sched_finished(const struct sched *s);
-/* True when any probe is in flight. */
-bool sched_busy(const struct sched *s);
 /* Stops probing for good and cancels probes in flight. */
 void sched_cancel_all(struct sched *s);
 /* Connections of ours open right now, over all targets. */

@@ -310,37 +310,6 @@ static void shell_pad(const char *s, int width, bool right)
 		printf("%s%*s", s, pad > 0 ? pad : 0, "");
 }
 
-static int shell_edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int *row = util_xcalloc(lb + 1, sizeof(int));
-	int d;
-
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int diag = row[0];
-
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int up = row[j];
-			int cost = tolower((unsigned char)a[i - 1]) !=
-				   tolower((unsigned char)b[j - 1]);
-			int best = diag + cost;
-
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	d = row[lb];
-	free(row);
-	return d;
-}
-
 /* ------------------------------------------------------------ parsing */
 
 /* Splits one command into words; false when a quote is left open. */
@@ -464,7 +433,7 @@ static const char *shell_suggest(const char *word)
 		if (word[0] && strncmp(shell_commands[i].name, word, strlen(word)) == 0)
 			return shell_commands[i].name;
 	for (size_t i = 0; i < SHELL_NCOMMANDS; i++) {
-		int d = shell_edit_distance(word, shell_commands[i].name);
+		int d = util_edit_distance(word, shell_commands[i].name);
 
 		if (d < best_d) {
 			best_d = d;

@@ -122,7 +122,6 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 		t->last_ok = *r;
 		t->last_ok.table = NULL;
 		t->have_last_ok = true;
-		t->consecutive_failures = 0;
 		if (r->inspected) {
 			t->inspect = r->inspect;
 			t->have_inspect = true;
@@ -135,18 +134,15 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 				t->longest_outage_ms = len;
 			t->outage_start_ms = 0;
 		}
-		t->current_outage_ms = 0;
 		/* Recent failures leave the target degraded until they age out. */
 		target_set_health(t, (t->recent & 0xffu) ? TARGET_DEGRADED : TARGET_UP);
 		return;
 	}
 	t->failures[r->error.cls]++;
-	t->consecutive_failures++;
 	if (t->outage_start_ms == 0)
 		t->outage_start_ms = now_ms - r->phase_ms[PROBE_TOTAL];
-	t->current_outage_ms = now_ms - t->outage_start_ms;
-	if (t->current_outage_ms > t->longest_outage_ms)
-		t->longest_outage_ms = t->current_outage_ms;
+	if (now_ms - t->outage_start_ms > t->longest_outage_ms)
+		t->longest_outage_ms = now_ms - t->outage_start_ms;
 	target_set_health(t, TARGET_DOWN);
 }
 

@@ -65,12 +65,10 @@ struct target {
 	uint64_t probes, ok;
 	uint64_t failures[CLASS_COUNT];
 	unsigned recent; /* bit history of the last 32 probes, 1 = failed */
-	int consecutive_failures;
 	enum target_health health;
 	struct timespec health_since;
 	double outage_start_ms; /* 0 when not in an outage */
 	double longest_outage_ms;
-	double current_outage_ms;
 	int open_connections; /* connections of ours open right now */
 
 	/* the last facts seen */

@@ -25,6 +25,9 @@ void *util_xcalloc(size_t n, size_t size);
 void *util_xrealloc(void *p, size_t n);
 char *util_xstrdup(const char *s);
 
+/* Edit distance between two words, ignoring ASCII case ("did you mean"). */
+int util_edit_distance(const char *a, const char *b);
+
 /* Formats a duration in ms for humans: "0.42 ms", "12.3 ms", "1.20 s". */
 char *util_fmt_ms(double ms, char *out, size_t outlen);
 
