@@ -199,6 +199,18 @@ static bool dsn_at_in_query(const char *s, size_t auth, size_t at)
 }
 
 /*
+ * Where a URI's userinfo ends: the last '@' that is not inside a query
+ * value (SQLAlchemy reads pasted URLs the same way), or (size_t)-1.
+ */
+static size_t dsn_userinfo_end(const char *s, size_t auth)
+{
+	for (size_t i = strlen(s); i > auth; i--)
+		if (s[i - 1] == '@' && !dsn_at_in_query(s, auth, i - 1))
+			return i - 1;
+	return (size_t)-1;
+}
+
+/*
  * URI, authority starting at s[auth]: userinfo ends at the last '@' that
  * is not inside a query value, as pasted passwords often hold raw '@', '?'
  * or '/': better to mask too much than too little. Then the password= and
@@ -206,17 +218,9 @@ static bool dsn_at_in_query(const char *s, size_t auth, size_t at)
  */
 static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct dsn_secrets *sec)
 {
-	size_t n = strlen(s);
-	size_t at = n, i, q;
-	bool found = false;
+	size_t at = dsn_userinfo_end(s, auth), i, q;
+	bool found = at != (size_t)-1;
 
-	for (i = n; i > auth; i--) {
-		if (s[i - 1] == '@' && !dsn_at_in_query(s, auth, i - 1)) {
-			at = i - 1;
-			found = true;
-			break;
-		}
-	}
 	if (found) {
 		const char *colon = memchr(s + auth, ':', at - auth);
 
@@ -430,26 +434,33 @@ char *dsn_strip_driver(const char *url)
 }
 
 /*
- * libpq's URI parser ends userinfo at the first '@', so a pasted
- * "postgresql://u:p@ss@host/db" would connect to host "ss@host" and leak
- * "ss" in the DNS error. Encode every '@' of the authority but the last.
+ * libpq's URI parser ends userinfo at the first '@', '/' or '?', so a pasted
+ * "postgresql://u:p@s/s@host/db" would connect to host "p" or read "s/s@host"
+ * as the database, and show part of the password. Userinfo ends where
+ * masking says it does (dsn_userinfo_end); its reserved characters are
+ * percent-encoded, which libpq decodes again.
  */
 static char *dsn_encode_userinfo_at(const char *uri)
 {
 	struct dsn_buf b = { 0 };
 	size_t auth = dsn_scheme_len(uri) + 3;
-	size_t end = auth + strcspn(uri + auth, "/?");
-	const char *last = NULL;
-	size_t i;
+	size_t at = dsn_userinfo_end(uri, auth);
+	static const struct {
+		char c;
+		const char *enc;
+	} reserved[] = { { '@', "%40" }, { '/', "%2F" }, { '?', "%3F" }, { '#', "%23" } };
 
-	for (i = auth; i < end; i++)
-		if (uri[i] == '@')
-			last = uri + i;
-	if (last == NULL)
+	if (at == (size_t)-1)
 		return util_xstrdup(uri);
-	for (i = 0; uri[i]; i++) {
-		if (i >= auth && uri + i < last && uri[i] == '@')
-			dsn_buf_puts(&b, "%40");
+	for (size_t i = 0; uri[i]; i++) {
+		const char *enc = NULL;
+
+		for (size_t k = 0;
+		     i >= auth && i < at && k < sizeof(reserved) / sizeof(reserved[0]); k++)
+			if (uri[i] == reserved[k].c)
+				enc = reserved[k].enc;
+		if (enc)
+			dsn_buf_puts(&b, enc);
 		else
 			dsn_buf_putc(&b, uri[i]);
 	}

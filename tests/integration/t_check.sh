@@ -311,3 +311,17 @@ test_watch_stops_when_nobody_reads() {
 	after=$(cat "$FAKE_SESSION_COUNTFILE")
 	assert_match '^[1-3]$' "$((after - before))" "stopped probing once the pipe closed"
 }
+
+test_check_raw_reserved_characters_in_a_pasted_password() {
+	require_pgpulse
+	# Generated passwords hold '/', '?', '#' and '@'; SQLAlchemy reads such a
+	# URL up to the last '@', and so must we: log in, and show none of it.
+	local pw='Sl/ash?q#h@t-S3cret'
+	pg_admin "DROP ROLE IF EXISTS slashy" "CREATE ROLE slashy LOGIN PASSWORD '$pw'" >/dev/null
+	run_cmd "$PGPULSE" check --json "postgresql+psycopg2://slashy:$pw@127.0.0.1:$PG_PORT/postgres"
+	pg_admin "DROP ROLE slashy" >/dev/null
+	assert_eq 0 "$status" "logs in with the raw password (stderr: $stderr)"
+	assert_json "$output" '.target == "postgresql://slashy:***@127.0.0.1:'"$PG_PORT"'/postgres"' "masked, host and db right"
+	assert_not_contains "$output$stderr" "S3cret" "no part of the password"
+	assert_not_contains "$output$stderr" "ash?q" "no part of the password"
+}

@@ -217,6 +217,11 @@ static void test_dsn_password_never_in_display(void **state)
 		"postgresql+asyncpg://app:hunter2@db/postgres?sslpassword=hunter2",
 		"host=/tmp user=app password=hunter2",
 		"postgresql://:hunter2@db",
+		/* Raw '/', '?', '#', '@' in a pasted password: userinfo ends at the last '@'. */
+		"postgresql://app:p/hunter2@db/x",
+		"postgresql://app:123/hunter2@db/postgres",
+		"postgresql://app:a@b/c@hunter2@db/postgres",
+		"postgresql+psycopg2://app:hunter2/x?y#z@db/postgres?sslmode=require",
 	};
 	size_t i;
 
@@ -227,6 +232,8 @@ static void test_dsn_password_never_in_display(void **state)
 		assert_null(strstr(t.display, "hunter2"));
 		assert_null(strstr(t.name, "hunter2"));
 		assert_non_null(strstr(t.display, ":***@"));
+		if (strstr(inputs[i], "@db/"))
+			assert_string_equal(t.host, "db");
 		dsn_free(&t);
 	}
 	/* PGPASSWORD is libpq's business, not part of the target */
@@ -555,8 +562,6 @@ static void test_dsn_parse_error_hides_password(void **state)
 		{ "postgresql://app:hunter2%zz@db/x", "hunter2" },
 		{ "postgresql://app:hunter2@db/x?pgbouncer=true", "hunter2" },
 		{ "postgresql://app@db/x?password=hunter2&bad", "hunter2" },
-		{ "postgresql://app:p/hunter2@db/x", "p/hunter2" },
-		{ "postgresql://app:p/hunter2@db/x", "\"p\"" },
 		{ "jdbc:postgresql://app:hunter2@db/x", "hunter2" },
 		{ "mysql://app:hunter2@db/x", "hunter2" },
 		{ "host='db password=hunter2", "hunter2" },
