@@ -272,6 +272,10 @@ static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_sec
 		key_end = i;
 		while (dsn_is_space((unsigned char)s[i]))
 			i++;
+		/* libpq keywords are [a-z_]; a "'password" is no key we can judge. */
+		for (size_t k = key; k < key_end && s[i] == '='; k++)
+			if (!dsn_is_alnum((unsigned char)s[k]) && s[k] != '_')
+				i = key_end = key; /* falls to "mask all of it" below */
 		if (s[i] != '=') {
 			const char *uri = strstr(s + key, "://");
 

@@ -373,8 +373,22 @@ static void main_check_unknown(const struct app_options *o, const char *why)
  * The targets were parsed; blank their passwords in argv so that ps and
  * /proc/PID/cmdline no longer show them (as mysql and others do).
  */
-static void main_scrub_passwords(const struct app_options *o)
+static void main_scrub_passwords(struct app_options *o, char **commands_copy)
 {
+	/* shell -c's text: the shell gets a copy, ps the masked original. */
+	if (o->shell_commands) {
+		char *orig = (char *)o->shell_commands;
+		char *masked = shell_mask_line(orig);
+		size_t n = strlen(orig);
+
+		*commands_copy = util_xstrdup(orig);
+		o->shell_commands = *commands_copy;
+		if (strcmp(masked, orig) != 0 && strlen(masked) <= n) {
+			memset(orig, 0, n);
+			memcpy(orig, masked, strlen(masked));
+		}
+		free(masked);
+	}
 	for (int i = 0; i < o->ntargets; i++) {
 		char *masked = dsn_mask_password(o->targets[i]);
 		size_t n = strlen(o->targets[i]);
@@ -392,7 +406,7 @@ int main(int argc, char **argv)
 	const struct main_command *cmd = main_find_command("dashboard");
 	struct app_options o;
 	struct sched *s;
-	char err[400];
+	char err[400], *commands_copy = NULL;
 	int c, rc, longidx;
 
 	setlocale(LC_ALL, "");
@@ -466,9 +480,10 @@ int main(int argc, char **argv)
 			return APP_EXIT_USAGE;
 		}
 	}
-	main_scrub_passwords(&o);
+	main_scrub_passwords(&o, &commands_copy);
 	if (!signals_init()) {
 		fputs("pgpulse: cannot set up signal handling\n", stderr);
+		free(commands_copy);
 		sched_free(s);
 		return APP_EXIT_USAGE;
 	}
@@ -488,6 +503,7 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = cmd->run(s, &o);
+	free(commands_copy);
 	sched_free(s);
 	signals_shutdown();
 	return rc;

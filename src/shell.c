@@ -220,6 +220,32 @@ static void shell_field(const char *label, const char *fmt, ...)
  */
 static bool shell_said_error;
 
+/* True when a word may carry a password: a URI or a password= pair. */
+static bool shell_word_secret(const char *word)
+{
+	return strstr(word, "://") != NULL || util_contains_ci(word, "password=");
+}
+
+/*
+ * What the user typed, fit to echo in a message: a word that may carry a
+ * password goes through dsn_mask_password. The result lives until the
+ * fourth call after (enough for one message's arguments).
+ */
+static const char *shell_safe(const char *word)
+{
+	static char ring[4][256];
+	static unsigned next;
+	char *slot = ring[next++ % 4];
+	char *masked;
+
+	if (!shell_word_secret(word))
+		return word;
+	masked = dsn_mask_password(word);
+	util_strlcpy(slot, masked, sizeof(ring[0]));
+	free(masked);
+	return slot;
+}
+
 static void shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A message for stderr, after what stdout holds so far: the two stay in order. */
@@ -831,7 +857,7 @@ static int shell_cmd_check(struct shell *sh, const struct shell_words *w)
 		if (t == NULL && !strchr(rest, '=') && !strstr(rest, "://")) {
 			shell_error("check: no target '%s' (targets lists them; or give a "
 				    "connection string or URI)\n",
-				    rest);
+				    shell_safe(rest));
 		} else if (t == NULL) {
 			t = shell_add_target(sh, rest, NULL);
 			if (t)
@@ -877,7 +903,8 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	int st;
 
 	if (w->argc > 1 && !shell_parse_count(w->argv[1], 1, SHELL_PING_MAX, &n)) {
-		shell_error("ping: bad count '%s': give 1 to %d\n", w->argv[1], SHELL_PING_MAX);
+		shell_error("ping: bad count '%s': give 1 to %d\n", shell_safe(w->argv[1]),
+			    SHELL_PING_MAX);
 		return shell_usage(shell_find_command("ping"));
 	}
 	/* The summary covers this ping only: a scratch target collects it. */
@@ -1151,7 +1178,8 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 			return APP_EXIT_USAGE;
 		}
 		if (shell_find_target(sh, w->argv[2])) {
-			shell_error("target add: '%s' is taken; pick another name\n", w->argv[2]);
+			shell_error("target add: '%s' is taken; pick another name\n",
+				    shell_safe(w->argv[2]));
 			return APP_EXIT_USAGE;
 		}
 		input = shell_rest(w, 3);
@@ -1167,7 +1195,7 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 		t = shell_find_target(sh, w->argv[2]);
 		if (t == NULL) {
 			shell_error("target use: no target '%s' (targets lists them)\n",
-				    w->argv[2]);
+				    shell_safe(w->argv[2]));
 			return APP_EXIT_USAGE;
 		}
 		sh->current = t->index;
@@ -1273,7 +1301,7 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 	bool ok;
 
 	if (set == NULL) {
-		shell_error("set: no setting '%s'; settings:", w->argv[1]);
+		shell_error("set: no setting '%s'; settings:", shell_safe(w->argv[1]));
 		for (size_t i = 0; i < SHELL_NSETTINGS; i++)
 			shell_error(" %s", shell_settings[i].name);
 		shell_error("\n");
@@ -1281,7 +1309,8 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 	}
 	value = shell_rest(w, 2);
 	if (set->max_s > 0 && !shell_parse_seconds(value, &seconds)) {
-		shell_error("set: '%s' is no number of seconds (e.g. 2, 1.5, 500ms)\n", value);
+		shell_error("set: '%s' is no number of seconds (e.g. 2, 1.5, 500ms)\n",
+			    shell_safe(value));
 		ok = false;
 	} else if (set->max_s > 0 && (seconds < set->min_s || seconds > set->max_s)) {
 		shell_error("set: %s must be %g s to %g s\n", set->name, set->min_s, set->max_s);
@@ -1411,7 +1440,7 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 	if (c == NULL) {
 		const char *near = shell_suggest(w->argv[1]);
 
-		shell_error("help: no command '%s'%s%s%s\n", w->argv[1],
+		shell_error("help: no command '%s'%s%s%s\n", shell_safe(w->argv[1]),
 			    near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
 		return APP_EXIT_USAGE;
 	}
@@ -1441,7 +1470,8 @@ static int shell_run_command(struct shell *sh, const char *text)
 	int st = APP_EXIT_OK, nargs;
 
 	if (!shell_split_words(text, &w)) {
-		shell_error("unbalanced quote in: %s\n", text);
+		/* Not echoed: the line may hold a password that never parsed. */
+		shell_error("unbalanced quote: close the ' or \" and try again\n");
 		free(w.buf);
 		return APP_EXIT_USAGE;
 	}
@@ -1455,9 +1485,11 @@ static int shell_run_command(struct shell *sh, const char *text)
 		const char *near = shell_suggest(w.argv[0]);
 
 		if (near)
-			shell_error("unknown command '%s': did you mean %s?\n", w.argv[0], near);
+			shell_error("unknown command '%s': did you mean %s?\n",
+				    shell_safe(w.argv[0]), near);
 		else
-			shell_error("unknown command '%s': help lists the commands\n", w.argv[0]);
+			shell_error("unknown command '%s': help lists the commands\n",
+				    shell_safe(w.argv[0]));
 		st = APP_EXIT_USAGE;
 	} else if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args)) {
 		st = shell_usage(c);
@@ -1595,12 +1627,6 @@ static void shell_history_close(void)
 	shell_history_file[0] = '\0';
 }
 
-/* True when a word may carry a password: a URI or a password= pair. */
-static bool shell_word_secret(const char *word)
-{
-	return strstr(word, "://") != NULL || util_contains_ci(word, "password");
-}
-
 static void shell_append(char **buf, size_t *len, const char *s, size_t n)
 {
 	*buf = util_xrealloc(*buf, *len + n + 1);
@@ -1610,11 +1636,11 @@ static void shell_append(char **buf, size_t *len, const char *s, size_t n)
 }
 
 /*
- * The line as the history keeps it: a TARGET given to 'target add' or
+ * The line as the history (and ps, for -c) keeps it: a TARGET given to 'target add' or
  * 'check' goes through dsn_mask_password, and so does any other word that
  * looks like a connection string.
  */
-static char *shell_history_mask(const char *line)
+char *shell_mask_line(const char *line)
 {
 	char **cmds = shell_split_commands(line);
 	char *out = util_xstrdup("");
@@ -1633,7 +1659,13 @@ static char *shell_history_mask(const char *line)
 		else if (w.argc >= 4 && strcmp(w.argv[0], "target") == 0 &&
 			 strcmp(w.argv[1], "add") == 0)
 			from = 3;
-		if (from > 0) {
+		if (w.argc >= SHELL_MAX_WORDS) {
+			/* Past the split's cap the last word runs to the end: mask it all. */
+			char *masked = dsn_mask_password(text);
+
+			shell_append(&out, &len, masked, strlen(masked));
+			free(masked);
+		} else if (from > 0) {
 			char *masked = dsn_mask_password(w.raw[from]);
 
 			shell_append(&out, &len, text, (size_t)(w.raw[from] - text));
@@ -1648,15 +1680,16 @@ static char *shell_history_mask(const char *line)
 
 				shell_append(&out, &len, p, (size_t)(w.raw[k] - p));
 				if (shell_word_secret(w.argv[k])) {
-					char *word = util_xmalloc((size_t)(end - w.raw[k]) + 1);
-					char *masked;
+					/* The unquoted word: a quoted 'password=x' is still one. */
+					const char *blank = end;
+					char *masked = dsn_mask_password(w.argv[k]);
 
-					memcpy(word, w.raw[k], (size_t)(end - w.raw[k]));
-					word[end - w.raw[k]] = '\0';
-					masked = dsn_mask_password(word);
+					while (blank > w.raw[k] &&
+					       isspace((unsigned char)blank[-1]))
+						blank--;
 					shell_append(&out, &len, masked, strlen(masked));
+					shell_append(&out, &len, blank, (size_t)(end - blank));
 					free(masked);
-					free(word);
 				} else {
 					shell_append(&out, &len, w.raw[k],
 						     (size_t)(end - w.raw[k]));
@@ -1678,7 +1711,13 @@ static void shell_history_add(const char *line)
 
 	if (line[strspn(line, " \t")] == '\0')
 		return;
-	safe = shell_history_mask(line);
+	safe = shell_mask_line(line);
+	/* Last line of defence: a password= that is still readable never goes in. */
+	for (const char *q = safe; (q = strstr(q, "password=")) != NULL; q += 9)
+		if (q[9] != '*' && q[9] != '\0' && !isspace((unsigned char)q[9])) {
+			free(safe);
+			return;
+		}
 	for (size_t n = strlen(safe); n > 0 && isspace((unsigned char)safe[n - 1]); n--)
 		safe[n - 1] = '\0';
 	last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;

@@ -17,6 +17,12 @@
 int shell_run(struct sched *s, const struct app_options *o);
 
 /*
+ * A command line with every password masked, as the history keeps it
+ * (malloc'd). main also uses it to blank -c's text in the process arguments.
+ */
+char *shell_mask_line(const char *line);
+
+/*
  * The prompt opened with ':' from the dashboard. The caller has left curses
  * mode (def_prog_mode(); endwin()). Probing goes on while the prompt is
  * open; the dashboard's scheduler callbacks and watched fds rest meanwhile

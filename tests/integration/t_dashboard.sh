@@ -150,7 +150,7 @@ test_dashboard_panels_show_real_values() {
 	assert_match "address +127\.0\.0\.1:$PG_PORT \(IPv4\)" "$screen" "the address used"
 	assert_match "TLS_[A-Z0-9_]+ \(256 bits\)" "$screen" "cipher and bits"
 	assert_match "certificate +CN=localhost" "$screen" "certificate subject"
-	assert_match "\(2[0-9]|30 days left\)" "$screen" "days left on the harness certificate"
+	assert_match "\((2[0-9]|30) days left\)" "$screen" "days left on the harness certificate"
 	assert_match "statement_timeout +30s +user" "$screen" "ALTER ROLE app SET statement_timeout, source user"
 	assert_match "idle_in_transaction_session_timeout +0 +default" "$screen" "a default timeout"
 	assert_match "tcp_keepalives_idle +[0-9]+ +default" "$screen" "keepalives"
@@ -192,6 +192,7 @@ test_dashboard_every_key_works() {
 	dash_wait 3 "probing paused"
 	local before
 	before=$(dash_probes)
+	assert_match '^[0-9]+$' "$before" "the probe counter is on screen"
 	sleep 1.5 # a pause must last longer than the interval to mean anything
 	assert_eq "$before" "$(dash_probes)" "no probes while paused"
 
@@ -243,8 +244,11 @@ test_dashboard_every_key_works() {
 	dash_keys Escape
 	dash_wait 3 "Latency"
 
-	# Ctrl-L redraws everything.
+	# Ctrl-L redraws everything: junk written behind curses' back goes away.
+	printf 'XYZZY-JUNK' >"$(dash_tmux display -p -t dash '#{pane_tty}')"
+	dash_wait 3 "XYZZY-JUNK"
 	dash_keys C-l
+	dash_wait_gone 3 "XYZZY-JUNK"
 	dash_wait 3 "Timeouts"
 
 	# Tab and arrows with one target stay on it.
@@ -578,7 +582,7 @@ test_dashboard_events_scroll_end_and_anchor() {
 	dash_wait 3 "scrolled back"
 	local page again seen
 	page=$(dash_screen | sed -n '3,39p')
-	[[ $(dash_screen) =~ \(([0-9]+)\ kept ]]
+	[[ $(dash_screen) =~ \(([0-9]+)\ kept ]] || assert_match "\([0-9]+ kept" "$(dash_screen)" "the kept count is shown"
 	seen=${BASH_REMATCH[1]}
 	wait_until 10 dash_kept_at_least $((seen + 14)) || assert_match "kept" "$(dash_screen)" "new events came"
 	again=$(dash_screen | sed -n '3,39p')
@@ -695,11 +699,13 @@ test_dashboard_labels_and_footer() {
 	# Narrow probe lines drop whole phases: no number is cut.
 	dash_tmux resize-window -t dash -x 90 -y 30
 	dash_wait 3 "? help"
-	local line
+	local line checked=0
 	while IFS= read -r line; do
 		[[ $line =~ \#[0-9]+\ +ok\  ]] || continue
 		assert_match "(close [0-9]+\.[0-9]{2}| …) *$" "$line" "a probe line ends on a whole field"
+		checked=$((checked + 1))
 	done <<<"$(dash_screen)"
+	assert_ne 0 "$checked" "probe lines were on screen to check"
 
 	# ASCII locale: clipped text ends in "~".
 	dash_stop

@@ -413,6 +413,13 @@ test_shell_history_is_private_and_has_no_password() {
 	shell_tmux_wait "added x: postgresql://app:***@127.0.0.1:$PG_PORT/appdb"
 	shell_tmux_keys "target add y host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD" Enter
 	shell_tmux_wait "added y:"
+	# A URI given to check, and a shell-quoted password= word elsewhere.
+	shell_tmux_keys "check postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb" Enter
+	shell_tmux_wait "OK - connected"
+	shell_tmux_keys "help 'password=$APP_PASSWORD'" Enter
+	shell_tmux_wait "help: no command"
+	# What the user typed is echoed by the terminal; nothing pgpulse wrote shows it.
+	assert_not_contains "$(shell_tmux_screen | grep -v '^pgpulse:[^ ]*> ')" "$APP_PASSWORD" "no output shows it"
 	shell_tmux_keys "quit" Enter
 	shell_tmux_wait "pgpulse exited 0"
 	shell_tmux_stop
@@ -424,8 +431,32 @@ test_shell_history_is_private_and_has_no_password() {
 	history=$(cat "$file")
 	assert_contains "$history" "target add x postgresql://app:***@127.0.0.1:$PG_PORT/appdb" "the line, masked"
 	assert_contains "$history" "target add y host=127.0.0.1 port=$PG_PORT user=app password=***" "conninfo, masked"
+	assert_contains "$history" "check postgresql://app:***@127.0.0.1:$PG_PORT/appdb" "check's URI, masked"
+	assert_contains "$history" "help password=***" "a quoted password= word, masked"
 	assert_contains "$history" "quit" "later lines too"
 	assert_not_contains "$history" "$APP_PASSWORD" "never the password"
+}
+
+test_shell_errors_never_echo_a_password() {
+	require_pgpulse
+	local pw=$APP_PASSWORD
+	run_cmd "$PGPULSE" shell -c "postgresql://app:$pw@127.0.0.1/x; help postgresql://app:$pw@h; target use password=$pw; set password=$pw 1; ping password=$pw; check 'postgresql://app:$pw@h" "$(shell_app_uri)"
+	assert_eq 3 "$status" "usage errors"
+	assert_contains "$stderr" "unknown command 'postgresql://app:***@127.0.0.1/x'" "the word is echoed masked"
+	assert_contains "$stderr" "unbalanced quote" "the unparsed line is not echoed"
+	assert_not_contains "$output$stderr" "$pw" "no password on stdout or stderr"
+}
+
+test_shell_command_text_leaves_the_process_arguments() {
+	require_pgpulse
+	local pid
+	"$PGPULSE" shell -c "ping 30; target add x postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb" \
+		"$(shell_app_uri)" >/dev/null 2>&1 &
+	pid=$!
+	wait_until 10 grep -q 'app:\*\*\*@' "/proc/$pid/cmdline"
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "$APP_PASSWORD" "ps shows no password"
+	kill -TERM "$pid"
+	wait "$pid" || true
 }
 
 test_shell_ctrl_c_cancels_ping_against_silent_server() {
