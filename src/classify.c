@@ -675,26 +675,16 @@ const char *classify_advice(enum classify_class cls, enum classify_limit limit,
 	return "";
 }
 
-/* True when name ends with suffix, ignoring case and one trailing dot. */
-static bool classify_ends_with_ci(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	return n > s && strncasecmp(name + n - s, suffix, s) == 0;
-}
-
 enum classify_endpoint classify_endpoint_guess(const char *host, const char *port)
 {
-	if (host != NULL && classify_ends_with_ci(host, ".pooler.supabase.com")) {
+	if (host != NULL && util_ends_with_ci(host, ".pooler.supabase.com")) {
 		if (port != NULL && strcmp(port, "6543") == 0)
 			return ENDPOINT_SUPAVISOR_TRANSACTION;
 		return ENDPOINT_SUPAVISOR_SESSION;
 	}
 	/* "db." + project ref + ".supabase.co" */
 	if (host != NULL && strncasecmp(host, "db.", 3) == 0 &&
-	    classify_ends_with_ci(host + 2, ".supabase.co"))
+	    util_ends_with_ci(host + 2, ".supabase.co"))
 		return ENDPOINT_POSTGRES;
 	if (port != NULL && strcmp(port, "6432") == 0)
 		return ENDPOINT_PGBOUNCER;

@@ -907,7 +907,7 @@ static void dashboard_panel_slots(struct dashboard *d, struct target *t, struct 
 		dashboard_pen_nl(p);
 		return;
 	}
-	usable = report_usable_slots(info);
+	usable = inspect_usable_slots(info);
 	role = dashboard_slots_role(d, info->in_use, usable);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "in use ");
 	dashboard_pen_add(p, d->attr[role], "%d", info->in_use);

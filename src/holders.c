@@ -68,7 +68,7 @@ static void holders_group_name(const struct inspect_holder *h, char *out, size_t
 static void holders_summarize(const struct inspect_info *info, struct holders_summary *sum)
 {
 	memset(sum, 0, sizeof(*sum));
-	sum->usable = info->max_connections >= 0 ? info->max_connections - info->reserved : -1;
+	sum->usable = inspect_usable_slots(info);
 	sum->in_use = info->in_use;
 	for (int i = 0; i < info->nholders && i < INSPECT_MAX_HOLDERS; i++) {
 		const struct inspect_holder *h = &info->holders[i];
@@ -322,16 +322,6 @@ bool holders_culprit(const struct inspect_info *info, char *out, size_t outlen)
 	return false;
 }
 
-/* True when name ends with suffix (case-insensitive), with something before it. */
-static bool holders_ends_with(const char *name, const char *suffix)
-{
-	size_t n = strlen(name), s = strlen(suffix);
-
-	if (n > 0 && name[n - 1] == '.')
-		n--;
-	return n > s && strncasecmp(name + n - s, suffix, s) == 0;
-}
-
 /*
  * The Supabase project a target names: "db.<ref>.supabase.co" directly, or
  * user "postgres.<ref>" on the pooler (Supavisor wants the ref there).
@@ -343,7 +333,7 @@ static bool holders_supabase_ref(const struct target *t, char *out, size_t outle
 
 	if (host == NULL)
 		return false;
-	if (strncasecmp(host, "db.", 3) == 0 && holders_ends_with(host + 2, ".supabase.co")) {
+	if (strncasecmp(host, "db.", 3) == 0 && util_ends_with_ci(host + 2, ".supabase.co")) {
 		n = strcspn(host + 3, ".");
 		if (n == 0 || n >= outlen)
 			return false;
@@ -351,7 +341,7 @@ static bool holders_supabase_ref(const struct target *t, char *out, size_t outle
 		out[n] = '\0';
 		return true;
 	}
-	if (holders_ends_with(host, ".pooler.supabase.com") && user != NULL &&
+	if (util_ends_with_ci(host, ".pooler.supabase.com") && user != NULL &&
 	    (dot = strrchr(user, '.')) != NULL && dot[1] != '\0') {
 		util_strlcpy(out, dot + 1, outlen);
 		return true;

@@ -71,6 +71,14 @@ struct inspect_info {
 	int backend_pid;   /* pg_backend_pid(): the server's own, also behind a pooler */
 };
 
+/* Usable slots: max_connections minus the reserved ones; -1 when unknown. */
+static inline int inspect_usable_slots(const struct inspect_info *info)
+{
+	if (!info->valid || info->max_connections < 0)
+		return -1;
+	return info->max_connections - info->reserved;
+}
+
 /* The multi-statement query; results come back in this order. */
 const char *inspect_sql(void);
 

@@ -19,6 +19,14 @@ static const char *const report_status_names[] = {
 	"UNKNOWN",
 };
 
+char *report_short_version(const char *server_version, char *out, size_t outlen)
+{
+	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
+	util_strlcpy(out, server_version, outlen);
+	out[strcspn(out, " ")] = '\0';
+	return out;
+}
+
 const char *report_status_name(enum report_status st)
 {
 	return report_status_names[st];
@@ -88,13 +96,6 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 	return ok;
 }
 
-int report_usable_slots(const struct inspect_info *info)
-{
-	if (!info->valid || info->max_connections < 0)
-		return -1;
-	return info->max_connections - info->reserved;
-}
-
 enum report_status report_evaluate(const struct target *t, const struct probe_result *r,
 				   const struct report_thresholds *th, char *why, size_t whylen)
 {
@@ -111,7 +112,7 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 	for (int level = 1; level >= 0 && st == REPORT_OK; level--) {
 		enum report_status hit = level ? REPORT_CRITICAL : REPORT_WARNING;
 		const struct inspect_info *in = &r->inspect;
-		int usable = r->inspected ? report_usable_slots(in) : -1;
+		int usable = r->inspected ? inspect_usable_slots(in) : -1;
 
 		if (th->total_ms[level] >= 0 && r->phase_ms[PROBE_TOTAL] > th->total_ms[level]) {
 			snprintf(why, whylen, "connect took %s (over %.0f ms)",
@@ -240,7 +241,7 @@ json_t *report_slots_json(const struct inspect_info *info)
 	}
 	o = json_pack("{s:i, s:i, s:i, s:i, s:o, s:o, s:i, s:f, s:o}", "max_connections",
 		      info->max_connections, "reserved", info->reserved, "usable",
-		      report_usable_slots(info), "in_use", info->in_use, "by_state", states,
+		      inspect_usable_slots(info), "in_use", info->in_use, "by_state", states,
 		      "top_holders", holders, "idle_in_transaction", info->idle_in_xact,
 		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10, "culprit",
 		      holders_culprit(info, culprit, sizeof(culprit)) ? json_string(culprit)
@@ -254,9 +255,7 @@ static json_t *report_server_json(const struct probe_result *r)
 
 	if (!r->connected)
 		return json_null();
-	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
-	util_strlcpy(version, r->server_version, sizeof(version));
-	version[strcspn(version, " ")] = '\0';
+	report_short_version(r->server_version, version, sizeof(version));
 	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:b}", "version", version, "version_num",
 			 r->server_version_num, "backend_pid",
 			 r->backend_pid ? json_integer(r->backend_pid) : json_null(), "in_recovery",
@@ -316,7 +315,7 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 		       enum report_status st, const char *why, const struct report_thresholds *th)
 {
 	char fmt[32], version[32], a[32], b[32];
-	int usable = r->inspected ? report_usable_slots(&r->inspect) : -1;
+	int usable = r->inspected ? inspect_usable_slots(&r->inspect) : -1;
 
 	fprintf(out, "PGPULSE %s - ", report_status_name(st));
 	if (!r->ok) {
@@ -324,8 +323,7 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 		if (r->error.sqlstate[0])
 			fprintf(out, " (SQLSTATE %s)", r->error.sqlstate);
 	} else {
-		util_strlcpy(version, r->server_version, sizeof(version));
-		version[strcspn(version, " ")] = '\0';
+		report_short_version(r->server_version, version, sizeof(version));
 		fprintf(out, "connected in %s (PostgreSQL %s, %s)",
 			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmt, sizeof(fmt)), version,
 			r->tls.in_use ? r->tls.protocol : "no TLS");

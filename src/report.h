@@ -42,6 +42,8 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 			     size_t errlen);
 
 const char *report_status_name(enum report_status st);
+/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18"; returns out. */
+char *report_short_version(const char *server_version, char *out, size_t outlen);
 /* Status of one check result, with a short reason in why. */
 enum report_status report_evaluate(const struct target *t, const struct probe_result *r,
 				   const struct report_thresholds *th, char *why, size_t whylen);
@@ -67,8 +69,5 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 			 const struct probe_result *r);
 /* ping-like summary: probes, failures by class, min/p50/p95/p99/max per phase. */
 void report_summary(FILE *out, const struct target *t, double elapsed_ms);
-
-/* Usable slots: max_connections minus reserved; -1 when unknown. */
-int report_usable_slots(const struct inspect_info *info);
 
 #endif

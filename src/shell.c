@@ -260,20 +260,6 @@ static void shell_error(const char *fmt, ...)
 	shell_said_error = true;
 }
 
-static char *shell_ms(double ms, char *out, size_t len)
-{
-	if (isnan(ms))
-		return util_strlcpy(out, "-", len);
-	return util_fmt_ms(ms, out, len);
-}
-
-/* "15.4 (Debian 15.4-1)" -> "15.4" */
-static void shell_short_version(const struct probe_result *r, char *out, size_t len)
-{
-	util_strlcpy(out, r->server_version, len);
-	out[strcspn(out, " ")] = '\0';
-}
-
 /* "2", "2s", "1.5", "500ms" -> seconds; false when it is no such number. */
 static bool shell_parse_seconds(const char *s, double *seconds)
 {
@@ -662,7 +648,7 @@ static void shell_print_failure(const struct probe_result *r)
 
 	printf("%-10s%s in %s after %s", "failed", classify_class_name(r->error.cls),
 	       probe_phase_name(r->failed_phase),
-	       shell_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
+	       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
 	if (r->error.sqlstate[0])
 		printf(" (SQLSTATE %s)", r->error.sqlstate);
 	if (r->error.limit != LIMIT_NONE)
@@ -706,7 +692,7 @@ static void shell_print_tls_line(const struct target *t, const struct tls_info *
 
 static void shell_print_slots_line(const struct inspect_info *in)
 {
-	int usable = report_usable_slots(in);
+	int usable = inspect_usable_slots(in);
 	char states[200] = "";
 	size_t n = 0;
 
@@ -733,9 +719,9 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 	if (!r->ok) {
 		printf("%s\n", why);
 	} else {
-		shell_short_version(r, version, sizeof(version));
+		report_short_version(r->server_version, version, sizeof(version));
 		printf("connected in %s (PostgreSQL %s, %s)",
-		       shell_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), version,
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), version,
 		       r->tls.in_use ? r->tls.protocol : "no TLS");
 		if (st != REPORT_OK && why[0])
 			printf(": %s", why);
@@ -883,10 +869,10 @@ static void shell_print_ping_line(long seq, const struct probe_result *r)
 		if (r->error.sqlstate[0])
 			printf(" (%s)", r->error.sqlstate);
 		printf(" in %s after %s: %s\n", probe_phase_name(r->failed_phase),
-		       shell_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), r->error.message);
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), r->error.message);
 	} else {
 		printf("seq=%ld ok time=%s (", seq,
-		       shell_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
 		for (int i = 0; i < PROBE_TOTAL; i++)
 			printf("%s%s %.2f", i ? ", " : "", probe_phase_name(i), r->phase_ms[i]);
 		printf(") pid=%s\n", probe_pid_text(r->backend_pid, pid, sizeof(pid)));
@@ -912,7 +898,7 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	target_init(sum, t->index);
 	sum->dsn.display = t->dsn.display; /* borrowed for report_summary */
 	printf("PING %s (%s): %ld probe%s, one every %s\n", t->dsn.name, t->dsn.display, n,
-	       n == 1 ? "" : "s", shell_ms(interval, ms, sizeof(ms)));
+	       n == 1 ? "" : "s", util_fmt_ms(interval, ms, sizeof(ms)));
 	fflush(stdout);
 	for (long i = 1; i <= n; i++) {
 		double began = util_now_ms();
@@ -1152,8 +1138,8 @@ static int shell_cmd_sql(struct shell *sh, const struct shell_words *w)
 		if (sh->wait_table)
 			shell_print_table(sh->wait_table);
 		printf("time: %s on a fresh connection (query %s)\n",
-		       shell_ms(r->phase_ms[PROBE_TOTAL], total, sizeof(total)),
-		       shell_ms(r->phase_ms[PROBE_QUERY], q, sizeof(q)));
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], total, sizeof(total)),
+		       util_fmt_ms(r->phase_ms[PROBE_QUERY], q, sizeof(q)));
 	}
 	probe_table_free(sh->wait_table);
 	sh->wait_table = NULL;

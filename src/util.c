@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 double util_now_ms(void)
 {
@@ -103,6 +104,15 @@ char *util_xstrdup(const char *s)
 	if (p == NULL)
 		util_oom();
 	return p;
+}
+
+bool util_ends_with_ci(const char *name, const char *suffix)
+{
+	size_t n = strlen(name), s = strlen(suffix);
+
+	if (n > 0 && name[n - 1] == '.')
+		n--;
+	return n > s && strncasecmp(name + n - s, suffix, s) == 0;
 }
 
 char *util_fmt_ms(double ms, char *out, size_t outlen)

@@ -25,6 +25,10 @@ void *util_xcalloc(size_t n, size_t size);
 void *util_xrealloc(void *p, size_t n);
 char *util_xstrdup(const char *s);
 
+/* Host names: name ends with suffix, ignoring case and one trailing dot, with something before it.
+ */
+bool util_ends_with_ci(const char *name, const char *suffix);
+
 /* Edit distance between two words, ignoring ASCII case ("did you mean"). */
 int util_edit_distance(const char *a, const char *b);
 
