@@ -326,22 +326,13 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	return true;
 }
 
-static json_t *burst_error_json(const struct burst_outcome *b)
+int burst_exit_code(const struct burst_outcome *b)
 {
-	const struct classify_result *e = &b->first_error.error;
-	const char *limit = classify_limit_name(e->limit);
-
-	if (!b->have_error)
-		return json_null();
-	return json_pack("{s:s, s:o, s:s, s:s, s:o}", "class", classify_class_name(e->cls),
-			 "sqlstate", e->sqlstate[0] ? json_string(e->sqlstate) : json_null(),
-			 "message", e->message, "advice", e->advice ? e->advice : "", "limit",
-			 limit ? json_string(limit) : json_null());
-}
-
-static double burst_round_ms(double ms)
-{
-	return round(ms * 1000.0) / 1000.0;
+	if (!b->settled)
+		return APP_EXIT_USAGE;
+	if (b->opened == b->requested)
+		return APP_EXIT_OK;
+	return b->opened > 0 ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
 }
 
 void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json)
@@ -351,9 +342,11 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 
 	if (json) {
 		json_t *o =
-			json_pack("{s:i, s:i, s:f, s:f, s:o}", "requested", b->requested, "opened",
-				  b->opened, "open_ms", burst_round_ms(b->open_ms), "held_ms",
-				  burst_round_ms(b->held_ms), "first_error", burst_error_json(b));
+			json_pack("{s:i, s:i, s:o, s:o, s:o}", "requested", b->requested, "opened",
+				  b->opened, "open_ms", report_ms_json(b->open_ms), "held_ms",
+				  report_ms_json(b->held_ms), "first_error",
+				  /* a zeroed first_error is not ok either: ask have_error */
+				  b->have_error ? report_error_json(&b->first_error) : json_null());
 
 		report_print_json(out, o);
 		json_decref(o);
@@ -454,9 +447,5 @@ int burst_run(struct sched *s, const struct app_options *o)
 		return APP_EXIT_USAGE;
 	}
 	burst_print(stdout, t, &b, o->json);
-	if (!b.settled)
-		return APP_EXIT_USAGE;
-	if (b.opened == b.requested)
-		return APP_EXIT_OK;
-	return b.opened > 0 ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
+	return burst_exit_code(&b);
 }

@@ -47,6 +47,11 @@ struct burst_outcome {
  */
 bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 		   struct burst_outcome *out);
+/*
+ * 0 when all got in, 1 when some were refused (the headroom), 2 when none,
+ * 3 when interrupted before the answer was known; the prompt's too.
+ */
+int burst_exit_code(const struct burst_outcome *b);
 /* Prints an outcome as text or as the JSON object of 'burst --json'. */
 void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json);
 

@@ -139,20 +139,19 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 	return st;
 }
 
-/* Milliseconds rounded to microseconds; NAN becomes null. */
-static json_t *report_ms(double ms)
+json_t *report_ms_json(double ms)
 {
 	if (isnan(ms))
 		return json_null();
 	return json_real(round(ms * 1000.0) / 1000.0);
 }
 
-json_t *report_phases_json(const struct probe_result *r)
+static json_t *report_phases_json(const struct probe_result *r)
 {
 	json_t *o = json_object();
 
 	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
-		json_object_set_new(o, probe_phase_name(i), report_ms(r->phase_ms[i]));
+		json_object_set_new(o, probe_phase_name(i), report_ms_json(r->phase_ms[i]));
 	return o;
 }
 
@@ -171,7 +170,7 @@ json_t *report_error_json(const struct probe_result *r)
 		limit ? json_string(limit) : json_null());
 }
 
-json_t *report_tls_json(const struct tls_info *tls)
+static json_t *report_tls_json(const struct tls_info *tls)
 {
 	if (!tls->in_use)
 		return json_null();
@@ -184,7 +183,7 @@ json_t *report_tls_json(const struct tls_info *tls)
 			 tls->have_cert ? json_integer(tls->days_left) : json_null());
 }
 
-json_t *report_settings_json(const struct target *t, const struct inspect_info *info)
+static json_t *report_settings_json(const struct target *t, const struct inspect_info *info)
 {
 	json_t *o;
 	char buf[32];
@@ -212,7 +211,7 @@ json_t *report_settings_json(const struct target *t, const struct inspect_info *
 	return o;
 }
 
-json_t *report_slots_json(const struct inspect_info *info)
+static json_t *report_slots_json(const struct inspect_info *info)
 {
 	json_t *o, *states, *holders;
 	char culprit[200];

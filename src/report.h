@@ -55,12 +55,10 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
 		       enum report_status st, const char *why, const struct report_thresholds *th);
 
-/* Pieces reused by other front-ends. */
+/* Pieces reused by other front-ends (burst). */
 json_t *report_error_json(const struct probe_result *r);
-json_t *report_phases_json(const struct probe_result *r);
-json_t *report_settings_json(const struct target *t, const struct inspect_info *info);
-json_t *report_slots_json(const struct inspect_info *info);
-json_t *report_tls_json(const struct tls_info *tls);
+/* Milliseconds rounded to microseconds; NAN becomes null. */
+json_t *report_ms_json(double ms);
 /* Prints a JSON value on one line with pgpulse's number format. */
 void report_print_json(FILE *out, json_t *v);
 

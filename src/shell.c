@@ -1374,11 +1374,7 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 	shell_sigint_install(sh, false);
 	signals_take();
 	burst_print(stdout, t, &out, false);
-	if (out.interrupted)
-		return APP_EXIT_USAGE;
-	return out.opened == out.requested ? APP_EXIT_OK
-	       : out.opened		   ? APP_EXIT_WARNING
-					   : APP_EXIT_CRITICAL;
+	return burst_exit_code(&out);
 }
 
 static int shell_cmd_watch(struct shell *sh, const struct shell_words *w)

@@ -193,7 +193,7 @@ test_burst_finds_the_headroom_exactly() {
 	# 17 usable slots, 5 held: exactly 12 more fit for an ordinary role.
 	assert_json "$j" '.requested == 30 and .opened == 12' "opened the usable slots left"
 	assert_json "$j" '.open_ms > 0 and .held_ms >= 900' "timed, held about the default second"
-	assert_json "$j" '.first_error.class == "max_clients" and .first_error.sqlstate == "53300" and .first_error.limit == "reserved_slots"' "the first failure"
+	assert_json "$j" '.first_error.class == "max_clients" and .first_error.sqlstate == "53300" and .first_error.limit == "reserved_slots" and .first_error.phase == "auth"' "the first failure, as check's error"
 	assert_json "$j" '.first_error.message == "remaining connection slots are reserved for non-replication superuser connections" and (.first_error.advice | length > 0)' "message and advice"
 	assert_json "$j" 'keys == ["first_error", "held_ms", "open_ms", "opened", "requested"]' "the documented keys"
 	wait_until 5 mc_open_count_is 0 || assert_eq 0 "$(pgpulse_open_count)" "burst left nothing open"
