@@ -75,7 +75,7 @@ struct dashboard {
 	struct sched *s;
 	const struct app_options *o;
 	SCREEN *screen;
-	bool quit, dirty, resized, want_prompt, in_prompt, help;
+	bool quit, dirty, resized, want_prompt, help;
 	enum dashboard_view view, back_view;
 	int current; /* selected target */
 	/*
@@ -94,6 +94,8 @@ struct dashboard {
 	double status_until_ms;
 	struct dashboard_probe log[DASHBOARD_LOG];
 	unsigned log_head, log_len;
+	const char **last_advice; /* per target: the advice the probe log showed last */
+	size_t last_advice_cap;
 };
 
 /*
@@ -203,6 +205,7 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 {
 	wchar_t buf[512];
 	mbstate_t st;
+	size_t left = strlen(s); /* counted down: strlen per character would be quadratic */
 	int used = 0, n = 0, fit_n = 0, fit_used = 0;
 	bool cut = false;
 
@@ -215,7 +218,7 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 	memset(&st, 0, sizeof(st));
 	while (*s && n < (int)(sizeof(buf) / sizeof(buf[0])) - 2) {
 		wchar_t wc;
-		size_t len = mbrtowc(&wc, s, strlen(s), &st);
+		size_t len = mbrtowc(&wc, s, left, &st);
 		int cw;
 
 		if (len == (size_t)-1 || len == (size_t)-2) {
@@ -242,6 +245,7 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 			fit_used = used;
 		}
 		s += len;
+		left -= len;
 	}
 	if (cut) {
 		n = fit_n;
@@ -654,16 +658,22 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 static void dashboard_probe_log(struct dashboard *d, struct dashboard_pen *p, int target)
 {
 	const struct dashboard_probe *e;
-	const char **last_advice = util_xcalloc((size_t)sched_ntargets(d->s), sizeof(*last_advice));
+	size_t n = (size_t)sched_ntargets(d->s);
 	bool any = false;
+
+	/* Kept across frames, grown when the prompt adds a target. */
+	if (n > d->last_advice_cap) {
+		d->last_advice = util_xrealloc(d->last_advice, n * sizeof(*d->last_advice));
+		d->last_advice_cap = n;
+	}
+	memset(d->last_advice, 0, n * sizeof(*d->last_advice));
 
 	for (unsigned i = 0; p->y < p->bottom && (e = dashboard_log_get(d, i)) != NULL; i++) {
 		if (target >= 0 && e->target != target)
 			continue;
-		dashboard_probe_line(d, p, e, target < 0, last_advice);
+		dashboard_probe_line(d, p, e, target < 0, d->last_advice);
 		any = true;
 	}
-	free(last_advice);
 	if (!any) {
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "  no probe has finished yet");
 		dashboard_pen_nl(p);
@@ -2013,9 +2023,6 @@ static void dashboard_on_stdin(void *arg)
 	struct dashboard *d = arg;
 	int key, keys = 0;
 
-	/* The prompt reads the terminal while it is open. */
-	if (d->in_prompt)
-		return;
 	while (!d->quit && !d->want_prompt && (key = getch()) != ERR) {
 		dashboard_dispatch(d, key);
 		keys++;
@@ -2038,8 +2045,6 @@ static void dashboard_on_signal(void *arg)
 	struct dashboard *d = arg;
 	int kinds;
 
-	if (d->in_prompt)
-		return;
 	kinds = signals_take();
 	if (kinds & SIGNALS_STOP)
 		d->quit = true;
@@ -2064,14 +2069,11 @@ static void dashboard_open_prompt(struct dashboard *d)
 	enum shell_exit rc;
 
 	d->want_prompt = false;
-	d->in_prompt = true;
+	/* The prompt takes the terminal; sched_frontend_save rests our fds meanwhile. */
 	def_prog_mode();
 	endwin();
 	rc = shell_prompt(d->s, d->o, &current);
 	reset_prog_mode();
-	d->in_prompt = false;
-	/* The prompt restores the dashboard's callbacks; this makes sure of it. */
-	sched_set_callbacks(d->s, dashboard_on_result, dashboard_on_event, d);
 	if (current >= 0 && current < sched_ntargets(d->s))
 		d->current = current;
 	dashboard_resize(d);
@@ -2173,6 +2175,7 @@ int dashboard_run(struct sched *s, const struct app_options *o)
 	sched_set_callbacks(s, NULL, NULL, NULL);
 	endwin();
 	delscreen(d->screen);
+	free(d->last_advice);
 	free(d);
 	return APP_EXIT_OK;
 }
