@@ -57,7 +57,9 @@ test_watch_stops_on_sigint_with_summary() {
 	wait_until 15 grep -q "seq=3 ok" "$out"
 	kill -INT "$pid"
 	wait_until 10 bash -c "! kill -0 $pid 2>/dev/null"
-	wait "$pid" || true
+	local rc=0
+	wait "$pid" || rc=$?
+	assert_eq 0 "$rc" "every probe answered: exit 0 after Ctrl-C"
 	assert_contains "$(cat "$out")" "pgpulse statistics" "summary after Ctrl-C"
 	assert_match "[0-9]+ probes, [0-9]+ ok" "$(cat "$out")" "counts"
 }
