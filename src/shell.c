@@ -683,9 +683,10 @@ static void shell_print_tls_line(const struct target *t, const struct tls_info *
 		return;
 	}
 	if (tls->have_cert)
-		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%d day%s)",
+		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%d day%s %s)",
 			    tls->protocol, tls->cipher, tls->bits, tls->subject, tls->not_after,
-			    tls->days_left, abs(tls->days_left) == 1 ? "" : "s");
+			    abs(tls->days_left), abs(tls->days_left) == 1 ? "" : "s",
+			    tls->days_left < 0 ? "ago" : "left");
 	else
 		shell_field("tls", "%s %s (%d bits)", tls->protocol, tls->cipher, tls->bits);
 }

@@ -97,9 +97,10 @@ test_shell_scripted_check_and_slots() {
 	assert_contains "$output" "target    postgresql://app:***@127.0.0.1:$PG_PORT/appdb" "the masked target"
 	assert_match $'\nphases    dns [0-9.]+  tcp [0-9.]+  tls [0-9.]+  auth [0-9.]+  query [0-9.]+  close [0-9.]+  total [0-9.]+ ms' "$output" "every phase timed"
 	assert_match $'\nsettings  [a-z_]+ ' "$output" "check shows the settings"
+	assert_match 'certificate CN=localhost, expires [0-9T:Z-]+ \((2[0-9]|30) days left\)' "$output" "certificate days left"
 	assert_match $'\nslots     [0-9]+ of 17 usable in use, [0-9]+ left \\(max_connections 20, 3 reserved\\)' "$output" "slots: 20 minus 3 reserved"
 	assert_match $'\npgpulse +app +127\\.0\\.0\\.1 +1 ' "$output" "our own connection is a holder"
-	assert_not_contains "$output" "$APP_PASSWORD" "no password"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
 }
 
 test_shell_scripted_ping_prints_lines_and_summary() {
