@@ -831,13 +831,12 @@ static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, stru
 			dashboard_pen_nl(p);
 		}
 	}
-	/* connect_timeout is the client's own: the target's, or pgpulse's default. */
+	/* connect_timeout is the client's own: the deadline the next probe gets. */
 	sched_probe_config(d->s, t, &pc);
 	snprintf(buf, sizeof(buf), "%gs", pc.connect_timeout_ms / 1000.0);
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-*.*s", namew, namew, "connect_timeout");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], " %7s", buf);
-	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  %s",
-			  t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse default");
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  %s", pc.connect_timeout_source);
 	dashboard_pen_nl(p);
 }
 

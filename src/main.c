@@ -214,6 +214,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 		if (!main_seconds(arg, 0.1, &o->sched.connect_timeout_ms))
 			return main_usage_error("bad --timeout '%s': give seconds, 0.1 or more",
 						arg);
+		o->sched.connect_timeout_source = "--timeout";
 		break;
 	case OPT_QUERY_TIMEOUT:
 		if (!main_seconds(arg, 0.1, &o->sched.query_timeout_ms))

@@ -135,6 +135,9 @@ struct probe *probe_new(const struct dsn_target *target, const struct probe_conf
 	p->cb = cb;
 	p->cbarg = cbarg;
 	p->r.seq = seq;
+	p->r.connect_timeout_ms = cfg->connect_timeout_ms;
+	p->r.connect_timeout_source =
+		cfg->connect_timeout_source ? cfg->connect_timeout_source : "pgpulse default";
 	p->r.in_recovery = -1;
 	p->r.backend_pid = 0;
 	for (int i = 0; i < PROBE_PHASE_COUNT; i++)

@@ -58,7 +58,8 @@ struct probe_event {
 typedef void (*probe_event_cb)(void *arg, const struct probe_event *ev);
 
 struct probe_config {
-	double connect_timeout_ms; /* whole connect, DNS included */
+	double connect_timeout_ms;	    /* whole connect, DNS included */
+	const char *connect_timeout_source; /* "target", "--timeout", ... (static) */
 	double query_timeout_ms;
 	const char *query; /* the check query, "SELECT 1" */
 	bool inspect;	   /* run the introspection query after the check */
@@ -104,6 +105,8 @@ struct probe_result {
 	double inspect_ms;
 	struct inspect_info inspect;
 	char query_value[64];	   /* first column of the first row */
+	double connect_timeout_ms; /* the deadline this probe had, and its source */
+	const char *connect_timeout_source;
 	struct probe_table *table; /* sql probes only; owned by the probe */
 	bool holding;		   /* hold probes: connected and held now */
 };

@@ -183,7 +183,7 @@ static json_t *report_tls_json(const struct tls_info *tls)
 			 tls->have_cert ? json_integer(tls->days_left) : json_null());
 }
 
-static json_t *report_settings_json(const struct target *t, const struct inspect_info *info)
+static json_t *report_settings_json(const struct probe_result *r, const struct inspect_info *info)
 {
 	json_t *o;
 	char buf[32];
@@ -195,19 +195,11 @@ static json_t *report_settings_json(const struct target *t, const struct inspect
 		json_object_set_new(o, info->settings[i].name,
 				    json_pack("{s:s, s:s}", "value", info->settings[i].value,
 					      "source", info->settings[i].source));
-	/* connect_timeout is the client's own: from the target, or pgpulse's default. */
-	if (t) {
-		double s = t->dsn.connect_timeout_s > 0 ? t->dsn.connect_timeout_s
-							: t->probe_cfg.connect_timeout_ms / 1000.0;
-
-		if (s <= 0)
-			s = 10;
-		snprintf(buf, sizeof(buf), "%gs", s);
-		json_object_set_new(
-			o, "connect_timeout",
-			json_pack("{s:s, s:s}", "value", buf, "source",
-				  t->dsn.connect_timeout_s > 0 ? "target" : "pgpulse default"));
-	}
+	/* connect_timeout is the client's own: the deadline this probe had. */
+	snprintf(buf, sizeof(buf), "%gs", r->connect_timeout_ms / 1000.0);
+	json_object_set_new(
+		o, "connect_timeout",
+		json_pack("{s:s, s:s}", "value", buf, "source", r->connect_timeout_source));
 	return o;
 }
 
@@ -274,7 +266,7 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
 			 "target", t->dsn.display, "phases_ms", report_phases_json(r), "error",
 			 report_error_json(r), "server", report_server_json(r), "tls",
-			 report_tls_json(&r->tls), "settings", report_settings_json(t, info),
+			 report_tls_json(&r->tls), "settings", report_settings_json(r, info),
 			 "slots", report_slots_json(info), "addresses", addrs);
 }
 

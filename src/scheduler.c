@@ -63,6 +63,7 @@ void sched_config_defaults(struct sched_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->interval_ms = 1000;
 	cfg->connect_timeout_ms = 10000;
+	cfg->connect_timeout_source = "pgpulse default";
 	cfg->query_timeout_ms = 5000;
 	cfg->inspect_every_ms = 5000;
 	cfg->backoff = true;
@@ -235,8 +236,10 @@ void sched_set_query(struct sched *s, const char *query)
 
 void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 {
-	if (connect_ms > 0)
+	if (connect_ms > 0) {
 		s->cfg.connect_timeout_ms = connect_ms;
+		s->cfg.connect_timeout_source = "set timeout";
+	}
 	if (query_ms > 0)
 		s->cfg.query_timeout_ms = query_ms;
 }
@@ -276,6 +279,8 @@ void sched_probe_config(const struct sched *s, const struct target *t, struct pr
 	/* The target's own connect_timeout wins, as it would in the app. */
 	pc->connect_timeout_ms = t->dsn.connect_timeout_s > 0 ? t->dsn.connect_timeout_s * 1000.0
 							      : s->cfg.connect_timeout_ms;
+	pc->connect_timeout_source =
+		t->dsn.connect_timeout_s > 0 ? "target" : s->cfg.connect_timeout_source;
 	pc->query_timeout_ms = s->cfg.query_timeout_ms;
 	pc->query = s->cfg.query;
 	pc->behind_pooler = t->behind_pooler;

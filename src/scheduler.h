@@ -16,6 +16,8 @@
 struct sched_config {
 	double interval_ms;	   /* between probe starts, per target */
 	double connect_timeout_ms; /* when the target sets no connect_timeout */
+	/* Where connect_timeout_ms came from: "pgpulse default", "--timeout", "set timeout". */
+	const char *connect_timeout_source;
 	double query_timeout_ms;
 	const char *query;	 /* check query; NULL: SELECT 1 */
 	double inspect_every_ms; /* introspection at most this often; < 0 never */

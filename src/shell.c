@@ -193,8 +193,6 @@ static int shell_sigint_pipe[2] = { -1, -1 };
 static char shell_history_file[PATH_MAX]; /* "" while history is off */
 static bool shell_history_loaded;
 static char shell_word_breaks[] = " \t\n;";
-/* 'set timeout' ran in this pgpulse (any prompt): settings names it as the source. */
-static bool shell_timeout_set;
 
 /* ------------------------------------------------------------ small helpers */
 
@@ -973,10 +971,7 @@ static int shell_cmd_settings(struct shell *sh, const struct shell_words *w)
 	 */
 	sched_probe_config(sh->s, t, &pc);
 	snprintf(value, sizeof(value), "%gs", pc.connect_timeout_ms / 1000.0);
-	printf("%-38s %-10s %s\n", "connect_timeout", value,
-	       t->dsn.connect_timeout_s > 0 ? "target"
-	       : shell_timeout_set	    ? "set timeout"
-					    : "pgpulse default");
+	printf("%-38s %-10s %s\n", "connect_timeout", value, pc.connect_timeout_source);
 	return APP_EXIT_OK;
 }
 
@@ -1223,7 +1218,6 @@ static bool shell_set_timeout(struct shell *sh, const char *text, double ms)
 {
 	(void)text;
 	sched_set_timeouts(sh->s, ms, 0);
-	shell_timeout_set = true;
 	return true;
 }
 

@@ -325,3 +325,13 @@ test_check_raw_reserved_characters_in_a_pasted_password() {
 	assert_not_contains "$output$stderr" "S3cret" "no part of the password"
 	assert_not_contains "$output$stderr" "ash?q" "no part of the password"
 }
+
+test_check_connect_timeout_names_its_source() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "$(app_uri)"
+	assert_json "$output" '.settings.connect_timeout == {"value": "10s", "source": "pgpulse default"}' "the default"
+	run_cmd "$PGPULSE" check --json -t 3 "$(app_uri)"
+	assert_json "$output" '.settings.connect_timeout == {"value": "3s", "source": "--timeout"}' "given with -t"
+	run_cmd "$PGPULSE" check --json -t 3 "$(app_uri connect_timeout=4)"
+	assert_json "$output" '.settings.connect_timeout == {"value": "4s", "source": "target"}' "the target's own wins"
+}
