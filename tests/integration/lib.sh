@@ -105,3 +105,11 @@ require_pgpulse() {
 	lib__fail "$(lib__where)" "pgpulse binary not available" \
 		"PGPULSE='${PGPULSE:-}' (run through 'make check', or set PGPULSE=path/to/pgpulse)"
 }
+
+# assert_args_hide PID SECRET: once the process has parsed its arguments
+# (a masked "***@" shows), /proc/PID/cmdline holds no SECRET: ps shows none.
+assert_args_hide() {
+	wait_until 10 grep -q ':\*\*\*@' "/proc/$1/cmdline" ||
+		assert_contains "$(tr '\0' ' ' <"/proc/$1/cmdline")" ":***@" "arguments masked"
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$1/cmdline")" "$2" "ps shows no password"
+}

@@ -454,8 +454,7 @@ test_shell_command_text_leaves_the_process_arguments() {
 	"$PGPULSE" shell -c "ping 30; target add x postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb" \
 		"$(shell_app_uri)" >/dev/null 2>&1 &
 	pid=$!
-	wait_until 10 grep -q 'app:\*\*\*@' "/proc/$pid/cmdline"
-	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "$APP_PASSWORD" "ps shows no password"
+	assert_args_hide "$pid" "$APP_PASSWORD"
 	kill -TERM "$pid"
 	wait "$pid" || true
 }
