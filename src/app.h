@@ -1,12 +1,16 @@
 /*
- * app: what the command line decided, handed to each front-end (check,
- * watch, dashboard, shell, burst). Front-ends read the scheduler and the
- * targets; they never call libpq themselves.
+ * app: what the command line decided and what the front-ends share (check,
+ * watch, dashboard, shell, the prompt, burst). A front-end runs until it is
+ * done and returns what should come next (as mtr's display_keyaction
+ * returns an action its select loop applies): main owns the chain, so no
+ * front-end calls another. Front-ends read the scheduler and the targets;
+ * they never call libpq themselves.
  */
 #ifndef PGPULSE_APP_H
 #define PGPULSE_APP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "dsn.h"
 #include "report.h"
@@ -35,6 +39,38 @@ enum app_exit {
 	APP_EXIT_CRITICAL = 2,
 	APP_EXIT_USAGE = 3,
 };
+
+/* What runs next: main's table maps each to a front-end. */
+enum app_next {
+	APP_NEXT_EXIT = 0, /* done: main exits with app->exit_code */
+	APP_NEXT_DASHBOARD,
+	APP_NEXT_WATCH,
+	APP_NEXT_CHECK,
+	APP_NEXT_SHELL,
+	APP_NEXT_BURST,
+	APP_NEXT_PROMPT, /* ':' over the dashboard; returns to it */
+	APP_NEXT_COUNT
+};
+
+struct dashboard;
+
+/* What the front-ends of one run share; main owns it. */
+struct app {
+	struct sched *s;
+	const struct app_options *o;
+	int exit_code;	/* set by the front-end that returns APP_NEXT_EXIT */
+	int current;	/* the selected target, shared by the dashboard and the prompt */
+	bool quit;	/* the prompt said quit: the dashboard it covered closes */
+	struct dashboard *dashboard; /* kept while the prompt covers it */
+};
+
+typedef enum app_next (*app_frontend)(struct app *a);
+
+/*
+ * Like ping: 0 when all of total answered, 1 when some did, 2 when none
+ * did (watch's summary, the prompt's ping, burst's connections).
+ */
+int app_exit_like_ping(uint64_t ok, uint64_t total);
 
 /*
  * Adds one target to s from a command-line string (NULL: $DATABASE_URL or

@@ -1,6 +1,8 @@
 /*
- * burst: N hold-mode probes started at once and driven by this file's own
- * poll() loop, so the answer is "how many more connections fit right now".
+ * burst: N hold-mode probes started at once and driven by the scheduler's
+ * loop as a probe set burst owns, so the answer is "how many more
+ * connections fit right now". burst keeps what is its own: admission (the
+ * fd limit, the question), retries through PgBouncer, the account.
  * Those refused for a limit get a second try one at a time, because some
  * servers refuse a crowd that would fit. Every connection has one owner here
  * and is closed before we return.
@@ -19,7 +21,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#define BURST_RESOLVER_FDS 16
 /* Descriptors besides the connections: stdio, the signal pipe, DNS, libraries. */
 #define BURST_SPARE_FDS 64
 /* Wake up at least this often, whatever the deadlines say. */
@@ -39,11 +40,10 @@ struct burst_loop {
 	struct probe_config pc; /* hold probes */
 	uint64_t next_seq;
 	struct probe **probes;
+	struct sched_probe_set set; /* the probes, as the scheduler drives them */
 	enum burst_conn_state *state;
 	int n;
 	int pending;
-	struct pollfd *pfds;
-	int *owner;
 	bool stop;
 	int other_signals; /* kinds we took from the pipe but do not handle */
 	double last_settled;
@@ -74,10 +74,13 @@ static bool burst_reserve_fds(int n, char *err, size_t errlen)
 }
 
 /* Reads what arrived on the self-pipe; a stop ends the burst. */
-static void burst_take_signals(struct burst_loop *l)
+static void burst_on_signal(void *arg, int fd, short revents)
 {
+	struct burst_loop *l = arg;
 	int kinds = signals_take();
 
+	(void)fd;
+	(void)revents;
 	if (kinds & SIGNALS_STOP)
 		l->stop = true;
 	l->other_signals |= kinds & ~SIGNALS_STOP;
@@ -121,51 +124,16 @@ static void burst_account(struct burst_loop *l)
 	}
 }
 
-/* One turn of the loop: waits until something happens or until_ms. */
+/* One turn of the scheduler's loop: waits until something happens or until_ms. */
 static void burst_turn(struct burst_loop *l, double until_ms)
 {
-	struct resolver *res = sched_resolver(l->s);
-	double now = util_now_ms(), wait = until_ms - now, rt;
-	int n = 0, nres, res_at, first_probe, sigfd = signals_fd();
+	double wait = until_ms - util_now_ms();
 
-	if (sigfd >= 0) {
-		l->pfds[n] = (struct pollfd){ .fd = sigfd, .events = POLLIN };
-		n++;
-	}
-	res_at = n;
-	nres = resolver_pollfds(res, l->pfds + n, BURST_RESOLVER_FDS);
-	n += nres;
-	rt = resolver_timeout_ms(res);
-	if (rt >= 0 && rt < wait)
-		wait = rt;
-	first_probe = n;
-	for (int i = 0; i < l->n; i++) {
-		struct probe *p = l->probes[i];
-
-		if (probe_is_done(p))
-			continue;
-		if (probe_pollfd(p, &l->pfds[n]))
-			l->owner[n++] = i;
-		if (probe_deadline_ms(p) - now < wait)
-			wait = probe_deadline_ms(p) - now;
-	}
 	if (wait > BURST_MAX_WAIT_MS)
 		wait = BURST_MAX_WAIT_MS;
 	if (wait < 0)
 		wait = 0;
-
-	/* Round up so that a deadline is past, not a hair short, on wake-up. */
-	if (poll(l->pfds, (nfds_t)n, (int)ceil(wait)) < 0 && errno != EINTR)
-		l->stop = true;
-	if (sigfd >= 0 && l->pfds[0].revents)
-		burst_take_signals(l);
-	resolver_process(res, l->pfds + res_at, nres);
-	for (int k = first_probe; k < n; k++)
-		if (l->pfds[k].revents)
-			probe_step(l->probes[l->owner[k]], l->pfds[k].revents);
-	for (int i = 0; i < l->n; i++)
-		if (!probe_is_done(l->probes[i]))
-			probe_step(l->probes[i], 0); /* deadlines */
+	sched_run_once(l->s, wait);
 	burst_account(l);
 }
 
@@ -274,9 +242,9 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 		return false;
 
 	/*
-	 * Our loop replaces the scheduler's while we run: its probes in flight
-	 * would stall and time out, so they end now (uncounted), and nothing
-	 * new starts until we are done.
+	 * The connections are the burst's alone: the scheduler's probes in
+	 * flight end now (uncounted), and nothing new starts until we are
+	 * done, so that no background probe takes a slot the burst counts.
 	 */
 	sched_set_paused(s, true);
 	for (int i = 0; i < sched_ntargets(s); i++)
@@ -296,8 +264,9 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	l.out = out;
 	l.probes = util_xcalloc((size_t)n, sizeof(*l.probes));
 	l.state = util_xcalloc((size_t)n, sizeof(*l.state));
-	l.pfds = util_xcalloc((size_t)n + 1 + BURST_RESOLVER_FDS, sizeof(*l.pfds));
-	l.owner = util_xcalloc((size_t)n + 1 + BURST_RESOLVER_FDS, sizeof(*l.owner));
+	l.set = (struct sched_probe_set){ l.probes, n };
+	sched_drive(s, &l.set);
+	sched_watch(s, signals_fd(), POLLIN, burst_on_signal, &l);
 
 	/* All at once: the server sees n newcomers together, like a deploy's pools. */
 	t0 = l.last_settled = util_now_ms();
@@ -314,11 +283,11 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	out->held_ms = out->opened > 0 ? util_now_ms() - hold_start : 0;
 	out->interrupted = l.stop;
 
+	sched_unwatch_owner(s, &l);
+	sched_undrive(s, &l.set);
 	burst_close_all(&l);
 	free(l.probes);
 	free(l.state);
-	free(l.pfds);
-	free(l.owner);
 	sched_set_paused(s, was_paused);
 	/* A resize we drained belongs to the front-end: hand it back. */
 	if (l.other_signals & SIGNALS_RESIZE)
@@ -330,9 +299,7 @@ int burst_exit_code(const struct burst_outcome *b)
 {
 	if (!b->settled)
 		return APP_EXIT_USAGE;
-	if (b->opened == b->requested)
-		return APP_EXIT_OK;
-	return b->opened > 0 ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
+	return app_exit_like_ping((uint64_t)b->opened, (uint64_t)b->requested);
 }
 
 void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json)
@@ -424,7 +391,7 @@ static bool burst_confirm(const struct target *t, int n, double hold_ms)
 	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
 
-int burst_run(struct sched *s, const struct app_options *o)
+static int burst_command(struct sched *s, const struct app_options *o)
 {
 	struct target *t = sched_target(s, 0);
 	struct burst_outcome b;
@@ -448,4 +415,10 @@ int burst_run(struct sched *s, const struct app_options *o)
 	}
 	burst_print(stdout, t, &b, o->json);
 	return burst_exit_code(&b);
+}
+
+enum app_next burst_run(struct app *a)
+{
+	a->exit_code = burst_command(a->s, a->o);
+	return APP_NEXT_EXIT;
 }

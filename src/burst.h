@@ -16,7 +16,7 @@
  * got in, 1 when some were refused (the headroom answer), 2 when none got
  * in, 3 on usage errors or when interrupted before the answer was known.
  */
-int burst_run(struct sched *s, const struct app_options *o);
+enum app_next burst_run(struct app *a);
 
 /* What a burst found. */
 struct burst_outcome {
@@ -42,8 +42,10 @@ struct burst_outcome {
  * 'burst N'. Stops early, closing everything, when a stop signal arrives on
  * signals_fd().
  *
- * The scheduler's loop does not run meanwhile: probes it has in flight are
- * cancelled (not counted) and its schedule is paused until the burst ends.
+ * The connections are a probe set the scheduler's loop drives
+ * (sched_drive); the scheduler's own probes in flight are cancelled (not
+ * counted) and its schedule is paused until the burst ends. The caller
+ * must not watch signals_fd() meanwhile: burst reads the stop from it.
  */
 bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 		   struct burst_outcome *out);

@@ -6,6 +6,7 @@
 #include "signals.h"
 #include "util.h"
 
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -15,10 +16,12 @@ struct check_loop {
 	bool stop;
 };
 
-static void check_on_signal(void *arg)
+static void check_on_signal(void *arg, int fd, short revents)
 {
 	struct check_loop *l = arg;
 
+	(void)fd;
+	(void)revents;
 	if (signals_take() & SIGNALS_STOP)
 		l->stop = true;
 }
@@ -26,15 +29,18 @@ static void check_on_signal(void *arg)
 /* Runs the loop until every target reached its count or a stop signal came. */
 static void check_loop_run(struct check_loop *l)
 {
-	sched_watch_fd(l->s, signals_fd(), check_on_signal, l);
+	sched_watch(l->s, signals_fd(), POLLIN, check_on_signal, l);
 	while (!l->stop && !sched_finished(l->s))
 		sched_run_once(l->s, -1);
+	sched_unwatch_owner(l->s, l);
 	if (l->stop)
 		sched_cancel_all(l->s);
 }
 
-int check_run(struct sched *s, const struct app_options *o)
+enum app_next check_run(struct app *a)
 {
+	struct sched *s = a->s;
+	const struct app_options *o = a->o;
 	struct check_loop l = { s, o, false };
 	struct target *t = sched_target(s, 0);
 	const struct probe_result *r;
@@ -44,7 +50,8 @@ int check_run(struct sched *s, const struct app_options *o)
 	check_loop_run(&l);
 	if (!t->have_last) {
 		fprintf(stderr, "pgpulse: check interrupted before it finished\n");
-		return APP_EXIT_USAGE;
+		a->exit_code = APP_EXIT_USAGE;
+		return APP_NEXT_EXIT;
 	}
 	r = &t->last;
 	st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
@@ -56,7 +63,8 @@ int check_run(struct sched *s, const struct app_options *o)
 	} else {
 		report_check_line(stdout, t, r, st, why, &o->thresholds);
 	}
-	return (int)st;
+	a->exit_code = (int)st;
+	return APP_NEXT_EXIT;
 }
 
 static void watch_on_result(void *arg, struct target *t, const struct probe_result *r)
@@ -69,8 +77,10 @@ static void watch_on_result(void *arg, struct target *t, const struct probe_resu
 		l->stop = true;
 }
 
-int watch_run(struct sched *s, const struct app_options *o)
+enum app_next watch_run(struct app *a)
 {
+	struct sched *s = a->s;
+	const struct app_options *o = a->o;
 	struct check_loop l = { s, o, false };
 	double start = util_now_ms();
 	/* Machine formats keep stdout clean: the summary goes to stderr. */
@@ -78,8 +88,9 @@ int watch_run(struct sched *s, const struct app_options *o)
 	uint64_t ok = 0, probes = 0;
 
 	report_watch_header(stdout, o->format);
-	sched_set_callbacks(s, watch_on_result, NULL, &l);
+	sched_listen(s, watch_on_result, NULL, &l);
 	check_loop_run(&l);
+	sched_unlisten(s, &l);
 	for (int i = 0; i < sched_ntargets(s); i++) {
 		struct target *t = sched_target(s, i);
 
@@ -89,8 +100,6 @@ int watch_run(struct sched *s, const struct app_options *o)
 		ok += t->ok;
 		probes += t->probes;
 	}
-	/* Like ping: 0 when all answered, 1 when some failed, 2 when none answered. */
-	if (ok == probes)
-		return APP_EXIT_OK;
-	return ok ? APP_EXIT_WARNING : APP_EXIT_CRITICAL;
+	a->exit_code = app_exit_like_ping(ok, probes);
+	return APP_NEXT_EXIT;
 }

@@ -8,7 +8,8 @@
 
 #include "app.h"
 
-int check_run(struct sched *s, const struct app_options *o);
-int watch_run(struct sched *s, const struct app_options *o);
+/* Front-ends (app.h): both set a->exit_code and return APP_NEXT_EXIT. */
+enum app_next check_run(struct app *a);
+enum app_next watch_run(struct app *a);
 
 #endif

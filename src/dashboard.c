@@ -5,16 +5,15 @@
  * changed (at most ten times a second, once a second for the clocks).
  */
 #include "dashboard.h"
-#include "check.h"
 #include "classify.h"
 #include "holders.h"
-#include "shell.h"
 #include "signals.h"
 #include "util.h"
 
 #include <curses.h>
 #include <langinfo.h>
 #include <math.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +73,7 @@ struct dashboard_probe {
 struct dashboard {
 	struct sched *s;
 	const struct app_options *o;
+	double turn_ms; /* when the last turn of the loop returned */
 	SCREEN *screen;
 	bool quit, dirty, resized, want_prompt, help;
 	enum dashboard_view view, back_view;
@@ -1996,8 +1996,8 @@ static void dashboard_draw(struct dashboard *d)
 
 /*
  * The scheduler's callbacks also run while the prompt covers the screen
- * (sched_frontend_save keeps covered front-ends hearing results), so they
- * only record and mark the screen dirty: the loop draws once it is back.
+ * (the dashboard stays a listener while it is suspended), so they only
+ * record and mark the screen dirty: the loop draws once it is back.
  */
 static void dashboard_on_result(void *arg, struct target *t, const struct probe_result *r)
 {
@@ -2017,11 +2017,13 @@ static void dashboard_on_event(void *arg, struct target *t, const struct probe_e
 		d->dirty = true;
 }
 
-static void dashboard_on_stdin(void *arg)
+static void dashboard_on_stdin(void *arg, int fd, short revents)
 {
 	struct dashboard *d = arg;
 	int key, keys = 0;
 
+	(void)fd;
+	(void)revents;
 	while (!d->quit && !d->want_prompt && (key = getch()) != ERR) {
 		dashboard_dispatch(d, key);
 		keys++;
@@ -2039,11 +2041,13 @@ static void dashboard_on_stdin(void *arg)
 		d->quit = true;
 }
 
-static void dashboard_on_signal(void *arg)
+static void dashboard_on_signal(void *arg, int fd, short revents)
 {
 	struct dashboard *d = arg;
 	int kinds;
 
+	(void)fd;
+	(void)revents;
 	kinds = signals_take();
 	if (kinds & SIGNALS_STOP)
 		d->quit = true;
@@ -2062,22 +2066,37 @@ static void dashboard_resize(struct dashboard *d)
 	d->dirty = true;
 }
 
-static void dashboard_open_prompt(struct dashboard *d)
+/* The terminal and the keys: ours while we run, the prompt's while it is open. */
+static bool dashboard_watch(struct dashboard *d)
 {
-	int current = d->current;
-	enum shell_exit rc;
+	return sched_watch(d->s, STDIN_FILENO, POLLIN, dashboard_on_stdin, d) &&
+	       sched_watch(d->s, signals_fd(), POLLIN, dashboard_on_signal, d);
+}
 
+/*
+ * ':' hands the terminal to the prompt, which main runs next: we leave
+ * curses mode and rest our descriptors, but stay a listener.
+ */
+static enum app_next dashboard_suspend(struct dashboard *d, struct app *a)
+{
 	d->want_prompt = false;
-	/* The prompt takes the terminal; sched_frontend_save rests our fds meanwhile. */
+	a->current = d->current;
+	sched_unwatch_owner(d->s, d);
 	def_prog_mode();
 	endwin();
-	rc = shell_prompt(d->s, d->o, &current);
+	return APP_NEXT_PROMPT;
+}
+
+/* Back from the prompt: the screen as it was, the target it chose. */
+static bool dashboard_resume(struct dashboard *d, struct app *a)
+{
 	reset_prog_mode();
-	if (current >= 0 && current < sched_ntargets(d->s))
-		d->current = current;
+	if (a->current >= 0 && a->current < sched_ntargets(d->s))
+		d->current = a->current;
 	dashboard_resize(d);
-	if (rc == SHELL_QUIT)
+	if (a->quit)
 		d->quit = true;
+	return dashboard_watch(d);
 }
 
 static bool dashboard_screen_init(struct dashboard *d)
@@ -2119,12 +2138,26 @@ static bool dashboard_screen_init(struct dashboard *d)
 	return true;
 }
 
-int dashboard_run(struct sched *s, const struct app_options *o)
+/* Nothing of ours stays connected once the screen is gone. */
+static void dashboard_close(struct dashboard *d, struct app *a)
+{
+	sched_cancel_all(d->s);
+	sched_unwatch_owner(d->s, d);
+	sched_unlisten(d->s, d);
+	endwin();
+	delscreen(d->screen);
+	free(d->last_advice);
+	free(d);
+	a->dashboard = NULL;
+}
+
+static struct dashboard *dashboard_open(struct app *a, enum app_next *fallback)
 {
 	struct dashboard *d = util_xcalloc(1, sizeof(*d));
+	struct sched *s = a->s;
 
 	d->s = s;
-	d->o = o;
+	d->o = a->o;
 	d->view = sched_ntargets(s) > 1 ? VIEW_TABLE : VIEW_DETAIL;
 	if (!dashboard_screen_init(d)) {
 		const char *term = getenv("TERM");
@@ -2133,31 +2166,54 @@ int dashboard_run(struct sched *s, const struct app_options *o)
 			"pgpulse: cannot use terminal type '%s'; printing a probe log instead\n",
 			term ? term : "");
 		free(d);
-		return watch_run(s, o);
+		*fallback = APP_NEXT_WATCH;
+		return NULL;
 	}
-	sched_set_callbacks(s, dashboard_on_result, dashboard_on_event, d);
-	if (!sched_watch_fd(s, STDIN_FILENO, dashboard_on_stdin, d) ||
-	    !sched_watch_fd(s, signals_fd(), dashboard_on_signal, d)) {
-		sched_set_callbacks(s, NULL, NULL, NULL);
+	sched_listen(s, dashboard_on_result, dashboard_on_event, d);
+	if (!dashboard_watch(d)) {
+		sched_unwatch_owner(s, d);
+		sched_unlisten(s, d);
 		endwin();
 		delscreen(d->screen);
 		free(d);
 		fputs("pgpulse: cannot watch the terminal\n", stderr);
-		return APP_EXIT_USAGE;
+		a->exit_code = APP_EXIT_USAGE;
+		*fallback = APP_NEXT_EXIT;
+		return NULL;
 	}
 	d->dirty = true;
 	d->next_tick_ms = util_now_ms() + dashboard_ms_to_next_second();
+	a->dashboard = d;
+	return d;
+}
+
+enum app_next dashboard_run(struct app *a)
+{
+	struct dashboard *d = a->dashboard;
+	bool resumed = d != NULL;
+	enum app_next next;
+
+	if (d == NULL && (d = dashboard_open(a, &next)) == NULL)
+		return next;
+	if (resumed && !dashboard_resume(d, a))
+		d->quit = true;
 
 	while (!d->quit) {
-		double now = util_now_ms();
-		double wait = d->dirty ? d->next_draw_ms - now : d->next_tick_ms - now;
+		double now, wait;
 
-		sched_run_once(s, wait > 0 ? wait : 0);
-		now = util_now_ms();
-		if (d->resized)
-			dashboard_resize(d);
-		if (d->want_prompt)
-			dashboard_open_prompt(d);
+		/* Back from the prompt, the turn that opened it finishes first. */
+		if (!resumed) {
+			now = util_now_ms();
+			wait = d->dirty ? d->next_draw_ms - now : d->next_tick_ms - now;
+			sched_run_once(d->s, wait > 0 ? wait : 0);
+			d->turn_ms = util_now_ms();
+			if (d->resized)
+				dashboard_resize(d);
+			if (d->want_prompt)
+				return dashboard_suspend(d, a);
+		}
+		resumed = false;
+		now = d->turn_ms;
 		if (now >= d->next_tick_ms) {
 			d->dirty = true;
 			d->next_tick_ms = now + dashboard_ms_to_next_second();
@@ -2168,13 +2224,7 @@ int dashboard_run(struct sched *s, const struct app_options *o)
 			d->next_draw_ms = now + DASHBOARD_DRAW_GAP_MS;
 		}
 	}
-
-	/* Nothing of ours stays connected once the screen is gone. */
-	sched_cancel_all(s);
-	sched_set_callbacks(s, NULL, NULL, NULL);
-	endwin();
-	delscreen(d->screen);
-	free(d->last_advice);
-	free(d);
-	return APP_EXIT_OK;
+	dashboard_close(d, a);
+	a->exit_code = APP_EXIT_OK;
+	return APP_NEXT_EXIT;
 }

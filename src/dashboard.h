@@ -8,9 +8,13 @@
 #include "app.h"
 
 /*
- * Runs until q or a stop signal; returns an exit code. Falls back to
- * watch when the terminal cannot be set up.
+ * A front-end (app.h). Runs until q or a stop signal (APP_NEXT_EXIT, exit
+ * code 0). ':' returns APP_NEXT_PROMPT with the dashboard kept in
+ * a->dashboard (still hearing results, its terminal and keys at rest);
+ * called again, it resumes with the target the prompt left in a->current,
+ * and closes at once when the prompt set a->quit. Returns APP_NEXT_WATCH
+ * when the terminal cannot be set up.
  */
-int dashboard_run(struct sched *s, const struct app_options *o);
+enum app_next dashboard_run(struct app *a);
 
 #endif

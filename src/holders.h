@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 #include "inspect.h"
-#include "scheduler.h"
+#include "target.h"
 
 /*
  * Writes one line naming the likely culprit into out, e.g. "api holds 48 of
@@ -36,21 +36,21 @@ const struct target *holders_fresher_view(const struct target *t, const struct t
 					  const struct target *cand);
 
 /*
- * The freshest view of the slots of t's server among all targets: t's own
+ * The freshest view of the slots of t's server among targets[0..n): t's own
  * inspection when it is the newest, else one taken through another target
  * that reaches the same server (the direct host while the pooler is full).
  * *via (may be NULL) gets the target it came from; its inspect_wall says
- * how old it is. NULL when no target ever got in.
- *
- * Inline, so the pure holders.c needs no scheduler to be unit-tested.
+ * how old it is. NULL when no target ever got in. The caller passes the
+ * targets as plain data (sched_targets()), so holders needs no scheduler.
  */
-static inline const struct inspect_info *holders_view_for(struct sched *s, const struct target *t,
+static inline const struct inspect_info *holders_view_for(const struct target *const *targets,
+							  int n, const struct target *t,
 							  const struct target **via)
 {
 	const struct target *best = NULL;
 
-	for (int i = 0; i < sched_ntargets(s); i++)
-		best = holders_fresher_view(t, best, sched_target(s, i));
+	for (int i = 0; i < n; i++)
+		best = holders_fresher_view(t, best, targets[i]);
 	if (via)
 		*via = best;
 	return best ? &best->inspect : NULL;

@@ -21,22 +21,27 @@
 #include "signals.h"
 #include "util.h"
 
-typedef int (*main_handler)(struct sched *s, const struct app_options *o);
+/* The front-ends main chains: each returns the next (app.h). */
+static const app_frontend main_frontends[APP_NEXT_COUNT] = {
+	[APP_NEXT_DASHBOARD] = dashboard_run, [APP_NEXT_WATCH] = watch_run,
+	[APP_NEXT_CHECK] = check_run,	      [APP_NEXT_SHELL] = shell_run,
+	[APP_NEXT_BURST] = burst_run,	      [APP_NEXT_PROMPT] = shell_prompt,
+};
 
 /* The commands; "dashboard" is what runs without a command word. */
 struct main_command {
 	const char *name;
 	const char *optstring; /* short options this command accepts */
-	main_handler run;
-	int max_targets; /* 0: any number */
+	enum app_next first;   /* the front-end it starts */
+	int max_targets;       /* 0: any number */
 };
 
 static const struct main_command main_commands[] = {
-	{ "dashboard", "h:p:U:d:i:t:V?", dashboard_run, 0 },
-	{ "check", "h:p:U:d:t:w:c:V?", check_run, 1 },
-	{ "watch", "h:p:U:d:i:t:V?", watch_run, 0 },
-	{ "shell", "h:p:U:d:i:t:c:V?", shell_run, 0 },
-	{ "burst", "h:p:U:d:t:n:yV?", burst_run, 1 },
+	{ "dashboard", "h:p:U:d:i:t:V?", APP_NEXT_DASHBOARD, 0 },
+	{ "check", "h:p:U:d:t:w:c:V?", APP_NEXT_CHECK, 1 },
+	{ "watch", "h:p:U:d:i:t:V?", APP_NEXT_WATCH, 0 },
+	{ "shell", "h:p:U:d:i:t:c:V?", APP_NEXT_SHELL, 0 },
+	{ "burst", "h:p:U:d:t:n:yV?", APP_NEXT_BURST, 1 },
 };
 
 enum main_long_only {
@@ -178,18 +183,6 @@ static const struct main_command *main_find_command(const char *name)
 		if (strcmp(main_commands[i].name, name) == 0)
 			return &main_commands[i];
 	return NULL;
-}
-
-bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
-		    size_t errlen)
-{
-	struct dsn_target t;
-
-	memset(&t, 0, sizeof(t));
-	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
-		return false;
-	sched_add_target(s, &t);
-	return true;
 }
 
 /* Parses one option; returns -1 when fine, else an exit code. */
@@ -503,7 +496,14 @@ int main(int argc, char **argv)
 				      stderr);
 		}
 	}
-	rc = cmd->run(s, &o);
+	{
+		struct app a = { .s = s, .o = &o };
+		enum app_next next = cmd->first;
+
+		while (next != APP_NEXT_EXIT)
+			next = main_frontends[next](&a);
+		rc = a.exit_code;
+	}
 	free(commands_copy);
 	sched_free(s);
 	signals_shutdown();

@@ -12,23 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SCHED_MAX_WATCH	    4
-#define SCHED_RESOLVER_FDS  16
-#define SCHED_MAX_FRONTENDS 4
+#define SCHED_RESOLVER_FDS 16
 
 struct sched_watch {
 	int fd;
-	sched_fd_cb cb;
+	short events;
+	sched_watch_cb cb;
 	void *arg;
 };
 
-/* A front-end's hooks, saved while another one runs over it. */
-struct sched_frontend {
+struct sched_listener {
 	sched_result_cb on_result;
 	sched_event_cb on_event;
-	void *cb_arg;
-	struct sched_watch watch[SCHED_MAX_WATCH];
-	int nwatch;
+	void *arg;
+};
+
+struct sched_timer {
+	double when_ms;
+	sched_timer_cb cb;
+	void *arg;
 };
 
 struct sched {
@@ -39,17 +41,26 @@ struct sched {
 	int ntargets;
 	bool paused;
 	bool stopped;
-	sched_result_cb on_result;
-	sched_event_cb on_event;
-	void *cb_arg;
-	struct sched_watch watch[SCHED_MAX_WATCH];
+	struct sched_listener *listeners; /* newest last; notified newest first */
+	int nlisteners;
+	struct sched_watch *watch;
 	int nwatch;
-	struct sched_frontend saved[SCHED_MAX_FRONTENDS];
-	int nsaved;
-	unsigned generation; /* bumped by each turn and watch change: re-entry */
+	struct sched_timer *timers;
+	int ntimers;
+	struct sched_probe_set **sets;
+	int nsets;
+	/* one turn's poll set: for each entry, what it belongs to */
 	struct pollfd *pfds;
-	int *pfd_target; /* for each probe's pollfd, its target's index */
+	struct sched_turn_slot *slots;
 	int pfds_cap;
+};
+
+/* What a pollfd of this turn stands for. */
+struct sched_turn_slot {
+	enum { SLOT_WATCH, SLOT_RESOLVER, SLOT_TARGET, SLOT_SET } kind;
+	struct sched_watch watch; /* SLOT_WATCH: a copy, checked again before the call */
+	struct probe *probe;	  /* SLOT_TARGET, SLOT_SET */
+	int owner, index;	  /* its target; or its set and place in it */
 };
 
 /* A probe's event callback needs both the loop and the target. */
@@ -104,7 +115,11 @@ void sched_free(struct sched *s)
 	free(s->targets);
 	resolver_free(s->resolver);
 	free(s->pfds);
-	free(s->pfd_target);
+	free(s->slots);
+	free(s->listeners);
+	free(s->watch);
+	free(s->timers);
+	free(s->sets);
 	free(s->query);
 	free(s);
 }
@@ -139,24 +154,38 @@ const struct sched_config *sched_config(const struct sched *s)
 	return &s->cfg;
 }
 
-void sched_set_callbacks(struct sched *s, sched_result_cb on_result, sched_event_cb on_event,
-			 void *arg)
+const struct target *const *sched_targets(const struct sched *s)
 {
-	s->on_result = on_result;
-	s->on_event = on_event;
-	s->cb_arg = arg;
+	return (const struct target *const *)s->targets;
 }
 
-bool sched_watch_fd(struct sched *s, int fd, sched_fd_cb cb, void *arg)
+void sched_listen(struct sched *s, sched_result_cb on_result, sched_event_cb on_event, void *arg)
 {
-	if (s->nwatch == SCHED_MAX_WATCH)
+	s->listeners = util_xrealloc(s->listeners,
+				     sizeof(*s->listeners) * (size_t)(s->nlisteners + 1));
+	s->listeners[s->nlisteners++] = (struct sched_listener){ on_result, on_event, arg };
+}
+
+void sched_unlisten(struct sched *s, void *arg)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->nlisteners; i++)
+		if (s->listeners[i].arg != arg)
+			s->listeners[n++] = s->listeners[i];
+	s->nlisteners = n;
+}
+
+bool sched_watch(struct sched *s, int fd, short events, sched_watch_cb cb, void *arg)
+{
+	if (fd < 0)
 		return false;
-	s->watch[s->nwatch++] = (struct sched_watch){ fd, cb, arg };
-	s->generation++;
+	s->watch = util_xrealloc(s->watch, sizeof(*s->watch) * (size_t)(s->nwatch + 1));
+	s->watch[s->nwatch++] = (struct sched_watch){ fd, events, cb, arg };
 	return true;
 }
 
-void sched_unwatch_fd(struct sched *s, int fd)
+void sched_unwatch(struct sched *s, int fd)
 {
 	int n = 0;
 
@@ -164,41 +193,50 @@ void sched_unwatch_fd(struct sched *s, int fd)
 		if (s->watch[i].fd != fd)
 			s->watch[n++] = s->watch[i];
 	s->nwatch = n;
-	s->generation++;
 }
 
-void sched_frontend_save(struct sched *s)
+void sched_wake_cancel(struct sched *s, void *arg)
 {
-	struct sched_frontend *f;
+	int n = 0;
 
-	if (s->nsaved == SCHED_MAX_FRONTENDS)
-		abort(); /* a programming error: the prompt over the dashboard is 2 deep */
-	f = &s->saved[s->nsaved++];
-	f->on_result = s->on_result;
-	f->on_event = s->on_event;
-	f->cb_arg = s->cb_arg;
-	memcpy(f->watch, s->watch, sizeof(f->watch));
-	f->nwatch = s->nwatch;
-	s->on_result = NULL;
-	s->on_event = NULL;
-	s->cb_arg = NULL;
-	s->nwatch = 0;
-	s->generation++;
+	for (int i = 0; i < s->ntimers; i++)
+		if (s->timers[i].arg != arg)
+			s->timers[n++] = s->timers[i];
+	s->ntimers = n;
 }
 
-void sched_frontend_restore(struct sched *s)
+void sched_unwatch_owner(struct sched *s, void *arg)
 {
-	struct sched_frontend *f;
+	int n = 0;
 
-	if (s->nsaved == 0)
-		return;
-	f = &s->saved[--s->nsaved];
-	s->on_result = f->on_result;
-	s->on_event = f->on_event;
-	s->cb_arg = f->cb_arg;
-	memcpy(s->watch, f->watch, sizeof(s->watch));
-	s->nwatch = f->nwatch;
-	s->generation++;
+	for (int i = 0; i < s->nwatch; i++)
+		if (s->watch[i].arg != arg)
+			s->watch[n++] = s->watch[i];
+	s->nwatch = n;
+	sched_wake_cancel(s, arg);
+}
+
+void sched_wake_at(struct sched *s, double when_ms, sched_timer_cb cb, void *arg)
+{
+	sched_wake_cancel(s, arg);
+	s->timers = util_xrealloc(s->timers, sizeof(*s->timers) * (size_t)(s->ntimers + 1));
+	s->timers[s->ntimers++] = (struct sched_timer){ when_ms, cb, arg };
+}
+
+void sched_drive(struct sched *s, struct sched_probe_set *set)
+{
+	s->sets = util_xrealloc(s->sets, sizeof(*s->sets) * (size_t)(s->nsets + 1));
+	s->sets[s->nsets++] = set;
+}
+
+void sched_undrive(struct sched *s, struct sched_probe_set *set)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->nsets; i++)
+		if (s->sets[i] != set)
+			s->sets[n++] = s->sets[i];
+	s->nsets = n;
 }
 
 void sched_set_interval(struct sched *s, double ms)
@@ -246,18 +284,12 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 
 static void sched_finish_probe(struct sched *s, struct target *t);
 
-/*
- * Every front-end hears every result and event, also one covered by another
- * (the dashboard under the prompt): its records stay whole, and it draws
- * when it is back on top.
- */
+/* Newest listener first: the front-end on top, then those it covers. */
 static void sched_notify_result(struct sched *s, struct target *t, const struct probe_result *r)
 {
-	if (s->on_result)
-		s->on_result(s->cb_arg, t, r);
-	for (int i = s->nsaved - 1; i >= 0; i--)
-		if (s->saved[i].on_result)
-			s->saved[i].on_result(s->saved[i].cb_arg, t, r);
+	for (int i = s->nlisteners - 1; i >= 0; i--)
+		if (s->listeners[i].on_result)
+			s->listeners[i].on_result(s->listeners[i].arg, t, r);
 }
 
 static void sched_on_probe_event(void *arg, const struct probe_event *ev)
@@ -266,11 +298,9 @@ static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 	struct sched *s = ctx->s;
 
 	target_push_event(ctx->t, ev);
-	if (s->on_event)
-		s->on_event(s->cb_arg, ctx->t, ev);
-	for (int i = s->nsaved - 1; i >= 0; i--)
-		if (s->saved[i].on_event)
-			s->saved[i].on_event(s->saved[i].cb_arg, ctx->t, ev);
+	for (int i = s->nlisteners - 1; i >= 0; i--)
+		if (s->listeners[i].on_event)
+			s->listeners[i].on_event(s->listeners[i].arg, ctx->t, ev);
 }
 
 void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc)
@@ -378,7 +408,7 @@ static void sched_note_culprits(struct sched *s)
 
 		if (inc == NULL)
 			continue;
-		view = holders_view_for(s, t, &via);
+		view = holders_view_for(sched_targets(s), s->ntargets, t, &via);
 		if (view == NULL ||
 		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
 			continue;
@@ -417,7 +447,7 @@ static void sched_reserve(struct sched *s, int n)
 		return;
 	s->pfds_cap = n * 2;
 	s->pfds = util_xrealloc(s->pfds, sizeof(*s->pfds) * (size_t)s->pfds_cap);
-	s->pfd_target = util_xrealloc(s->pfd_target, sizeof(*s->pfd_target) * (size_t)s->pfds_cap);
+	s->slots = util_xrealloc(s->slots, sizeof(*s->slots) * (size_t)s->pfds_cap);
 }
 
 static double sched_min(double a, double b)
@@ -429,11 +459,70 @@ static double sched_min(double a, double b)
 	return a < b ? a : b;
 }
 
+/* Is this watch still registered (a callback earlier in the turn may have dropped it)? */
+static bool sched_watch_live(const struct sched *s, const struct sched_watch *w)
+{
+	for (int i = 0; i < s->nwatch; i++)
+		if (s->watch[i].fd == w->fd && s->watch[i].cb == w->cb && s->watch[i].arg == w->arg)
+			return true;
+	return false;
+}
+
+/* Is this turn's probe still there and running (a callback may have cancelled it)? */
+static bool sched_probe_live(const struct sched *s, const struct sched_turn_slot *slot)
+{
+	const struct probe *now_there = NULL;
+
+	if (slot->kind == SLOT_TARGET && slot->owner < s->ntargets)
+		now_there = s->targets[slot->owner]->probe;
+	else if (slot->kind == SLOT_SET && slot->owner < s->nsets &&
+		 slot->index < s->sets[slot->owner]->n)
+		now_there = s->sets[slot->owner]->probes[slot->index];
+	return now_there == slot->probe && !probe_is_done(slot->probe);
+}
+
+/* Calls the wake-ups that came due; each is one-shot and may ask again. */
+static void sched_fire_timers(struct sched *s)
+{
+	double now = util_now_ms();
+	int n = s->ntimers;
+	struct sched_timer *due;
+
+	if (n == 0)
+		return;
+	due = util_xmalloc(sizeof(*due) * (size_t)n);
+	memcpy(due, s->timers, sizeof(*due) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		if (due[i].when_ms > now)
+			continue;
+		sched_wake_cancel(s, due[i].arg);
+		due[i].cb(due[i].arg);
+	}
+	free(due);
+}
+
+/* Adds a probe's socket to the turn; returns its deadline's distance from now. */
+static double sched_poll_probe(struct sched *s, struct probe *p, int kind, int owner, int index,
+			       int *n, double now, bool *open)
+{
+	bool polled = probe_pollfd(p, &s->pfds[*n]);
+
+	if (polled) {
+		s->slots[*n].kind = kind;
+		s->slots[*n].probe = p;
+		s->slots[*n].owner = owner;
+		s->slots[*n].index = index;
+		(*n)++;
+	}
+	if (open)
+		*open = polled;
+	return probe_deadline_ms(p) - now;
+}
+
 void sched_run_once(struct sched *s, double max_wait_ms)
 {
 	double now = util_now_ms(), wait = max_wait_ms;
-	int n = 0, nres, first_probe, nwatch;
-	unsigned generation;
+	int n = 0, nres, res_at, nset = 0;
 
 	/* Start what is due. */
 	for (int i = 0; i < s->ntargets; i++) {
@@ -443,31 +532,43 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 		    now >= t->next_due_ms)
 			sched_start_probe(s, t, now, NULL);
 	}
+	for (int i = 0; i < s->nsets; i++)
+		nset += s->sets[i]->n;
 
-	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets);
-	nwatch = s->nwatch;
-	for (int i = 0; i < nwatch; i++) {
-		s->pfds[n].fd = s->watch[i].fd;
-		s->pfds[n].events = POLLIN;
-		s->pfds[n].revents = 0;
+	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets + nset);
+	for (int i = 0; i < s->nwatch; i++) {
+		s->pfds[n] = (struct pollfd){ .fd = s->watch[i].fd, .events = s->watch[i].events };
+		s->slots[n].kind = SLOT_WATCH;
+		s->slots[n].watch = s->watch[i];
 		n++;
 	}
+	res_at = n;
 	nres = resolver_pollfds(s->resolver, s->pfds + n, SCHED_RESOLVER_FDS);
 	n += nres;
 	wait = sched_min(wait, resolver_timeout_ms(s->resolver));
-	first_probe = n;
+	for (int i = 0; i < s->ntimers; i++)
+		wait = sched_min(wait, s->timers[i].when_ms > now ? s->timers[i].when_ms - now : 0);
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
 		if (t->probe && !probe_is_done(t->probe)) {
-			t->open_connections = probe_pollfd(t->probe, &s->pfds[n]) ? 1 : 0;
-			if (t->open_connections)
-				s->pfd_target[n++] = i;
-			wait = sched_min(wait, probe_deadline_ms(t->probe) - now);
+			bool open;
+
+			wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, i, 0, &n,
+								now, &open));
+			t->open_connections = open ? 1 : 0;
 		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped) {
 			wait = sched_min(wait, t->next_due_ms - now);
 		}
 	}
+	for (int i = 0; i < s->nsets; i++)
+		for (int k = 0; k < s->sets[i]->n; k++) {
+			struct probe *p = s->sets[i]->probes[k];
+
+			if (p && !probe_is_done(p))
+				wait = sched_min(wait, sched_poll_probe(s, p, SLOT_SET, i, k, &n, now,
+								NULL));
+		}
 	if (wait < 0 && wait != max_wait_ms)
 		wait = 0;
 	for (int i = 0; i < s->ntargets; i++)
@@ -478,25 +579,25 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	if (poll(s->pfds, (nfds_t)n, wait < 0 ? -1 : (int)ceil(wait)) < 0 && errno != EINTR)
 		return;
 
-	generation = ++s->generation;
-	for (int i = 0; i < nwatch; i++) {
-		if (s->pfds[i].revents)
-			s->watch[i].cb(s->watch[i].arg);
-		/*
-		 * A callback that ran the loop itself (the prompt over the
-		 * dashboard) or changed the watch list made this turn's poll
-		 * results stale; the next turn polls afresh.
-		 */
-		if (s->generation != generation)
-			return;
-	}
-	resolver_process(s->resolver, s->pfds + nwatch, nres);
-	for (int k = first_probe; k < n; k++) {
-		struct target *t = s->targets[s->pfd_target[k]];
+	for (int k = 0; k < res_at; k++) {
+		struct sched_watch *w = &s->slots[k].watch;
 
-		if (t->probe && s->pfds[k].revents)
-			probe_step(t->probe, s->pfds[k].revents);
+		if (s->pfds[k].revents && sched_watch_live(s, w))
+			w->cb(w->arg, w->fd, s->pfds[k].revents);
 	}
+	sched_fire_timers(s);
+	resolver_process(s->resolver, s->pfds + res_at, nres);
+	for (int k = res_at + nres; k < n; k++)
+		if (s->pfds[k].revents && sched_probe_live(s, &s->slots[k]))
+			probe_step(s->slots[k].probe, s->pfds[k].revents);
+	/* Deadlines of the caller's probes; they collect their results themselves. */
+	for (int i = 0; i < s->nsets; i++)
+		for (int k = 0; k < s->sets[i]->n; k++) {
+			struct probe *p = s->sets[i]->probes[k];
+
+			if (p && !probe_is_done(p))
+				probe_step(p, 0);
+		}
 	/* Deadlines, and collecting what finished. */
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];

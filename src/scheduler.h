@@ -1,9 +1,12 @@
 /*
- * scheduler: the one poll() loop. It owns the targets and the resolver, starts
- * probes when they are due (one at a time per target), waits on every
- * probe socket, the resolver's sockets and the front-end's descriptors, and
- * sleeps until the nearest of: next probe, a probe deadline, a front-end
- * wake-up. Results flow one way: probe -> target stats -> callbacks.
+ * scheduler: the one poll() loop of the program. It owns the targets and the
+ * resolver, starts probes when they are due (one at a time per target),
+ * waits on every probe socket (its own and those of caller-owned probe sets
+ * such as burst's), the resolver's sockets and the front-ends' watched
+ * descriptors, and sleeps until the nearest of: next probe, a probe
+ * deadline, a requested wake-up. Results flow one way: probe -> target
+ * stats -> listeners. Front-ends turn it with sched_run_once() and act on
+ * what their callbacks recorded once it returns.
  */
 #ifndef PGPULSE_SCHEDULER_H
 #define PGPULSE_SCHEDULER_H
@@ -28,7 +31,10 @@ struct sched_config {
 
 typedef void (*sched_result_cb)(void *arg, struct target *t, const struct probe_result *r);
 typedef void (*sched_event_cb)(void *arg, struct target *t, const struct probe_event *ev);
-typedef void (*sched_fd_cb)(void *arg);
+/* A watched descriptor is ready: revents as poll() set them. */
+typedef void (*sched_watch_cb)(void *arg, int fd, short revents);
+/* A wake-up came due. */
+typedef void (*sched_timer_cb)(void *arg);
 
 struct sched;
 
@@ -41,24 +47,62 @@ void sched_free(struct sched *s);
 struct target *sched_add_target(struct sched *s, struct dsn_target *dsn);
 int sched_ntargets(const struct sched *s);
 struct target *sched_target(struct sched *s, int i);
+/* Every target, in order, as plain data (holders_view_for takes it). */
+const struct target *const *sched_targets(const struct sched *s);
 const struct sched_config *sched_config(const struct sched *s);
 
-void sched_set_callbacks(struct sched *s, sched_result_cb on_result, sched_event_cb on_event,
-			 void *arg);
-/* Calls cb when fd is readable (stdin, a signal pipe). At most 4. */
-bool sched_watch_fd(struct sched *s, int fd, sched_fd_cb cb, void *arg);
-/* Stops watching fd (the prompt ignores stdin while a command runs). */
-void sched_unwatch_fd(struct sched *s, int fd);
 /*
- * A front-end opened over another (the prompt over the dashboard) saves
- * the callbacks and watched fds, which clears them, sets its own, and
- * restores the saved ones when it leaves. Nests 4 deep. Covered
- * front-ends keep hearing results and events (not their fds), so their
- * records stay whole. A watch callback may do this, unwatch, or run the
- * loop itself: the turn it was called from then ends early.
+ * Listeners hear every result and event, newest first. Several listen at
+ * once: a front-end covered by another (the dashboard under the prompt)
+ * stays registered, so its records stay whole while it does not run.
+ * arg identifies the listener for sched_unlisten.
  */
-void sched_frontend_save(struct sched *s);
-void sched_frontend_restore(struct sched *s);
+void sched_listen(struct sched *s, sched_result_cb on_result, sched_event_cb on_event, void *arg);
+void sched_unlisten(struct sched *s, void *arg);
+
+/*
+ * Extra descriptors in the loop's poll(): stdin, the signal pipe, later an
+ * HTTP listener. events is POLLIN and/or POLLOUT; cb gets the revents. Any
+ * number. A callback may watch or unwatch (itself or others): a watch
+ * removed during a turn is not called in it. Callbacks only record what
+ * happened; they never run the loop themselves (front-ends act on it after
+ * sched_run_once returns).
+ *
+ * A front-end whose descriptors change from turn to turn (libmicrohttpd in
+ * external-select mode) re-registers them before each turn: it calls
+ * sched_unwatch_owner(s, arg), then sched_watch() for each fd of
+ * MHD_get_fdset2() (POLLIN for the read set, POLLOUT for the write set),
+ * and sched_wake_at() with MHD_get_timeout(); its callback marks the fd
+ * ready and, after the turn, it calls MHD_run_from_select(). With
+ * MHD_USE_EPOLL it is one watch of MHD's epoll fd (POLLIN) plus the
+ * wake-up, and MHD_run() after the turn.
+ */
+bool sched_watch(struct sched *s, int fd, short events, sched_watch_cb cb, void *arg);
+/* Stops watching fd, whoever watched it. */
+void sched_unwatch(struct sched *s, int fd);
+/* Stops every watch and wake-up registered with this arg. */
+void sched_unwatch_owner(struct sched *s, void *arg);
+/*
+ * Asks for cb(arg) at when_ms (util_now_ms() time) at the latest: the turn
+ * that reaches it returns by then. One-shot; one per arg (a new call
+ * replaces the previous time). sched_wake_cancel drops it.
+ */
+void sched_wake_at(struct sched *s, double when_ms, sched_timer_cb cb, void *arg);
+void sched_wake_cancel(struct sched *s, void *arg);
+
+/*
+ * Probes the caller owns and the loop drives: burst's held connections.
+ * The loop polls each one that is not done, steps it on readiness and on
+ * its deadline; the caller starts, reads and frees them, and removes the
+ * set before freeing the array. No results or events are reported for
+ * them: the caller reads probe_result() after each turn.
+ */
+struct sched_probe_set {
+	struct probe **probes;
+	int n;
+};
+void sched_drive(struct sched *s, struct sched_probe_set *set);
+void sched_undrive(struct sched *s, struct sched_probe_set *set);
 
 void sched_set_interval(struct sched *s, double ms);
 void sched_set_paused(struct sched *s, bool paused);
@@ -82,7 +126,7 @@ bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneof
 bool sched_target_busy(const struct target *t);
 /* Cancels target t's probe in flight (Ctrl-C in the prompt). */
 void sched_cancel_target(struct sched *s, struct target *t);
-/* The resolver, for front-ends that drive probes themselves (burst). */
+/* The resolver, for probes the caller owns (sched_drive). */
 struct resolver *sched_resolver(struct sched *s);
 /* Builds the probe configuration the scheduler would use for t. */
 void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc);

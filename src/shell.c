@@ -5,7 +5,6 @@
  */
 #include "shell.h"
 #include "burst.h"
-#include "dashboard.h"
 #include "holders.h"
 #include "signals.h"
 #include "util.h"
@@ -15,6 +14,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -1326,6 +1326,7 @@ static int shell_cmd_show(struct shell *sh, const struct shell_words *w)
 /* Reads one answer line from stdin while the loop goes on; false on Ctrl-C or EOF. */
 static bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len);
 static void shell_sigint_install(struct shell *sh, bool save);
+static void shell_watch_signals(struct shell *sh, bool on);
 
 static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 {
@@ -1357,15 +1358,15 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 	 */
 	memset(&out, 0, sizeof(out));
 	sigaction(SIGINT, &sh->old_sigint, NULL);
-	sched_frontend_save(sh->s);
+	shell_watch_signals(sh, false);
 	if (!burst_execute(sh->s, t, (int)n, sh->o->burst_hold_ms, &out)) {
-		sched_frontend_restore(sh->s);
+		shell_watch_signals(sh, true);
 		shell_sigint_install(sh, false);
 		signals_take();
 		printf("burst could not start\n");
 		return APP_EXIT_USAGE;
 	}
-	sched_frontend_restore(sh->s);
+	shell_watch_signals(sh, true);
 	shell_sigint_install(sh, false);
 	signals_take();
 	burst_print(stdout, t, &out, false);
@@ -1807,20 +1808,24 @@ static void shell_on_line(char *line)
 	sh->pending = line;
 }
 
-static void shell_on_stdin(void *arg)
+static void shell_on_stdin(void *arg, int fd, short revents)
 {
 	struct shell *sh = arg;
 
+	(void)fd;
+	(void)revents;
 	if (sh->readline_on)
 		rl_callback_read_char();
 }
 
-static void shell_on_stdin_raw(void *arg)
+static void shell_on_stdin_raw(void *arg, int fd, short revents)
 {
 	struct shell *sh = arg;
 	char buf[4096];
 	ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
 
+	(void)fd;
+	(void)revents;
 	if (n > 0) {
 		if (sh->inlen + (size_t)n + 1 > sh->incap) {
 			sh->incap = (sh->inlen + (size_t)n + 1) * 2;
@@ -1864,11 +1869,11 @@ static bool shell_ask(struct shell *sh, const char *question, char *answer, size
 	printf("%s", question);
 	fflush(stdout);
 	sh->eof = false;
-	sched_watch_fd(sh->s, STDIN_FILENO, shell_on_stdin_raw, sh);
+	sched_watch(sh->s, STDIN_FILENO, POLLIN, shell_on_stdin_raw, sh);
 	while (!sh->interrupted && !sh->stop && !sh->eof &&
 	       (line = shell_take_raw_line(sh)) == NULL)
 		sched_run_once(sh->s, -1);
-	sched_unwatch_fd(sh->s, STDIN_FILENO);
+	sched_unwatch(sh->s, STDIN_FILENO);
 	if (line == NULL && sh->eof)
 		line = shell_take_raw_line(sh);
 	sh->eof = false; /* Ctrl-D at a question answers no; the prompt stays */
@@ -1907,8 +1912,8 @@ static void shell_input_resume(struct shell *sh)
 		sh->readline_on = true;
 	}
 	if (!sh->stdin_watched) {
-		sched_watch_fd(sh->s, STDIN_FILENO,
-			       sh->interactive ? shell_on_stdin : shell_on_stdin_raw, sh);
+		sched_watch(sh->s, STDIN_FILENO, POLLIN,
+			    sh->interactive ? shell_on_stdin : shell_on_stdin_raw, sh);
 		sh->stdin_watched = true;
 	}
 }
@@ -1920,7 +1925,7 @@ static void shell_input_pause(struct shell *sh)
 		sh->readline_on = false;
 	}
 	if (sh->stdin_watched) {
-		sched_unwatch_fd(sh->s, STDIN_FILENO);
+		sched_unwatch(sh->s, STDIN_FILENO);
 		sh->stdin_watched = false;
 	}
 }
@@ -1974,12 +1979,14 @@ static void shell_sigint_handler(int sig)
 }
 
 /* Ctrl-C: cancels a running command, else clears the line like bash. */
-static void shell_on_sigint(void *arg)
+static void shell_on_sigint(void *arg, int fd, short revents)
 {
 	struct shell *sh = arg;
 	char buf[64];
 	bool got = false;
 
+	(void)fd;
+	(void)revents;
 	while (read(shell_sigint_pipe[0], buf, sizeof(buf)) > 0)
 		got = true;
 	if (!got)
@@ -2003,11 +2010,13 @@ static void shell_on_sigint(void *arg)
 }
 
 /* SIGTERM and SIGHUP leave; a resize reaches readline. */
-static void shell_on_signal(void *arg)
+static void shell_on_signal(void *arg, int fd, short revents)
 {
 	struct shell *sh = arg;
 	int kinds = signals_take();
 
+	(void)fd;
+	(void)revents;
 	if (kinds & SIGNALS_RESIZE) {
 		sh->resized = true;
 		if (sh->readline_on)
@@ -2028,6 +2037,18 @@ static void shell_sigint_install(struct shell *sh, bool save)
 	sigemptyset(&sa.sa_mask);
 	sa.sa_flags = SA_RESTART;
 	sigaction(SIGINT, &sa, save ? &sh->old_sigint : NULL);
+}
+
+/* The signal pipes in the loop; off while burst reads the stop itself. */
+static void shell_watch_signals(struct shell *sh, bool on)
+{
+	if (!on) {
+		sched_unwatch(sh->s, signals_fd());
+		sched_unwatch(sh->s, shell_sigint_pipe[0]);
+		return;
+	}
+	sched_watch(sh->s, signals_fd(), POLLIN, shell_on_signal, sh);
+	sched_watch(sh->s, shell_sigint_pipe[0], POLLIN, shell_on_sigint, sh);
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -2066,9 +2087,8 @@ static bool shell_start(struct shell *sh, struct sched *s, const struct app_opti
 		fcntl(shell_sigint_pipe[i], F_SETFD, FD_CLOEXEC);
 	}
 	shell_sigint_install(sh, true);
-	sched_set_callbacks(s, shell_on_result, NULL, sh);
-	sched_watch_fd(s, signals_fd(), shell_on_signal, sh);
-	sched_watch_fd(s, shell_sigint_pipe[0], shell_on_sigint, sh);
+	sched_listen(s, shell_on_result, NULL, sh);
+	shell_watch_signals(sh, true);
 	shell_active = sh;
 	return true;
 }
@@ -2076,9 +2096,8 @@ static bool shell_start(struct shell *sh, struct sched *s, const struct app_opti
 static void shell_finish(struct shell *sh)
 {
 	shell_input_pause(sh);
-	sched_unwatch_fd(sh->s, signals_fd());
-	sched_unwatch_fd(sh->s, shell_sigint_pipe[0]);
-	sched_set_callbacks(sh->s, NULL, NULL, NULL);
+	shell_watch_signals(sh, false);
+	sched_unlisten(sh->s, sh);
 	sigaction(SIGINT, &sh->old_sigint, NULL);
 	close(shell_sigint_pipe[0]);
 	close(shell_sigint_pipe[1]);
@@ -2092,15 +2111,19 @@ static void shell_finish(struct shell *sh)
 	fflush(stdout);
 }
 
-int shell_run(struct sched *s, const struct app_options *o)
+enum app_next shell_run(struct app *a)
 {
+	struct sched *s = a->s;
+	const struct app_options *o = a->o;
 	struct shell sh;
 	int rc;
 
 	/* Ad-hoc checks only: each command opens exactly the connection it needs. */
 	sched_set_paused(s, true);
-	if (!shell_start(&sh, s, o))
-		return APP_EXIT_USAGE;
+	if (!shell_start(&sh, s, o)) {
+		a->exit_code = APP_EXIT_USAGE;
+		return APP_NEXT_EXIT;
+	}
 	if (o->shell_commands) {
 		shell_execute_lines(&sh, o->shell_commands);
 	} else if (isatty(STDIN_FILENO)) {
@@ -2123,41 +2146,38 @@ int shell_run(struct sched *s, const struct app_options *o)
 	else
 		rc = sh.interactive ? APP_EXIT_OK : sh.worst;
 	shell_finish(&sh);
+	a->exit_code = rc;
 	if (sh.to_dashboard) {
+		/* The dashboard takes over; ':' there opens the prompt anew. */
 		sched_set_paused(s, false);
-		rc = dashboard_run(s, o);
+		return APP_NEXT_DASHBOARD;
 	}
-	return rc;
+	return APP_NEXT_EXIT;
 }
 
-enum shell_exit shell_prompt(struct sched *s, const struct app_options *o, int *current)
+enum app_next shell_prompt(struct app *a)
 {
+	struct sched *s = a->s;
 	struct shell sh;
-	enum shell_exit ex;
 
-	/* The dashboard's callbacks and fds rest while the prompt is open. */
-	sched_frontend_save(s);
-	if (!shell_start(&sh, s, o)) {
-		sched_frontend_restore(s);
-		return SHELL_BACK_TO_DASHBOARD;
-	}
+	/* The dashboard still listens; its descriptors rest while the prompt is open. */
+	if (!shell_start(&sh, s, a->o))
+		return APP_NEXT_DASHBOARD;
 	sh.interactive = true;
 	sh.in_dashboard = true;
-	if (current && *current >= 0 && *current < sched_ntargets(s))
-		sh.current = *current;
+	if (a->current >= 0 && a->current < sched_ntargets(s))
+		sh.current = a->current;
 	shell_readline_setup();
 	shell_history_open();
 	printf("pgpulse prompt: probing goes on meanwhile; health changes show up here.\n"
 	       "help lists the commands; watch or Ctrl-D goes back to the dashboard.\n");
 	shell_loop(&sh);
 	shell_history_close();
-	if (current)
-		*current = sh.current;
-	ex = sh.quit || sh.stop ? SHELL_QUIT : SHELL_BACK_TO_DASHBOARD;
+	a->current = sh.current;
+	a->quit = sh.quit || sh.stop;
 	shell_finish(&sh);
-	sched_frontend_restore(s);
 	/* A resize seen here is the dashboard's too: hand it back through its pipe. */
 	if (sh.resized)
 		raise(SIGWINCH);
-	return ex;
+	return APP_NEXT_DASHBOARD;
 }

@@ -8,13 +8,14 @@
 #include "app.h"
 
 /*
- * pgpulse shell: the prompt on a terminal, else the commands of
- * o->shell_commands (-c) or of stdin, in order. Background probing is
- * paused (each command opens the one connection it needs; 'set probing
- * on' resumes it). Returns the worst command status for scripts (0/1/2/3),
- * 0 after an interactive session; 'watch' hands over to dashboard_run.
+ * pgpulse shell, a front-end (app.h): the prompt on a terminal, else the
+ * commands of o->shell_commands (-c) or of stdin, in order. Background
+ * probing is paused (each command opens the one connection it needs; 'set
+ * probing on' resumes it). a->exit_code gets the worst command status for
+ * scripts (0/1/2/3), 0 after an interactive session. Returns
+ * APP_NEXT_DASHBOARD after 'watch' (probing resumed), else APP_NEXT_EXIT.
  */
-int shell_run(struct sched *s, const struct app_options *o);
+enum app_next shell_run(struct app *a);
 
 /*
  * A command line with every password masked, as the history keeps it
@@ -23,15 +24,14 @@ int shell_run(struct sched *s, const struct app_options *o);
 char *shell_mask_line(const char *line);
 
 /*
- * The prompt opened with ':' from the dashboard. The caller has left curses
- * mode (def_prog_mode(); endwin()). Probing goes on while the prompt is
- * open; the dashboard's scheduler callbacks and watched fds rest meanwhile
- * (sched_frontend_save/restore) and come back on return. *current is the
- * dashboard's selected target, updated by 'target use'. A resize seen
- * while open is re-raised as SIGWINCH on return. Returns
- * SHELL_BACK_TO_DASHBOARD ('watch', Ctrl-D) or SHELL_QUIT ('quit', SIGTERM).
+ * The prompt opened with ':' from the dashboard, a front-end main runs
+ * after dashboard_run returned APP_NEXT_PROMPT (the dashboard has left
+ * curses mode and rests its descriptors; it still hears results). Probing
+ * goes on while the prompt is open. a->current is the selected target,
+ * updated by 'target use'. A resize seen while open is re-raised as
+ * SIGWINCH on return. Always returns APP_NEXT_DASHBOARD, with a->quit set
+ * after 'quit' or SIGTERM.
  */
-enum shell_exit { SHELL_BACK_TO_DASHBOARD = 0, SHELL_QUIT = 1 };
-enum shell_exit shell_prompt(struct sched *s, const struct app_options *o, int *current);
+enum app_next shell_prompt(struct app *a);
 
 #endif
