@@ -17,6 +17,7 @@
 #include "burst.h"
 #include "check.h"
 #include "dashboard.h"
+#include "settings.h"
 #include "shell.h"
 #include "signals.h"
 #include "util.h"
@@ -28,21 +29,43 @@ static const app_frontend main_frontends[APP_NEXT_COUNT] = {
 	[APP_NEXT_BURST] = burst_run,	      [APP_NEXT_PROMPT] = shell_prompt,
 };
 
+/* The commands, as bits: an option says which of them it applies to. */
+enum main_command_bit {
+	CMD_DASHBOARD = 1 << 0,
+	CMD_CHECK = 1 << 1,
+	CMD_WATCH = 1 << 2,
+	CMD_SHELL = 1 << 3,
+	CMD_BURST = 1 << 4,
+	CMD_ALL = CMD_DASHBOARD | CMD_CHECK | CMD_WATCH | CMD_SHELL | CMD_BURST,
+	CMD_PROBING = CMD_DASHBOARD | CMD_WATCH | CMD_SHELL, /* those that probe on and on */
+};
+
 /* The commands; "dashboard" is what runs without a command word. */
 struct main_command {
 	const char *name;
-	const char *optstring; /* short options this command accepts */
-	enum app_next first;   /* the front-end it starts */
-	int max_targets;       /* 0: any number */
+	unsigned bit;
+	enum app_next first; /* the front-end it starts */
+	int max_targets;     /* 0: any number */
+	const char *usage;   /* for --help: the synopsis and what it does */
+	const char *summary;
 };
 
+/* clang-format off */
 static const struct main_command main_commands[] = {
-	{ "dashboard", "h:p:U:d:i:t:V?", APP_NEXT_DASHBOARD, 0 },
-	{ "check", "h:p:U:d:t:w:c:V?", APP_NEXT_CHECK, 1 },
-	{ "watch", "h:p:U:d:i:t:V?", APP_NEXT_WATCH, 0 },
-	{ "shell", "h:p:U:d:i:t:c:V?", APP_NEXT_SHELL, 0 },
-	{ "burst", "h:p:U:d:t:n:yV?", APP_NEXT_BURST, 1 },
+	{ "dashboard", CMD_DASHBOARD, APP_NEXT_DASHBOARD, 0,
+	  "pgpulse [OPTION]... [TARGET]...", "live dashboard (needs a terminal)" },
+	{ "check", CMD_CHECK, APP_NEXT_CHECK, 1,
+	  "pgpulse check [OPTION]... [TARGET]", "one health check, Nagios-style; exit 0/1/2/3" },
+	{ "watch", CMD_WATCH, APP_NEXT_WATCH, 0,
+	  "pgpulse watch [OPTION]... [TARGET]...", "one record per probe, for pipes and files" },
+	{ "shell", CMD_SHELL, APP_NEXT_SHELL, 0,
+	  "pgpulse shell [OPTION]... [TARGET]...", "prompt for ad-hoc checks (-c \"cmd; cmd\")" },
+	{ "burst", CMD_BURST, APP_NEXT_BURST, 1,
+	  "pgpulse burst -n N [OPTION]... [TARGET]", "headroom probe: open up to N connections at once" },
 };
+/* clang-format on */
+
+#define MAIN_NCOMMANDS (sizeof(main_commands) / sizeof(main_commands[0]))
 
 enum main_long_only {
 	OPT_JSON = 1000,
@@ -57,48 +80,99 @@ enum main_long_only {
 	OPT_HELP,
 };
 
-static const struct option main_long_options[] = {
-	{ "host", required_argument, NULL, 'h' },
-	{ "port", required_argument, NULL, 'p' },
-	{ "username", required_argument, NULL, 'U' },
-	{ "dbname", required_argument, NULL, 'd' },
-	{ "interval", required_argument, NULL, 'i' },
-	{ "timeout", required_argument, NULL, 't' },
-	{ "warning", required_argument, NULL, 'w' },
-	{ "critical", required_argument, NULL, 'c' },
-	{ "command", required_argument, NULL, 'c' },
-	{ "connections", required_argument, NULL, 'n' },
-	{ "yes", no_argument, NULL, 'y' },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "count", required_argument, NULL, OPT_COUNT },
-	{ "query", required_argument, NULL, OPT_QUERY },
-	{ "query-timeout", required_argument, NULL, OPT_QUERY_TIMEOUT },
-	{ "inspect-every", required_argument, NULL, OPT_INSPECT_EVERY },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "no-backoff", no_argument, NULL, OPT_NO_BACKOFF },
-	{ "hold", required_argument, NULL, OPT_HOLD },
-	{ "help", no_argument, NULL, OPT_HELP },
-	{ "version", no_argument, NULL, 'V' },
-	{ NULL, 0, NULL, 0 },
+/*
+ * Every option, and the commands it applies to. A short option's letter is
+ * its code; the getopt string of each command is built from this table.
+ * Options named like a setting (settings.h) are parsed by its row.
+ */
+struct main_option {
+	const char *name;
+	int has_arg;
+	int code;
+	unsigned commands; /* 0: every command (help, version) */
 };
+
+/* clang-format off */
+static const struct main_option main_options[] = {
+	{ "host", required_argument, 'h', CMD_ALL },
+	{ "port", required_argument, 'p', CMD_ALL },
+	{ "username", required_argument, 'U', CMD_ALL },
+	{ "dbname", required_argument, 'd', CMD_ALL },
+	{ "interval", required_argument, 'i', CMD_PROBING },
+	{ "timeout", required_argument, 't', CMD_ALL },
+	{ "warning", required_argument, 'w', CMD_CHECK },
+	{ "critical", required_argument, 'c', CMD_CHECK | CMD_SHELL },
+	{ "command", required_argument, 'c', CMD_CHECK | CMD_SHELL },
+	{ "connections", required_argument, 'n', CMD_BURST },
+	{ "yes", no_argument, 'y', CMD_BURST },
+	{ "json", no_argument, OPT_JSON, CMD_CHECK | CMD_BURST },
+	{ "format", required_argument, OPT_FORMAT, CMD_WATCH },
+	{ "count", required_argument, OPT_COUNT, CMD_WATCH },
+	{ "query", required_argument, OPT_QUERY, CMD_ALL & ~CMD_BURST },
+	{ "query-timeout", required_argument, OPT_QUERY_TIMEOUT, CMD_ALL },
+	{ "inspect-every", required_argument, OPT_INSPECT_EVERY, CMD_PROBING },
+	{ "no-color", no_argument, OPT_NO_COLOR, CMD_ALL },
+	{ "no-backoff", no_argument, OPT_NO_BACKOFF, CMD_PROBING },
+	{ "hold", required_argument, OPT_HOLD, CMD_BURST },
+	{ "help", no_argument, OPT_HELP, 0 },
+	{ "version", no_argument, 'V', 0 },
+};
+/* clang-format on */
+
+#define MAIN_NOPTIONS (sizeof(main_options) / sizeof(main_options[0]))
+
+/* getopt's views of the table: the long options, and cmd's short ones. */
+static void main_getopt_tables(const struct main_command *cmd, struct option *lo, char *shorts,
+			       size_t shorts_len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++) {
+		const struct main_option *m = &main_options[i];
+
+		lo[i] = (struct option){ m->name, m->has_arg, NULL, m->code };
+		if (m->code >= 256 || (m->commands && !(m->commands & cmd->bit)) ||
+		    memchr(shorts, m->code, n) || n + 3 >= shorts_len)
+			continue;
+		shorts[n++] = (char)m->code;
+		if (m->has_arg == required_argument)
+			shorts[n++] = ':';
+	}
+	lo[MAIN_NOPTIONS] = (struct option){ NULL, 0, NULL, 0 };
+	shorts[n++] = '?';
+	shorts[n] = '\0';
+}
+
+/* The help's widest line, where the prompt's command list wraps. */
+#define MAIN_HELP_WIDTH 84
+
+/* The prompt's commands from its table, wrapped as the help's widest lines. */
+static void main_help_prompt_commands(void)
+{
+	const char *indent = "                           ";
+	int col = printf("%scommands:", indent);
+
+	for (size_t i = 0; shell_command_name(i); i++) {
+		const char *name = shell_command_name(i);
+
+		if (col + 1 + (int)strlen(name) > MAIN_HELP_WIDTH) {
+			printf("\n%.*s", (int)strlen(indent) - 1, indent);
+			col = (int)strlen(indent) - 1;
+		}
+		col += printf(" %s", name);
+	}
+	putchar('\n');
+}
 
 static void main_help(void)
 {
 	printf("pgpulse watches PostgreSQL connection health the way a NullPool app connects:\n"
 	       "a fresh connection per check, timed phase by phase, always closed.\n"
 	       "\n"
-	       "Usage:\n"
-	       "  pgpulse [OPTION]... [TARGET]...          live dashboard (needs a terminal)\n"
-	       "  pgpulse check [OPTION]... [TARGET]       one health check, Nagios-style; exit "
-	       "0/1/2/3\n"
-	       "  pgpulse watch [OPTION]... [TARGET]...    one record per probe, for pipes and "
-	       "files\n"
-	       "  pgpulse shell [OPTION]... [TARGET]...    prompt for ad-hoc checks (-c \"cmd; "
-	       "cmd\")\n"
-	       "  pgpulse burst -n N [OPTION]... [TARGET]  headroom probe: open up to N "
-	       "connections at once\n"
-	       "\n"
+	       "Usage:\n");
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
+		printf("  %-39s  %s\n", main_commands[i].usage, main_commands[i].summary);
+	printf("\n"
 	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
 	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
 	       "\n"
@@ -130,10 +204,9 @@ static void main_help(void)
 	       "      --count=N            stop after N probes per target (default: until Ctrl-C)\n"
 	       "\n"
 	       "shell:\n"
-	       "  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n"
-	       "                           commands: check ping version settings slots tls errors\n"
-	       "                           sql target targets set show burst watch help quit\n"
-	       "\n"
+	       "  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n");
+	main_help_prompt_commands();
+	printf("\n"
 	       "burst:\n"
 	       "  -n, --connections=N      open up to N connections at once (required)\n"
 	       "      --hold=SECONDS       hold them this long before closing (default 1)\n"
@@ -179,9 +252,42 @@ static bool main_seconds(const char *s, double min, double *ms)
 
 static const struct main_command *main_find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(main_commands) / sizeof(main_commands[0]); i++)
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
 		if (strcmp(main_commands[i].name, name) == 0)
 			return &main_commands[i];
+	return NULL;
+}
+
+/* --format's words. */
+static bool main_format(const char *arg, enum report_format *format)
+{
+	static const struct {
+		const char *name;
+		enum report_format format;
+	} formats[] = {
+		{ "text", REPORT_TEXT },
+		{ "jsonl", REPORT_JSONL },
+		{ "json", REPORT_JSONL },
+		{ "csv", REPORT_CSV },
+	};
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++)
+		if (strcmp(formats[i].name, arg) == 0) {
+			*format = formats[i].format;
+			return true;
+		}
+	return false;
+}
+
+/* The setting an option stands for (its long name is the setting's); NULL: none. */
+static const struct settings_entry *main_setting(int code)
+{
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++)
+		if (main_options[i].code == code) {
+			const struct settings_entry *e = settings_find(main_options[i].name, false);
+
+			return e && e->cli ? e : NULL;
+		}
 	return NULL;
 }
 
@@ -189,47 +295,24 @@ static const struct main_command *main_find_command(const char *name)
 static int main_option(const struct main_command *cmd, int c, const char *arg,
 		       struct app_options *o)
 {
+	const struct settings_entry *set = main_setting(c);
 	char err[300];
 	char *end;
 	long n;
 
+	/* Options that are settings: their row parses them. */
+	if (set && !set->cli(set, &o->sched, arg))
+		return main_usage_error(set->cli_error, arg);
+	if (set)
+		return -1;
 	switch (c) {
 	case 'h': o->overrides.host = arg; break;
 	case 'p': o->overrides.port = arg; break;
 	case 'U': o->overrides.user = arg; break;
 	case 'd': o->overrides.dbname = arg; break;
-	case 'i':
-		if (!main_seconds(arg, 0.05, &o->sched.interval_ms))
-			return main_usage_error("bad --interval '%s': give seconds, 0.05 or more",
-						arg);
-		break;
-	case 't':
-		if (!main_seconds(arg, 0.1, &o->sched.connect_timeout_ms))
-			return main_usage_error("bad --timeout '%s': give seconds, 0.1 or more",
-						arg);
-		o->sched.connect_timeout_source = "--timeout";
-		break;
-	case OPT_QUERY_TIMEOUT:
-		if (!main_seconds(arg, 0.1, &o->sched.query_timeout_ms))
-			return main_usage_error(
-				"bad --query-timeout '%s': give seconds, 0.1 or more", arg);
-		break;
-	case OPT_INSPECT_EVERY:
-		if (strcmp(arg, "-1") == 0)
-			o->sched.inspect_every_ms = -1;
-		else if (!main_seconds(arg, 0, &o->sched.inspect_every_ms))
-			return main_usage_error(
-				"bad --inspect-every '%s': give seconds, or -1 for never", arg);
-		break;
-	case OPT_QUERY:
-		if (arg[0] == '\0')
-			return main_usage_error("--query needs a query, e.g. --query 'SELECT 1'%s",
-						"");
-		o->sched.query = arg;
-		break;
 	case 'w':
 	case 'c':
-		if (strcmp(cmd->name, "shell") == 0 && c == 'c') {
+		if (cmd->bit == CMD_SHELL && c == 'c') {
 			o->shell_commands = arg;
 			break;
 		}
@@ -250,13 +333,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 		break;
 	case OPT_JSON: o->json = true; break;
 	case OPT_FORMAT:
-		if (strcmp(arg, "text") == 0)
-			o->format = REPORT_TEXT;
-		else if (strcmp(arg, "jsonl") == 0 || strcmp(arg, "json") == 0)
-			o->format = REPORT_JSONL;
-		else if (strcmp(arg, "csv") == 0)
-			o->format = REPORT_CSV;
-		else
+		if (!main_format(arg, &o->format))
 			return main_usage_error("bad --format '%s': use text, jsonl or csv", arg);
 		break;
 	case OPT_COUNT:
@@ -278,28 +355,12 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 /* Is this option (short letter or long code) one the command accepts? */
 static bool main_option_allowed(const struct main_command *cmd, int c)
 {
-	static const struct {
-		int code;
-		const char *commands;
-	} long_only[] = {
-		{ OPT_JSON, " check burst " },
-		{ OPT_FORMAT, " watch " },
-		{ OPT_COUNT, " watch " },
-		{ OPT_HOLD, " burst " },
-		{ OPT_NO_BACKOFF, " dashboard watch shell " },
-		{ OPT_QUERY, " dashboard check watch shell " },
-		{ OPT_QUERY_TIMEOUT, " dashboard check watch shell burst " },
-		{ OPT_INSPECT_EVERY, " dashboard watch shell " },
-		{ OPT_NO_COLOR, " dashboard check watch shell burst " },
-	};
-	char needle[32];
-
-	if (c < 256)
-		return c == '?' || strchr(cmd->optstring, c) != NULL;
-	snprintf(needle, sizeof(needle), " %s ", cmd->name);
-	for (size_t i = 0; i < sizeof(long_only) / sizeof(long_only[0]); i++)
-		if (long_only[i].code == c)
-			return strstr(long_only[i].commands, needle) != NULL;
+	if (c == '?')
+		return true;
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++)
+		if (main_options[i].code == c &&
+		    (main_options[i].commands == 0 || (main_options[i].commands & cmd->bit)))
+			return true;
 	return false;
 }
 
@@ -312,9 +373,9 @@ static const char *main_option_name(int c)
 		snprintf(buf, sizeof(buf), "-%c", c);
 		return buf;
 	}
-	for (const struct option *lo = main_long_options; lo->name; lo++)
-		if (lo->val == c) {
-			snprintf(buf, sizeof(buf), "--%s", lo->name);
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++)
+		if (main_options[i].code == c) {
+			snprintf(buf, sizeof(buf), "--%s", main_options[i].name);
 			return buf;
 		}
 	return "?";
@@ -331,7 +392,7 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 
 	if (strchr(arg, '=') || strstr(arg, "://"))
 		return true;
-	for (size_t i = 1; i < sizeof(main_commands) / sizeof(main_commands[0]); i++) {
+	for (size_t i = 1; i < MAIN_NCOMMANDS; i++) {
 		int d = util_edit_distance(arg, main_commands[i].name);
 
 		if (d < best_d)
@@ -400,7 +461,8 @@ int main(int argc, char **argv)
 	const struct main_command *cmd = main_find_command("dashboard");
 	struct app_options o;
 	struct sched *s;
-	char err[400], *commands_copy = NULL;
+	struct option long_options[MAIN_NOPTIONS + 1];
+	char shorts[64], err[400], *commands_copy = NULL;
 	int c, rc, longidx;
 
 	setlocale(LC_ALL, "");
@@ -411,7 +473,7 @@ int main(int argc, char **argv)
 	o.burst_hold_ms = 1000;
 
 	if (argc > 1 && argv[1][0] != '-' && main_find_command(argv[1]) &&
-	    strcmp(argv[1], "dashboard") != 0) {
+	    main_find_command(argv[1])->bit != CMD_DASHBOARD) {
 		static char progname[32];
 
 		cmd = main_find_command(argv[1]);
@@ -423,7 +485,8 @@ int main(int argc, char **argv)
 	}
 	o.command = cmd->name;
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, cmd->optstring, main_long_options, &longidx)) != -1) {
+	main_getopt_tables(cmd, long_options, shorts, sizeof(shorts));
+	while ((c = getopt_long(argc, argv, shorts, long_options, &longidx)) != -1) {
 		/* getopt answers '?' both for -? and for a bad option it has reported. */
 		if (c == '?') {
 			if (strcmp(argv[optind - 1], "-?") != 0) {
@@ -453,10 +516,10 @@ int main(int argc, char **argv)
 	for (int i = 0; i < o.ntargets; i++)
 		if (!main_looks_like_target(o.targets[i], err, sizeof(err)))
 			return main_usage_error("%s", err);
-	if (strcmp(cmd->name, "burst") == 0 && o.burst_n == 0)
+	if (cmd->bit == CMD_BURST && o.burst_n == 0)
 		return main_usage_error("burst needs -n N, the most connections to open at once%s",
 					"");
-	if (strcmp(cmd->name, "check") == 0)
+	if (cmd->bit == CMD_CHECK)
 		o.sched.count = 1, o.sched.inspect_every_ms = 0;
 
 	s = sched_new(&o.sched, err, sizeof(err));
@@ -468,7 +531,7 @@ int main(int argc, char **argv)
 		if (!app_add_target(s, &o, o.ntargets ? o.targets[i] : NULL, err, sizeof(err))) {
 			fprintf(stderr, "pgpulse: %s\n", err);
 			/* A monitoring system reads stdout: say UNKNOWN there too. */
-			if (strcmp(cmd->name, "check") == 0)
+			if (cmd->bit == CMD_CHECK)
 				main_check_unknown(&o, err);
 			sched_free(s);
 			return APP_EXIT_USAGE;
@@ -482,7 +545,7 @@ int main(int argc, char **argv)
 		return APP_EXIT_USAGE;
 	}
 	/* Without a terminal the dashboard becomes a probe log, like watch. */
-	if (strcmp(cmd->name, "dashboard") == 0) {
+	if (cmd->bit == CMD_DASHBOARD) {
 		const char *term = getenv("TERM");
 
 		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO) || term == NULL ||

@@ -6,6 +6,7 @@
 #include "shell.h"
 #include "burst.h"
 #include "holders.h"
+#include "settings.h"
 #include "signals.h"
 #include "util.h"
 
@@ -78,6 +79,39 @@ struct shell_words {
 
 typedef int (*shell_handler)(struct shell *sh, const struct shell_words *w);
 
+/*
+ * What a word after the command's name is. Completion, history masking,
+ * help and argument checks read it from the table (tmux's cmd_entry), so a
+ * new command that takes a target gets its password masked by saying so.
+ */
+enum shell_arg_kind {
+	SHELL_ARG_NONE = 0,
+	SHELL_ARG_TARGET,   /* a target's name or number, or a connection string: masked */
+	SHELL_ARG_NAME,	    /* an existing target's name or number */
+	SHELL_ARG_NEW_NAME, /* a name for a new target */
+	SHELL_ARG_CONNINFO, /* a connection string, to the end: masked */
+	SHELL_ARG_SETTING,  /* a prompt setting; the next word is its value */
+	SHELL_ARG_VALUE,    /* the value of the setting before it */
+	SHELL_ARG_COUNT,    /* a whole number from min to max */
+	SHELL_ARG_WORD,	    /* one of choices */
+	SHELL_ARG_SQL,	    /* free SQL, to the end */
+	SHELL_ARG_COMMAND,  /* a command's name */
+};
+
+#define SHELL_MAX_ARGS 2
+
+struct shell_arg {
+	enum shell_arg_kind kind;
+	const char *choices; /* SHELL_ARG_WORD: the words, space separated */
+	long min, max;	     /* SHELL_ARG_COUNT */
+};
+
+/* A subcommand: 'target add NAME TARGET', 'target use NAME'. */
+struct shell_sub {
+	const char *word;
+	struct shell_arg arg[SHELL_MAX_ARGS];
+};
+
 struct shell_command {
 	const char *name;
 	const char *alias; /* NULL: none */
@@ -85,7 +119,10 @@ struct shell_command {
 	const char *help;
 	shell_handler run;
 	int min_args; /* words after the name */
-	int max_args; /* -1: the rest of the command is one argument */
+	int max_args; /* -1: the last argument runs to the end of the command */
+	struct shell_arg arg[SHELL_MAX_ARGS]; /* the words after the name */
+	const struct shell_sub *subs;	      /* or a subcommand first (NULL: none) */
+	const char *sub_words;		      /* the subcommands, space separated */
 };
 
 static int shell_cmd_check(struct shell *sh, const struct shell_words *w);
@@ -105,86 +142,65 @@ static int shell_cmd_watch(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_help(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_quit(struct shell *sh, const struct shell_words *w);
 
-/* One row a command: name, alias, arguments, help; handler; words after the name. */
+static const struct shell_sub shell_target_subs[] = {
+	{ .word = "add", .arg = { { .kind = SHELL_ARG_NEW_NAME }, { .kind = SHELL_ARG_CONNINFO } } },
+	{ .word = "use", .arg = { { .kind = SHELL_ARG_NAME } } },
+	{ .word = NULL },
+};
+
+/*
+ * One row a command: name, alias, arguments, help; handler; words after
+ * the name (min, max); what those words are.
+ */
+#define SHELL_CMD(n, al, usage, h, fn, lo, hi) \
+	.name = (n), .alias = (al), .args = (usage), .help = (h), .run = (fn), .min_args = (lo), \
+	.max_args = (hi)
 /* clang-format off */
 static const struct shell_command shell_commands[] = {
-	{"check", NULL, "[TARGET]",
-	 "full health check on a fresh connection", shell_cmd_check, 0, -1},
-	{"ping", NULL, "[N]",
-	 "N probes (default 5), per-phase times, a summary", shell_cmd_ping, 0, 1},
-	{"version", NULL, "",
-	 "server version, primary or standby, backend pid", shell_cmd_version, 0, 0},
-	{"settings", "timeouts", "",
-	 "timeouts and slot settings with their source", shell_cmd_settings, 0, 0},
-	{"slots", "who", "",
-	 "who holds the connection slots; the likely culprit", shell_cmd_slots, 0, 0},
-	{"tls", "cert", "",
-	 "TLS protocol, cipher, server certificate, expiry", shell_cmd_tls, 0, 0},
-	{"errors", NULL, "",
-	 "recent classified failures and incidents", shell_cmd_errors, 0, 0},
-	{"sql", NULL, "QUERY",
-	 "run QUERY read-only on a fresh connection", shell_cmd_sql, 1, -1},
-	{"target", NULL, "add NAME TARGET | use NAME",
-	 "add a target, or make one current", shell_cmd_target, 2, -1},
-	{"targets", NULL, "",
-	 "list the targets; * marks the current one", shell_cmd_targets, 0, 0},
-	{"set", NULL, "interval|timeout|query-timeout|query|probing VALUE",
-	 "change how probes run (see show)", shell_cmd_set, 2, -1},
-	{"show", NULL, "",
-	 "the current settings", shell_cmd_show, 0, 0},
-	{"burst", NULL, "N [yes]",
-	 "open up to N connections at once (asks first)", shell_cmd_burst, 1, 2},
-	{"watch", NULL, "",
-	 "go to the live dashboard", shell_cmd_watch, 0, 0},
-	{"help", "?", "[COMMAND]",
-	 "list the commands, or explain one", shell_cmd_help, 0, 1},
-	{"quit", "exit", "",
-	 "leave (Ctrl-D too)", shell_cmd_quit, 0, 0},
+	{SHELL_CMD("check", NULL, "[TARGET]",
+	 "full health check on a fresh connection", shell_cmd_check, 0, -1),
+	 .arg = {{.kind = SHELL_ARG_TARGET}}},
+	{SHELL_CMD("ping", NULL, "[N]",
+	 "N probes (default 5), per-phase times, a summary", shell_cmd_ping, 0, 1),
+	 .arg = {{.kind = SHELL_ARG_COUNT, .min = 1, .max = SHELL_PING_MAX}}},
+	{SHELL_CMD("version", NULL, "",
+	 "server version, primary or standby, backend pid", shell_cmd_version, 0, 0)},
+	{SHELL_CMD("settings", "timeouts", "",
+	 "timeouts and slot settings with their source", shell_cmd_settings, 0, 0)},
+	{SHELL_CMD("slots", "who", "",
+	 "who holds the connection slots; the likely culprit", shell_cmd_slots, 0, 0)},
+	{SHELL_CMD("tls", "cert", "",
+	 "TLS protocol, cipher, server certificate, expiry", shell_cmd_tls, 0, 0)},
+	{SHELL_CMD("errors", NULL, "",
+	 "recent classified failures and incidents", shell_cmd_errors, 0, 0)},
+	{SHELL_CMD("sql", NULL, "QUERY",
+	 "run QUERY read-only on a fresh connection", shell_cmd_sql, 1, -1),
+	 .arg = {{.kind = SHELL_ARG_SQL}}},
+	{SHELL_CMD("target", NULL, "add NAME TARGET | use NAME",
+	 "add a target, or make one current", shell_cmd_target, 2, -1),
+	 .subs = shell_target_subs, .sub_words = "add use"},
+	{SHELL_CMD("targets", NULL, "",
+	 "list the targets; * marks the current one", shell_cmd_targets, 0, 0)},
+	{SHELL_CMD("set", NULL, "interval|timeout|query-timeout|query|probing VALUE",
+	 "change how probes run (see show)", shell_cmd_set, 2, -1),
+	 .arg = {{.kind = SHELL_ARG_SETTING}, {.kind = SHELL_ARG_VALUE}}},
+	{SHELL_CMD("show", NULL, "",
+	 "the current settings", shell_cmd_show, 0, 0)},
+	{SHELL_CMD("burst", NULL, "N [yes]",
+	 "open up to N connections at once (asks first)", shell_cmd_burst, 1, 2),
+	 .arg = {{.kind = SHELL_ARG_COUNT, .min = 1, .max = 10000},
+		 {.kind = SHELL_ARG_WORD, .choices = "yes"}}},
+	{SHELL_CMD("watch", NULL, "",
+	 "go to the live dashboard", shell_cmd_watch, 0, 0)},
+	{SHELL_CMD("help", "?", "[COMMAND]",
+	 "list the commands, or explain one", shell_cmd_help, 0, 1),
+	 .arg = {{.kind = SHELL_ARG_COMMAND}}},
+	{SHELL_CMD("quit", "exit", "",
+	 "leave (Ctrl-D too)", shell_cmd_quit, 0, 0)},
 };
 /* clang-format on */
 
 #define SHELL_NCOMMANDS (sizeof(shell_commands) / sizeof(shell_commands[0]))
-
-/*
- * What 'set' changes and 'show' prints. A SECONDS setting has its range
- * (the command line's) and gets the value in ms; the others get the text.
- */
-struct shell_setting {
-	const char *name;
-	const char *value; /* usage of the value */
-	const char *help;
-	double min_s, max_s; /* SECONDS: the range; 0, 0 for the others */
-	bool (*set)(struct shell *sh, const char *text, double ms);
-	void (*show)(struct shell *sh, char *out, size_t len);
-};
-
-static bool shell_set_interval(struct shell *sh, const char *text, double ms);
-static bool shell_set_timeout(struct shell *sh, const char *text, double ms);
-static bool shell_set_query_timeout(struct shell *sh, const char *text, double ms);
-static bool shell_set_query(struct shell *sh, const char *text, double ms);
-static bool shell_set_probing(struct shell *sh, const char *text, double ms);
-static void shell_show_interval(struct shell *sh, char *out, size_t len);
-static void shell_show_timeout(struct shell *sh, char *out, size_t len);
-static void shell_show_query_timeout(struct shell *sh, char *out, size_t len);
-static void shell_show_query(struct shell *sh, char *out, size_t len);
-static void shell_show_probing(struct shell *sh, char *out, size_t len);
-
-/* clang-format off */
-static const struct shell_setting shell_settings[] = {
-	{"interval",      "SECONDS", "time between probe starts (background probing and ping)",
-	 0.05, 86400, shell_set_interval, shell_show_interval},
-	{"timeout",       "SECONDS", "connect deadline when the target sets no connect_timeout",
-	 0.1,  86400, shell_set_timeout, shell_show_timeout},
-	{"query-timeout", "SECONDS", "deadline of the check query and of sql",
-	 0.1,  86400, shell_set_query_timeout, shell_show_query_timeout},
-	{"query",         "SQL",     "the check query",
-	 0,    0,     shell_set_query, shell_show_query},
-	{"probing",       "on|off",  "background probing of every target each interval",
-	 0,    0,     shell_set_probing, shell_show_probing},
-};
-/* clang-format on */
-
-#define SHELL_NSETTINGS (sizeof(shell_settings) / sizeof(shell_settings[0]))
 
 /* readline's callbacks take no argument: the prompt open now. */
 static struct shell *shell_active;
@@ -419,18 +435,58 @@ static const struct shell_command *shell_find_command(const char *name)
 	return NULL;
 }
 
-static const struct shell_setting *shell_find_setting(const char *name)
-{
-	for (size_t i = 0; i < SHELL_NSETTINGS; i++)
-		if (strcmp(shell_settings[i].name, name) == 0)
-			return &shell_settings[i];
-	return NULL;
-}
-
 static int shell_usage(const struct shell_command *c)
 {
 	shell_error("usage: %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
 	return APP_EXIT_USAGE;
+}
+
+const char *shell_command_name(size_t i)
+{
+	return i < SHELL_NCOMMANDS ? shell_commands[i].name : NULL;
+}
+
+/* What word k (1: the first after the name) of command c is, given the words typed. */
+static struct shell_arg shell_arg_of(const struct shell_command *c, int argc, char *const *argv,
+				     int k)
+{
+	struct shell_arg none = { SHELL_ARG_NONE, NULL, 0, 0 };
+
+	if (k < 1)
+		return none;
+	if (c->subs == NULL)
+		return k - 1 < SHELL_MAX_ARGS ? c->arg[k - 1] : none;
+	if (k == 1)
+		return (struct shell_arg){ SHELL_ARG_WORD, c->sub_words, 0, 0 };
+	for (const struct shell_sub *sub = c->subs; argc > 1 && sub->word; sub++)
+		if (strcmp(sub->word, argv[1]) == 0)
+			return k - 2 < SHELL_MAX_ARGS ? sub->arg[k - 2] : none;
+	return none;
+}
+
+/* Is word one of the space-separated choices? */
+static bool shell_is_choice(const char *choices, const char *word)
+{
+	size_t n = strlen(word);
+
+	for (const char *p = choices; p && *p; p += strcspn(p, " "), p += strspn(p, " "))
+		if (n > 0 && strncmp(p, word, n) == 0 && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The first word that may carry a password (a target, a connection string); 0: none. */
+static int shell_masked_from(const struct shell_words *w)
+{
+	const struct shell_command *c = w->argc ? shell_find_command(w->argv[0]) : NULL;
+
+	for (int k = 1; c && k < w->argc; k++) {
+		enum shell_arg_kind kind = shell_arg_of(c, w->argc, w->argv, k).kind;
+
+		if (kind == SHELL_ARG_TARGET || kind == SHELL_ARG_CONNINFO)
+			return k;
+	}
+	return 0;
 }
 
 /* The nearest command name: a prefix, else the smallest edit distance. */
@@ -884,12 +940,13 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	struct target *t = shell_current(sh), *sum;
 	double interval = sched_config(sh->s)->interval_ms, start = util_now_ms();
 	long n = SHELL_PING_DEFAULT;
+	const struct shell_arg *count = &shell_find_command("ping")->arg[0];
 	char ms[32];
 	int st;
 
-	if (w->argc > 1 && !shell_parse_count(w->argv[1], 1, SHELL_PING_MAX, &n)) {
-		shell_error("ping: bad count '%s': give 1 to %d\n", shell_safe(w->argv[1]),
-			    SHELL_PING_MAX);
+	if (w->argc > 1 && !shell_parse_count(w->argv[1], count->min, count->max, &n)) {
+		shell_error("ping: bad count '%s': give %ld to %ld\n", shell_safe(w->argv[1]),
+			    count->min, count->max);
 		return shell_usage(shell_find_command("ping"));
 	}
 	/* The summary covers this ping only: a scratch target collects it. */
@@ -1207,75 +1264,11 @@ static int shell_cmd_targets(struct shell *sh, const struct shell_words *w)
 	return APP_EXIT_OK;
 }
 
-static bool shell_set_interval(struct shell *sh, const char *text, double ms)
-{
-	(void)text;
-	sched_set_interval(sh->s, ms);
-	return true;
-}
-
-static bool shell_set_timeout(struct shell *sh, const char *text, double ms)
-{
-	(void)text;
-	sched_set_timeouts(sh->s, ms, 0);
-	return true;
-}
-
-static bool shell_set_query_timeout(struct shell *sh, const char *text, double ms)
-{
-	(void)text;
-	sched_set_timeouts(sh->s, 0, ms);
-	return true;
-}
-
-static bool shell_set_query(struct shell *sh, const char *text, double ms)
-{
-	(void)ms;
-	if (text[0] == '\0')
-		return false;
-	sched_set_query(sh->s, text);
-	return true;
-}
-
-static bool shell_set_probing(struct shell *sh, const char *text, double ms)
-{
-	(void)ms;
-	if (strcmp(text, "on") != 0 && strcmp(text, "off") != 0)
-		return false;
-	sched_set_paused(sh->s, strcmp(text, "off") == 0);
-	return true;
-}
-
-static void shell_show_interval(struct shell *sh, char *out, size_t len)
-{
-	util_fmt_ms(sched_config(sh->s)->interval_ms, out, len);
-}
-
-static void shell_show_timeout(struct shell *sh, char *out, size_t len)
-{
-	util_fmt_ms(sched_config(sh->s)->connect_timeout_ms, out, len);
-}
-
-static void shell_show_query_timeout(struct shell *sh, char *out, size_t len)
-{
-	util_fmt_ms(sched_config(sh->s)->query_timeout_ms, out, len);
-}
-
-static void shell_show_query(struct shell *sh, char *out, size_t len)
-{
-	const char *q = sched_config(sh->s)->query;
-
-	util_strlcpy(out, q ? q : "SELECT 1", len);
-}
-
-static void shell_show_probing(struct shell *sh, char *out, size_t len)
-{
-	util_strlcpy(out, sched_paused(sh->s) ? "off (ad-hoc checks only)" : "on", len);
-}
-
 static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 {
-	const struct shell_setting *set = shell_find_setting(w->argv[1]);
+	const struct settings_entry *set = settings_find(w->argv[1], true);
+	size_t nsettings;
+	const struct settings_entry *all = settings_table(&nsettings);
 	char *value;
 	char now[200];
 	double seconds = 0;
@@ -1283,8 +1276,9 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 
 	if (set == NULL) {
 		shell_error("set: no setting '%s'; settings:", shell_safe(w->argv[1]));
-		for (size_t i = 0; i < SHELL_NSETTINGS; i++)
-			shell_error(" %s", shell_settings[i].name);
+		for (size_t i = 0; i < nsettings; i++)
+			if (all[i].set)
+				shell_error(" %s", all[i].name);
 		shell_error("\n");
 		return APP_EXIT_USAGE;
 	}
@@ -1297,14 +1291,14 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 		shell_error("set: %s must be %g s to %g s\n", set->name, set->min_s, set->max_s);
 		ok = false;
 	} else {
-		ok = set->set(sh, value, seconds * 1000.0);
+		ok = set->set(sh->s, value, seconds * 1000.0);
 	}
 	if (!ok)
 		shell_error("usage: set %s %s (%s)\n", set->name, set->value, set->help);
 	free(value);
 	if (!ok)
 		return APP_EXIT_USAGE;
-	set->show(sh, now, sizeof(now));
+	set->show(sh->s, now, sizeof(now));
 	printf("%s %s\n", set->name, now);
 	return APP_EXIT_OK;
 }
@@ -1312,13 +1306,17 @@ static int shell_cmd_set(struct shell *sh, const struct shell_words *w)
 static int shell_cmd_show(struct shell *sh, const struct shell_words *w)
 {
 	struct target *t = shell_current(sh);
+	size_t n;
+	const struct settings_entry *all = settings_table(&n);
 	char value[200];
 
 	(void)w;
 	printf("%-14s %s (%s)\n", "target", t->dsn.name, t->dsn.display);
-	for (size_t i = 0; i < SHELL_NSETTINGS; i++) {
-		shell_settings[i].show(sh, value, sizeof(value));
-		printf("%-14s %-26s %s\n", shell_settings[i].name, value, shell_settings[i].help);
+	for (size_t i = 0; i < n; i++) {
+		if (!all[i].set)
+			continue;
+		all[i].show(sh->s, value, sizeof(value));
+		printf("%-14s %-26s %s\n", all[i].name, value, all[i].help);
 	}
 	return APP_EXIT_OK;
 }
@@ -1333,10 +1331,11 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 	struct target *t = shell_current(sh);
 	struct burst_outcome out;
 	bool yes = w->argc > 2 && strcmp(w->argv[2], "yes") == 0;
+	const struct shell_arg *count = &shell_find_command("burst")->arg[0];
 	char question[600], answer[16];
 	long n;
 
-	if (!shell_parse_count(w->argv[1], 1, 10000, &n) || (w->argc > 2 && !yes))
+	if (!shell_parse_count(w->argv[1], count->min, count->max, &n) || (w->argc > 2 && !yes))
 		return shell_usage(shell_find_command("burst"));
 	/* Scripts confirm in the command itself: nobody is there to answer. */
 	if (!yes && !sh->interactive) {
@@ -1425,10 +1424,18 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 	printf("usage: %s%s%s\n%s\n", c->name, c->args[0] ? " " : "", c->args, c->help);
 	if (c->alias)
 		printf("alias: %s\n", c->alias);
-	if (c->run == shell_cmd_set)
-		for (size_t i = 0; i < SHELL_NSETTINGS; i++)
-			printf("  set %s %-10s %s\n", shell_settings[i].name,
-			       shell_settings[i].value, shell_settings[i].help);
+	/* A command that takes a setting explains each one. */
+	for (int k = 0; k < SHELL_MAX_ARGS; k++) {
+		size_t n;
+		const struct settings_entry *all = settings_table(&n);
+
+		if (c->arg[k].kind != SHELL_ARG_SETTING)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (all[i].set)
+				printf("  %s %s %-10s %s\n", c->name, all[i].name, all[i].value,
+				       all[i].help);
+	}
 	return APP_EXIT_OK;
 }
 
@@ -1440,6 +1447,18 @@ static int shell_cmd_quit(struct shell *sh, const struct shell_words *w)
 }
 
 /* ------------------------------------------------------------ dispatch */
+
+/* Words the table says are one of a few (a subcommand, 'yes') are one of them. */
+static bool shell_words_fit(const struct shell_command *c, const struct shell_words *w)
+{
+	for (int k = 1; k < w->argc; k++) {
+		struct shell_arg a = shell_arg_of(c, w->argc, w->argv, k);
+
+		if (a.kind == SHELL_ARG_WORD && !shell_is_choice(a.choices, w->argv[k]))
+			return false;
+	}
+	return true;
+}
 
 static int shell_run_command(struct shell *sh, const char *text)
 {
@@ -1469,7 +1488,8 @@ static int shell_run_command(struct shell *sh, const char *text)
 			shell_error("unknown command '%s': help lists the commands\n",
 				    shell_safe(w.argv[0]));
 		st = APP_EXIT_USAGE;
-	} else if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args)) {
+	} else if (nargs < c->min_args || (c->max_args >= 0 && nargs > c->max_args) ||
+		   !shell_words_fit(c, &w)) {
 		st = shell_usage(c);
 	} else {
 		st = c->run(sh, &w);
@@ -1614,9 +1634,10 @@ static void shell_append(char **buf, size_t *len, const char *s, size_t n)
 }
 
 /*
- * The line as the history (and ps, for -c) keeps it: a TARGET given to 'target add' or
- * 'check' goes through dsn_mask_password, and so does any other word that
- * looks like a connection string.
+ * The line as the history (and ps, for -c) keeps it: from the first word the
+ * command table calls a target or a connection string (check TARGET,
+ * target add NAME TARGET) the rest goes through dsn_mask_password, and so
+ * does any other word that looks like a connection string.
  */
 char *shell_mask_line(const char *line)
 {
@@ -1632,11 +1653,7 @@ char *shell_mask_line(const char *line)
 		if (i)
 			shell_append(&out, &len, ";", 1);
 		shell_split_words(text, &w);
-		if (w.argc >= 2 && strcmp(w.argv[0], "check") == 0)
-			from = 1;
-		else if (w.argc >= 4 && strcmp(w.argv[0], "target") == 0 &&
-			 strcmp(w.argv[1], "add") == 0)
-			from = 3;
+		from = shell_masked_from(&w);
 		if (w.argc >= SHELL_MAX_WORDS) {
 			/* Past the split's cap the last word runs to the end: mask it all. */
 			char *masked = dsn_mask_password(text);
@@ -1741,12 +1758,35 @@ static void shell_candidate_targets(void)
 		shell_candidate(sched_target(shell_active->s, i)->dsn.name);
 }
 
-/* Commands first; then what the command takes: targets, settings, subcommands. */
+/* Each of the space-separated words (kept: readline copies the matches later). */
+static void shell_candidate_choices(const char *choices)
+{
+	static char buf[256];
+	size_t used = 0;
+
+	for (const char *p = choices; p && *p; p += strspn(p, " ")) {
+		size_t n = strcspn(p, " ");
+
+		if (used + n + 1 > sizeof(buf))
+			break;
+		memcpy(buf + used, p, n);
+		buf[used + n] = '\0';
+		shell_candidate(buf + used);
+		used += n + 1;
+		p += n;
+	}
+}
+
+/* Commands first; then what the table says the word is: a target, a setting, a choice. */
 static char **shell_complete(const char *text, int start, int end)
 {
 	const char *line = rl_line_buffer, *seg = line;
 	const struct shell_command *c;
 	struct shell_words w;
+	struct shell_arg arg = { SHELL_ARG_NONE, NULL, 0, 0 };
+	enum shell_arg_kind kind;
+	size_t nsettings;
+	const struct settings_entry *settings = settings_table(&nsettings), *set;
 	char *before;
 	int word;
 
@@ -1762,27 +1802,31 @@ static char **shell_complete(const char *text, int start, int end)
 	word = w.argc;
 	shell_ncandidates = 0;
 	c = word > 0 ? shell_find_command(w.argv[0]) : NULL;
-	if (word == 0 || (c && c->run == shell_cmd_help && word == 1)) {
+	kind = word == 0 ? SHELL_ARG_COMMAND
+	       : c	 ? (arg = shell_arg_of(c, w.argc, w.argv, word)).kind
+			 : SHELL_ARG_NONE;
+	switch (kind) {
+	case SHELL_ARG_COMMAND:
 		for (size_t i = 0; i < SHELL_NCOMMANDS; i++) {
 			shell_candidate(shell_commands[i].name);
 			if (shell_commands[i].alias)
 				shell_candidate(shell_commands[i].alias);
 		}
-	} else if (c && c->run == shell_cmd_check && word == 1) {
-		shell_candidate_targets();
-	} else if (c && c->run == shell_cmd_target && word == 1) {
-		shell_candidate("add");
-		shell_candidate("use");
-	} else if (c && c->run == shell_cmd_target && word == 2 && strcmp(w.argv[1], "use") == 0) {
-		shell_candidate_targets();
-	} else if (c && c->run == shell_cmd_set && word == 1) {
-		for (size_t i = 0; i < SHELL_NSETTINGS; i++)
-			shell_candidate(shell_settings[i].name);
-	} else if (c && c->run == shell_cmd_set && word == 2 && strcmp(w.argv[1], "probing") == 0) {
-		shell_candidate("on");
-		shell_candidate("off");
-	} else if (c && c->run == shell_cmd_burst && word == 2) {
-		shell_candidate("yes");
+		break;
+	case SHELL_ARG_TARGET:
+	case SHELL_ARG_NAME: shell_candidate_targets(); break;
+	case SHELL_ARG_WORD: shell_candidate_choices(arg.choices); break;
+	case SHELL_ARG_SETTING:
+		for (size_t i = 0; i < nsettings; i++)
+			if (settings[i].set)
+				shell_candidate(settings[i].name);
+		break;
+	case SHELL_ARG_VALUE:
+		set = settings_find(w.argv[word - 1], true);
+		if (set)
+			shell_candidate_choices(set->choices);
+		break;
+	default: break;
 	}
 	free(w.buf);
 	free(before);

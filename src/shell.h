@@ -23,6 +23,9 @@ enum app_next shell_run(struct app *a);
  */
 char *shell_mask_line(const char *line);
 
+/* The prompt's commands in table order (for --help); NULL past the last. */
+const char *shell_command_name(size_t i);
+
 /*
  * The prompt opened with ':' from the dashboard, a front-end main runs
  * after dashboard_run returned APP_NEXT_PROMPT (the dashboard has left
