@@ -4,8 +4,87 @@
  * exit codes they have in common.
  */
 #include "app.h"
+#include "signals.h"
+#include "util.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <poll.h>
 #include <string.h>
+#include <unistd.h>
+
+/* One question's state while the loop turns. */
+struct app_question {
+	char buf[256];
+	size_t len;
+	bool eof, line;
+	int kinds; /* signals seen */
+};
+
+static void app_on_answer(void *arg, int fd, short revents)
+{
+	struct app_question *q = arg;
+	ssize_t n;
+
+	(void)revents;
+	if (q->len + 1 >= sizeof(q->buf)) {
+		q->line = true; /* a line longer than any answer: take what we have */
+		return;
+	}
+	n = read(fd, q->buf + q->len, sizeof(q->buf) - 1 - q->len);
+	if (n > 0) {
+		q->len += (size_t)n;
+		q->buf[q->len] = '\0';
+		q->line = memchr(q->buf, '\n', q->len) != NULL;
+	} else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		q->eof = true;
+	}
+}
+
+static void app_on_question_signal(void *arg, int fd, short revents)
+{
+	struct app_question *q = arg;
+
+	(void)fd;
+	(void)revents;
+	q->kinds |= signals_take();
+}
+
+enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer,
+			size_t len, int *other)
+{
+	struct app_question q;
+	const char *p;
+
+	memset(&q, 0, sizeof(q));
+	fputs(question, out);
+	fflush(out);
+	sched_watch(s, STDIN_FILENO, POLLIN, app_on_answer, &q);
+	sched_watch(s, signals_fd(), POLLIN, app_on_question_signal, &q);
+	while (!q.line && !q.eof && !(q.kinds & SIGNALS_ANY_STOP))
+		sched_run_once(s, -1);
+	sched_unwatch_owner(s, &q);
+	if (other)
+		*other |= q.kinds & ~SIGNALS_ANY_STOP;
+	if (q.kinds & SIGNALS_STOP)
+		return APP_ANSWER_STOP;
+	if (q.kinds & SIGNALS_INTERRUPT)
+		return APP_ANSWER_INTERRUPT;
+	/* At the end of input, an answer without its newline still counts. */
+	if (!q.line && q.len == 0)
+		return APP_ANSWER_EOF;
+	p = q.buf + strspn(q.buf, " \t");
+	util_strlcpy(answer, p, len);
+	answer[strcspn(answer, " \t\r\n")] = '\0';
+	for (char *c = answer; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return APP_ANSWER_LINE;
+}
+
+bool app_answer_yes(const char *answer)
+{
+	return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
+}
 
 bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
 		    size_t errlen)

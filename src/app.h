@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "dsn.h"
 #include "report.h"
@@ -71,6 +72,26 @@ typedef enum app_next (*app_frontend)(struct app *a);
  * did (watch's summary, the prompt's ping, burst's connections).
  */
 int app_exit_like_ping(uint64_t ok, uint64_t total);
+
+/* How a question ended. */
+enum app_answer {
+	APP_ANSWER_LINE,      /* a line came: its first word is in answer */
+	APP_ANSWER_EOF,	      /* end of input before a line */
+	APP_ANSWER_INTERRUPT, /* Ctrl-C */
+	APP_ANSWER_STOP,      /* SIGTERM, SIGHUP */
+};
+
+/*
+ * The one yes/no question: prints question on out and reads a line from
+ * stdin through the scheduler's loop (probes in flight go on); a signal
+ * ends the wait. The line's first word, lower-cased, goes into answer.
+ * Signals of other kinds seen meanwhile (a resize) are or'ed into *other.
+ * The caller must not watch signals_fd() meanwhile.
+ */
+enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer,
+			size_t len, int *other);
+/* "y" or "yes", as app_ask leaves it. */
+bool app_answer_yes(const char *answer);
 
 /*
  * Adds one target to s from a command-line string (NULL: $DATABASE_URL or

@@ -81,9 +81,9 @@ static void burst_on_signal(void *arg, int fd, short revents)
 
 	(void)fd;
 	(void)revents;
-	if (kinds & SIGNALS_STOP)
+	if (kinds & SIGNALS_ANY_STOP)
 		l->stop = true;
-	l->other_signals |= kinds & ~SIGNALS_STOP;
+	l->other_signals |= kinds & ~SIGNALS_ANY_STOP;
 }
 
 /* Moves connections whose probe changed to their new state. */
@@ -352,43 +352,20 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 	fflush(out);
 }
 
-/*
- * Asks on the terminal; a stop signal while waiting counts as no. Waits in
- * poll() because SA_RESTART would keep a plain read() waiting past Ctrl-C.
- */
-static bool burst_confirm(const struct target *t, int n, double hold_ms)
+/* Asks on the terminal; a stop signal while waiting counts as no. */
+static bool burst_confirm(struct sched *s, const struct target *t, int n, double hold_ms)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = STDIN_FILENO, .events = POLLIN },
-		{ .fd = signals_fd(), .events = POLLIN },
-	};
-	char answer[16];
-	ssize_t got;
+	char question[600], answer[16];
+	enum app_answer got;
 
-	fprintf(stderr,
-		"Open up to %d connections at once to %s? This uses %d of the server's "
-		"slots for about %g s. [y/N] ",
-		n, t->dsn.display, n, hold_ms / 1000.0);
-	fflush(stderr);
-	for (;;) {
-		if (poll(pfd, pfd[1].fd >= 0 ? 2 : 1, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		if (pfd[1].fd >= 0 && pfd[1].revents && (signals_take() & SIGNALS_STOP)) {
-			fputc('\n', stderr);
-			return false;
-		}
-		if (pfd[0].revents)
-			break;
-	}
-	got = read(STDIN_FILENO, answer, sizeof(answer) - 1);
-	if (got <= 0)
-		return false;
-	answer[got] = '\0';
-	answer[strcspn(answer, "\r\n")] = '\0';
-	return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
+	snprintf(question, sizeof(question),
+		 "Open up to %d connections at once to %s? This uses %d of the server's "
+		 "slots for about %g s. [y/N] ",
+		 n, t->dsn.display, n, hold_ms / 1000.0);
+	got = app_ask(s, stderr, question, answer, sizeof(answer), NULL);
+	if (got == APP_ANSWER_STOP || got == APP_ANSWER_INTERRUPT)
+		fputc('\n', stderr);
+	return got == APP_ANSWER_LINE && app_answer_yes(answer);
 }
 
 static int burst_command(struct sched *s, const struct app_options *o)
@@ -404,7 +381,7 @@ static int burst_command(struct sched *s, const struct app_options *o)
 				o->burst_n, t->dsn.display);
 			return APP_EXIT_USAGE;
 		}
-		if (!burst_confirm(t, o->burst_n, o->burst_hold_ms)) {
+		if (!burst_confirm(s, t, o->burst_n, o->burst_hold_ms)) {
 			fputs("pgpulse: burst cancelled; no connection was opened\n", stderr);
 			return APP_EXIT_USAGE;
 		}

@@ -22,7 +22,7 @@ static void check_on_signal(void *arg, int fd, short revents)
 
 	(void)fd;
 	(void)revents;
-	if (signals_take() & SIGNALS_STOP)
+	if (signals_take() & SIGNALS_ANY_STOP)
 		l->stop = true;
 }
 

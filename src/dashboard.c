@@ -742,6 +742,7 @@ static void dashboard_panel_server(struct dashboard *d, struct target *t, struct
 static void dashboard_panel_tls(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct tls_info *tls = t->have_last_ok ? &t->last_ok.tls : NULL;
+	char days[40];
 
 	dashboard_pen_title(p, d, "TLS", NULL);
 	if (tls == NULL) {
@@ -770,11 +771,12 @@ static void dashboard_panel_tls(struct dashboard *d, struct target *t, struct da
 	dashboard_pen_nl(p);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "expires      ");
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%.10s ", tls->not_after);
+	util_fmt_days_left(tls->days_left, days, sizeof(days));
 	if (tls->days_left < 0)
-		dashboard_pen_add(p, d->attr[ROLE_BAD], "(expired %d days ago)", -tls->days_left);
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "(expired %s)", days);
 	else
-		dashboard_pen_add(p, d->attr[tls->days_left < 14 ? ROLE_WARN : ROLE_OK],
-				  "(%d days left)", tls->days_left);
+		dashboard_pen_add(p, d->attr[tls->days_left < 14 ? ROLE_WARN : ROLE_OK], "(%s)",
+				  days);
 	dashboard_pen_nl(p);
 }
 
@@ -833,7 +835,7 @@ static void dashboard_panel_timeouts(struct dashboard *d, struct target *t, stru
 	}
 	/* connect_timeout is the client's own: the deadline the next probe gets. */
 	sched_probe_config(d->s, t, &pc);
-	snprintf(buf, sizeof(buf), "%gs", pc.connect_timeout_ms / 1000.0);
+	util_fmt_seconds(pc.connect_timeout_ms, buf, sizeof(buf));
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-*.*s", namew, namew, "connect_timeout");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], " %7s", buf);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  %s", pc.connect_timeout_source);
@@ -2049,7 +2051,7 @@ static void dashboard_on_signal(void *arg, int fd, short revents)
 	(void)fd;
 	(void)revents;
 	kinds = signals_take();
-	if (kinds & SIGNALS_STOP)
+	if (kinds & SIGNALS_ANY_STOP)
 		d->quit = true;
 	if (kinds & SIGNALS_RESIZE)
 		d->resized = true;

@@ -411,14 +411,19 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 static void main_check_unknown(const struct app_options *o, const char *why)
 {
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:s, s:n, s:n}}", "status",
-				      "unknown", "target", "phases_ms", "error", "class", "other",
-				      "sqlstate", "message", why, "advice",
-				      "fix the target or the options (pgpulse --help)", "phase",
-				      "limit");
+		/* A failure before any phase: the error object every failure has. */
+		struct probe_result *r = util_xcalloc(1, sizeof(*r));
+		json_t *j;
 
+		r->failed_phase = PROBE_PHASE_COUNT;
+		r->error.cls = CLASS_OTHER;
+		r->error.advice = "fix the target or the options (pgpulse --help)";
+		util_strlcpy(r->error.message, why, sizeof(r->error.message));
+		j = json_pack("{s:s, s:n, s:n, s:o}", "status", "unknown", "target", "phases_ms",
+			      "error", report_error_json(r));
 		report_print_json(stdout, j);
 		json_decref(j);
+		free(r);
 	} else {
 		printf("PGPULSE UNKNOWN - %s\n", why);
 	}

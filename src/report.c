@@ -162,12 +162,15 @@ json_t *report_error_json(const struct probe_result *r)
 	if (r->ok)
 		return json_null();
 	limit = classify_limit_name(r->error.limit);
+	/* failed_phase PROBE_PHASE_COUNT: it failed before any phase (a usage error). */
 	return json_pack(
-		"{s:s, s:o, s:s, s:s, s:s, s:o}", "class", classify_class_name(r->error.cls),
+		"{s:s, s:o, s:s, s:s, s:o, s:o}", "class", classify_class_name(r->error.cls),
 		"sqlstate", r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(),
 		"message", r->error.message, "advice", r->error.advice ? r->error.advice : "",
-		"phase", probe_phase_name(r->failed_phase), "limit",
-		limit ? json_string(limit) : json_null());
+		"phase",
+		r->failed_phase < PROBE_PHASE_COUNT ? json_string(probe_phase_name(r->failed_phase))
+						    : json_null(),
+		"limit", limit ? json_string(limit) : json_null());
 }
 
 static json_t *report_tls_json(const struct tls_info *tls)
@@ -196,7 +199,7 @@ static json_t *report_settings_json(const struct probe_result *r, const struct i
 				    json_pack("{s:s, s:s}", "value", info->settings[i].value,
 					      "source", info->settings[i].source));
 	/* connect_timeout is the client's own: the deadline this probe had. */
-	snprintf(buf, sizeof(buf), "%gs", r->connect_timeout_ms / 1000.0);
+	util_fmt_seconds(r->connect_timeout_ms, buf, sizeof(buf));
 	json_object_set_new(
 		o, "connect_timeout",
 		json_pack("{s:s, s:s}", "value", buf, "source", r->connect_timeout_source));

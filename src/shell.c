@@ -66,7 +66,6 @@ struct shell {
 	enum target_health *seen;	/* health last seen, for notices */
 	int nseen;
 	char prompt[160];
-	struct sigaction old_sigint;
 };
 
 /* Words of one command: quotes group and are removed; raw keeps the text. */
@@ -204,8 +203,6 @@ static const struct shell_command shell_commands[] = {
 
 /* readline's callbacks take no argument: the prompt open now. */
 static struct shell *shell_active;
-/* Ctrl-C has its own pipe: in the shell it cancels, SIGTERM leaves. */
-static int shell_sigint_pipe[2] = { -1, -1 };
 static char shell_history_file[PATH_MAX]; /* "" while history is off */
 static bool shell_history_loaded;
 static char shell_word_breaks[] = " \t\n;";
@@ -736,11 +733,12 @@ static void shell_print_tls_line(const struct target *t, const struct tls_info *
 		shell_field("tls", "none (sslmode %s)", t->dsn.sslmode ? t->dsn.sslmode : "prefer");
 		return;
 	}
+	char days[40];
+
 	if (tls->have_cert)
-		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%d day%s %s)",
+		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%s)",
 			    tls->protocol, tls->cipher, tls->bits, tls->subject, tls->not_after,
-			    abs(tls->days_left), abs(tls->days_left) == 1 ? "" : "s",
-			    tls->days_left < 0 ? "ago" : "left");
+			    util_fmt_days_left(tls->days_left, days, sizeof(days)));
 	else
 		shell_field("tls", "%s %s (%d bits)", tls->protocol, tls->cipher, tls->bits);
 }
@@ -1027,7 +1025,7 @@ static int shell_cmd_settings(struct shell *sh, const struct shell_words *w)
 	 * applies it. Sources as the dashboard and check --json name them.
 	 */
 	sched_probe_config(sh->s, t, &pc);
-	snprintf(value, sizeof(value), "%gs", pc.connect_timeout_ms / 1000.0);
+	util_fmt_seconds(pc.connect_timeout_ms, value, sizeof(value));
 	printf("%-38s %-10s %s\n", "connect_timeout", value, pc.connect_timeout_source);
 	return APP_EXIT_OK;
 }
@@ -1075,6 +1073,7 @@ static int shell_cmd_tls(struct shell *sh, const struct shell_words *w)
 	struct target *t = shell_current(sh);
 	const struct tls_info *tls = &sh->wait_r->tls;
 	int st = shell_fresh_probe(sh, t, false);
+	char days[40];
 
 	(void)w;
 	if (st != APP_EXIT_OK)
@@ -1092,8 +1091,8 @@ static int shell_cmd_tls(struct shell *sh, const struct shell_words *w)
 	}
 	shell_field("subject", "%s", tls->subject);
 	shell_field("issuer", "%s", tls->issuer);
-	shell_field("expires", "%s (%d day%s %s)", tls->not_after, abs(tls->days_left),
-		    abs(tls->days_left) == 1 ? "" : "s", tls->days_left < 0 ? "ago" : "left");
+	shell_field("expires", "%s (%s)", tls->not_after,
+		    util_fmt_days_left(tls->days_left, days, sizeof(days)));
 	return APP_EXIT_OK;
 }
 
@@ -1323,7 +1322,6 @@ static int shell_cmd_show(struct shell *sh, const struct shell_words *w)
 
 /* Reads one answer line from stdin while the loop goes on; false on Ctrl-C or EOF. */
 static bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len);
-static void shell_sigint_install(struct shell *sh, bool save);
 static void shell_watch_signals(struct shell *sh, bool on);
 
 static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
@@ -1345,28 +1343,21 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 	if (!yes) {
 		snprintf(question, sizeof(question), "Open up to %ld connection%s to %s? [y/N] ", n,
 			 n == 1 ? "" : "s", t->dsn.display);
-		if (!shell_ask(sh, question, answer, sizeof(answer)) ||
-		    (strcmp(answer, "y") != 0 && strcmp(answer, "yes") != 0)) {
+		if (!shell_ask(sh, question, answer, sizeof(answer)) || !app_answer_yes(answer)) {
 			printf("burst not started\n");
 			return APP_EXIT_OK;
 		}
 	}
-	/*
-	 * burst watches signals_fd() for Ctrl-C itself: give SIGINT back to
-	 * the signal pipe and our fds out of the loop while it runs.
-	 */
+	/* burst reads Ctrl-C from the signal pipe itself: ours rests while it runs. */
 	memset(&out, 0, sizeof(out));
-	sigaction(SIGINT, &sh->old_sigint, NULL);
 	shell_watch_signals(sh, false);
 	if (!burst_execute(sh->s, t, (int)n, sh->o->burst_hold_ms, &out)) {
 		shell_watch_signals(sh, true);
-		shell_sigint_install(sh, false);
 		signals_take();
 		printf("burst could not start\n");
 		return APP_EXIT_USAGE;
 	}
 	shell_watch_signals(sh, true);
-	shell_sigint_install(sh, false);
 	signals_take();
 	burst_print(stdout, t, &out, false);
 	return burst_exit_code(&out);
@@ -1908,31 +1899,26 @@ static char *shell_take_raw_line(struct shell *sh)
 
 static bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len)
 {
-	char *line = NULL;
+	int other = 0;
+	enum app_answer got;
 
-	printf("%s", question);
-	fflush(stdout);
-	sh->eof = false;
-	sched_watch(sh->s, STDIN_FILENO, POLLIN, shell_on_stdin_raw, sh);
-	while (!sh->interrupted && !sh->stop && !sh->eof &&
-	       (line = shell_take_raw_line(sh)) == NULL)
-		sched_run_once(sh->s, -1);
-	sched_unwatch(sh->s, STDIN_FILENO);
-	if (line == NULL && sh->eof)
-		line = shell_take_raw_line(sh);
-	sh->eof = false; /* Ctrl-D at a question answers no; the prompt stays */
-	if (line == NULL) {
-		putchar('\n');
-		if (sh->interrupted)
-			shell_cancelled(sh);
-		return false;
+	/* The question reads the signal pipe itself while it waits. */
+	shell_watch_signals(sh, false);
+	got = app_ask(sh->s, stdout, question, answer, len, &other);
+	shell_watch_signals(sh, true);
+	if (other & SIGNALS_RESIZE)
+		sh->resized = true;
+	if (got == APP_ANSWER_STOP)
+		sh->stop = true;
+	if (got == APP_ANSWER_LINE)
+		return true;
+	/* Ctrl-D at a question answers no; the prompt stays. */
+	putchar('\n');
+	if (got != APP_ANSWER_EOF) {
+		sh->interrupted = true;
+		shell_cancelled(sh);
 	}
-	util_strlcpy(answer, line + strspn(line, " \t"), len);
-	answer[strcspn(answer, " \t")] = '\0';
-	for (char *p = answer; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	free(line);
-	return true;
+	return false;
 }
 
 static void shell_make_prompt(struct shell *sh)
@@ -2010,31 +1996,9 @@ static void shell_loop(struct shell *sh)
 
 /* ------------------------------------------------------------ signals */
 
-static void shell_sigint_handler(int sig)
-{
-	int saved = errno;
-	char c = 1;
-
-	(void)sig;
-	if (shell_sigint_pipe[1] >= 0 && write(shell_sigint_pipe[1], &c, 1) < 0) {
-		/* full: a byte is already waiting */
-	}
-	errno = saved;
-}
-
 /* Ctrl-C: cancels a running command, else clears the line like bash. */
-static void shell_on_sigint(void *arg, int fd, short revents)
+static void shell_interrupt(struct shell *sh)
 {
-	struct shell *sh = arg;
-	char buf[64];
-	bool got = false;
-
-	(void)fd;
-	(void)revents;
-	while (read(shell_sigint_pipe[0], buf, sizeof(buf)) > 0)
-		got = true;
-	if (!got)
-		return;
 	if (sh->running) {
 		sh->interrupted = true;
 	} else if (sh->readline_on) {
@@ -2053,7 +2017,7 @@ static void shell_on_sigint(void *arg, int fd, short revents)
 	}
 }
 
-/* SIGTERM and SIGHUP leave; a resize reaches readline. */
+/* SIGTERM and SIGHUP leave; Ctrl-C cancels; a resize reaches readline. */
 static void shell_on_signal(void *arg, int fd, short revents)
 {
 	struct shell *sh = arg;
@@ -2070,29 +2034,17 @@ static void shell_on_signal(void *arg, int fd, short revents)
 		sh->stop = true;
 		sh->interrupted = true;
 	}
+	if (kinds & SIGNALS_INTERRUPT)
+		shell_interrupt(sh);
 }
 
-static void shell_sigint_install(struct shell *sh, bool save)
-{
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = shell_sigint_handler;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGINT, &sa, save ? &sh->old_sigint : NULL);
-}
-
-/* The signal pipes in the loop; off while burst reads the stop itself. */
+/* The signal pipe in the loop; off while burst or a question reads it itself. */
 static void shell_watch_signals(struct shell *sh, bool on)
 {
-	if (!on) {
+	if (on)
+		sched_watch(sh->s, signals_fd(), POLLIN, shell_on_signal, sh);
+	else
 		sched_unwatch(sh->s, signals_fd());
-		sched_unwatch(sh->s, shell_sigint_pipe[0]);
-		return;
-	}
-	sched_watch(sh->s, signals_fd(), POLLIN, shell_on_signal, sh);
-	sched_watch(sh->s, shell_sigint_pipe[0], POLLIN, shell_on_sigint, sh);
 }
 
 /* ------------------------------------------------------------ set-up */
@@ -2119,18 +2071,6 @@ static bool shell_start(struct shell *sh, struct sched *s, const struct app_opti
 	sh->seen = util_xcalloc((size_t)sh->nseen + 1, sizeof(*sh->seen));
 	for (int i = 0; i < sh->nseen; i++)
 		sh->seen[i] = sched_target(s, i)->health;
-	if (pipe(shell_sigint_pipe) < 0) {
-		shell_error("pgpulse: cannot set up Ctrl-C handling: %s\n", strerror(errno));
-		free(sh->wait_r);
-		free(sh->seen);
-		return false;
-	}
-	for (int i = 0; i < 2; i++) {
-		fcntl(shell_sigint_pipe[i], F_SETFL,
-		      fcntl(shell_sigint_pipe[i], F_GETFL) | O_NONBLOCK);
-		fcntl(shell_sigint_pipe[i], F_SETFD, FD_CLOEXEC);
-	}
-	shell_sigint_install(sh, true);
 	sched_listen(s, shell_on_result, NULL, sh);
 	shell_watch_signals(sh, true);
 	shell_active = sh;
@@ -2142,10 +2082,6 @@ static void shell_finish(struct shell *sh)
 	shell_input_pause(sh);
 	shell_watch_signals(sh, false);
 	sched_unlisten(sh->s, sh);
-	sigaction(SIGINT, &sh->old_sigint, NULL);
-	close(shell_sigint_pipe[0]);
-	close(shell_sigint_pipe[1]);
-	shell_sigint_pipe[0] = shell_sigint_pipe[1] = -1;
 	probe_table_free(sh->wait_table);
 	free(sh->wait_r);
 	free(sh->seen);

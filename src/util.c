@@ -159,3 +159,17 @@ int util_edit_distance(const char *a, const char *b)
 	free(row);
 	return d;
 }
+
+char *util_fmt_seconds(double ms, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%gs", ms / 1000.0);
+	return out;
+}
+
+char *util_fmt_days_left(int days, char *out, size_t outlen)
+{
+	int n = days < 0 ? -days : days;
+
+	snprintf(out, outlen, "%d day%s %s", n, n == 1 ? "" : "s", days < 0 ? "ago" : "left");
+	return out;
+}

@@ -34,5 +34,9 @@ int util_edit_distance(const char *a, const char *b);
 
 /* Formats a duration in ms for humans: "0.42 ms", "12.3 ms", "1.20 s". */
 char *util_fmt_ms(double ms, char *out, size_t outlen);
+/* A deadline as settings show it: "10s", "2.5s" (connect_timeout everywhere). */
+char *util_fmt_seconds(double ms, char *out, size_t outlen);
+/* A certificate's expiry from now: "30 days left", "1 day left", "3 days ago". */
+char *util_fmt_days_left(int days, char *out, size_t outlen);
 
 #endif
