@@ -969,13 +969,7 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	}
 	putchar('\n');
 	report_summary(stdout, sum, util_now_ms() - start);
-	/* Like ping: 0 all answered, 1 some failed, 2 none answered. */
-	if (sum->probes == 0)
-		st = APP_EXIT_USAGE;
-	else
-		st = sum->ok == sum->probes ? APP_EXIT_OK
-		     : sum->ok		    ? APP_EXIT_WARNING
-					    : APP_EXIT_CRITICAL;
+	st = sum->probes == 0 ? APP_EXIT_USAGE : app_exit_like_ping(sum->ok, sum->probes);
 	free(sum); /* not target_free: the display is t's */
 	return st;
 }

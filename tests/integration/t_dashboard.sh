@@ -4,11 +4,13 @@
 # keys in with send-keys, the screen read back with capture-pane, against
 # the harness's real servers (and a throwaway PostgreSQL for DOWN/UP).
 
-DASH_SOCKET=pgpulse-test-$$
+# shellcheck source=tmux.sh
+. "${BASH_SOURCE[0]%/*}/tmux.sh"
+TUI_SOCKET=pgpulse-test-$$
 DASH_TARGET="postgresql://app:${APP_PASSWORD:-}@127.0.0.1:${PG_PORT:-0}/appdb?sslmode=verify-full&sslrootcert=${PG_CA:-}"
 
 dash_tmux() {
-	tmux -L "$DASH_SOCKET" -f /dev/null "$@"
+	tui_tmux "$@"
 }
 
 # dash_start [ENV=VALUE...] -- PGPULSE_ARGS...: pgpulse in a detached
@@ -16,7 +18,7 @@ dash_tmux() {
 # status to $DASH_STATUS (tmux alone may miss the status of a process that
 # takes its time to exit, e.g. under LeakSanitizer).
 dash_start() {
-	local envs=(LANG=C.UTF-8 TERM=xterm-256color) cmd arg
+	local envs=(LANG=C.UTF-8 TERM=xterm-256color) cmd
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do
 		envs+=("$1")
 		shift
@@ -24,16 +26,14 @@ dash_start() {
 	shift
 	DASH_STATUS=$PWD/dash-$$.status
 	rm -f "$DASH_STATUS"
-	cmd="exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$DASH_STATUS") env -u NO_COLOR"
-	for arg in "${envs[@]}" "$PGPULSE" "$@"; do
-		cmd+=" $(printf '%q' "$arg")"
-	done
+	cmd=$(tui_command "exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$DASH_STATUS") env -u NO_COLOR" \
+		"${envs[@]}" "$PGPULSE" "$@")
 	trap dash_cleanup EXIT
-	dash_tmux new-session -d -s dash -x 120 -y 40 "$cmd"
+	tui_new dash "$cmd"
 }
 
 dash_screen() {
-	dash_tmux capture-pane -p -t dash
+	tui_screen dash
 }
 
 dash_has() {
@@ -45,7 +45,7 @@ dash_lacks() {
 }
 
 dash_matches() {
-	[[ $(dash_screen) =~ $1 ]]
+	tui_matches dash "$1"
 }
 
 # dash_wait SECONDS TEXT [MSG]: fails with the screen when TEXT does not show up.
@@ -353,11 +353,7 @@ test_dashboard_resize_down_to_nothing_and_back() {
 
 # A throwaway PostgreSQL the test may stop and start (the harness's is shared).
 own_pg_ctl() {
-	if [ -n "${HARNESS_USER:-}" ]; then
-		runuser -u "$HARNESS_USER" -- "$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
-	else
-		"$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
-	fi
+	harness__as_server "$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
 }
 
 

@@ -75,3 +75,14 @@ test_dashboard_without_terminal_falls_back_to_watch() {
 	wait "$pid" || true
 	assert_contains "$(cat "$out")" "pgpulse statistics" "ends with a summary"
 }
+
+test_watch_stops_when_nobody_reads() {
+	require_pgpulse
+	local before after
+	before=$(cat "$FAKE_SESSION_COUNTFILE")
+	# head exits after one line; a watch that kept going would reach 50 attempts.
+	timeout 60 "$PGPULSE" watch --no-backoff --interval 0.05 --count 50 --format jsonl \
+		"host=127.0.0.1 port=$FAKE_SESSION_PORT user=app" 2>/dev/null | head -1 >/dev/null || true
+	after=$(cat "$FAKE_SESSION_COUNTFILE")
+	assert_match '^[1-3]$' "$((after - before))" "stopped probing once the pipe closed"
+}
