@@ -50,8 +50,8 @@ static void app_on_question_signal(void *arg, int fd, short revents)
 	q->kinds |= signals_take();
 }
 
-enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer,
-			size_t len, int *other)
+enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer, size_t len,
+			int *other)
 {
 	struct app_question q;
 	const char *p;

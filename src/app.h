@@ -59,9 +59,9 @@ struct dashboard;
 struct app {
 	struct sched *s;
 	const struct app_options *o;
-	int exit_code;	/* set by the front-end that returns APP_NEXT_EXIT */
-	int current;	/* the selected target, shared by the dashboard and the prompt */
-	bool quit;	/* the prompt said quit: the dashboard it covered closes */
+	int exit_code; /* set by the front-end that returns APP_NEXT_EXIT */
+	int current;   /* the selected target, shared by the dashboard and the prompt */
+	bool quit;     /* the prompt said quit: the dashboard it covered closes */
 	struct dashboard *dashboard; /* kept while the prompt covers it */
 };
 
@@ -88,8 +88,8 @@ enum app_answer {
  * Signals of other kinds seen meanwhile (a resize) are or'ed into *other.
  * The caller must not watch signals_fd() meanwhile.
  */
-enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer,
-			size_t len, int *other);
+enum app_answer app_ask(struct sched *s, FILE *out, const char *question, char *answer, size_t len,
+			int *other);
 /* "y" or "yes", as app_ask leaves it. */
 bool app_answer_yes(const char *answer);
 

@@ -161,8 +161,8 @@ const struct target *const *sched_targets(const struct sched *s)
 
 void sched_listen(struct sched *s, sched_result_cb on_result, sched_event_cb on_event, void *arg)
 {
-	s->listeners = util_xrealloc(s->listeners,
-				     sizeof(*s->listeners) * (size_t)(s->nlisteners + 1));
+	s->listeners =
+		util_xrealloc(s->listeners, sizeof(*s->listeners) * (size_t)(s->nlisteners + 1));
 	s->listeners[s->nlisteners++] = (struct sched_listener){ on_result, on_event, arg };
 }
 
@@ -566,8 +566,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 			struct probe *p = s->sets[i]->probes[k];
 
 			if (p && !probe_is_done(p))
-				wait = sched_min(wait, sched_poll_probe(s, p, SLOT_SET, i, k, &n, now,
-								NULL));
+				wait = sched_min(wait, sched_poll_probe(s, p, SLOT_SET, i, k, &n,
+									now, NULL));
 		}
 	if (wait < 0 && wait != max_wait_ms)
 		wait = 0;

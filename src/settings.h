@@ -16,9 +16,9 @@ struct settings_entry {
 	const char *name;  /* 'set NAME' in the prompt, '--NAME' on the command line */
 	const char *value; /* usage of the value: "SECONDS", "SQL", "on|off" */
 	const char *help;
-	double min_s, max_s;	/* SECONDS: the range (both front-ends); 0, 0 for the others */
-	const char *choices;	/* completion of the value, space separated; NULL: none */
-	const char *cli_error;	/* the command line's message for a bad value (%s: it) */
+	double min_s, max_s;   /* SECONDS: the range (both front-ends); 0, 0 for the others */
+	const char *choices;   /* completion of the value, space separated; NULL: none */
+	const char *cli_error; /* the command line's message for a bad value (%s: it) */
 	/* The command line, before the scheduler exists; NULL: prompt only. */
 	bool (*cli)(const struct settings_entry *e, struct sched_config *cfg, const char *text);
 	/* The prompt: the value in ms for SECONDS, else the text; NULL: command line only. */

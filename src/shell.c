@@ -142,7 +142,8 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_quit(struct shell *sh, const struct shell_words *w);
 
 static const struct shell_sub shell_target_subs[] = {
-	{ .word = "add", .arg = { { .kind = SHELL_ARG_NEW_NAME }, { .kind = SHELL_ARG_CONNINFO } } },
+	{ .word = "add",
+	  .arg = { { .kind = SHELL_ARG_NEW_NAME }, { .kind = SHELL_ARG_CONNINFO } } },
 	{ .word = "use", .arg = { { .kind = SHELL_ARG_NAME } } },
 	{ .word = NULL },
 };
@@ -151,8 +152,8 @@ static const struct shell_sub shell_target_subs[] = {
  * One row a command: name, alias, arguments, help; handler; words after
  * the name (min, max); what those words are.
  */
-#define SHELL_CMD(n, al, usage, h, fn, lo, hi) \
-	.name = (n), .alias = (al), .args = (usage), .help = (h), .run = (fn), .min_args = (lo), \
+#define SHELL_CMD(n, al, usage, h, fn, lo, hi)                                                     \
+	.name = (n), .alias = (al), .args = (usage), .help = (h), .run = (fn), .min_args = (lo),   \
 	.max_args = (hi)
 /* clang-format off */
 static const struct shell_command shell_commands[] = {

@@ -14,7 +14,9 @@ static int signals_pipe[2] = { -1, -1 };
 static void signals_handler(int sig)
 {
 	int saved = errno;
-	char c = sig == SIGWINCH ? SIGNALS_RESIZE : sig == SIGINT ? SIGNALS_INTERRUPT : SIGNALS_STOP;
+	char c = sig == SIGWINCH ? SIGNALS_RESIZE
+		 : sig == SIGINT ? SIGNALS_INTERRUPT
+				 : SIGNALS_STOP;
 
 	if (signals_pipe[1] >= 0 && write(signals_pipe[1], &c, 1) < 0) {
 		/* pipe full: a byte is already waiting, which is enough */
