@@ -1,0 +1,43 @@
+/*
+ * shell_words: the prompt's text, pure (no scheduler, no terminal), so
+ * tests/unit/test_shell_words.c drives it directly.
+ */
+#ifndef PGPULSE_SHELL_WORDS_H
+#define PGPULSE_SHELL_WORDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define SHELL_MAX_WORDS 64
+
+/* Words of one command: quotes group and are removed; raw keeps the text. */
+struct shell_words {
+	int argc;
+	char *argv[SHELL_MAX_WORDS];
+	const char *raw[SHELL_MAX_WORDS]; /* where each word starts */
+	char *buf;
+};
+
+const char *shell_safe(const char *word);
+
+bool shell_parse_seconds(const char *s, double *seconds);
+
+bool shell_parse_count(const char *s, long min, long max, long *out);
+
+bool shell_split_words(const char *text, struct shell_words *w);
+
+char **shell_split_commands(const char *line);
+
+void shell_free_list(char **list);
+
+char *shell_rest(const struct shell_words *w, int i);
+
+/*
+ * The line with every password masked (malloc'd): from the word
+ * masked_from(words) names (0: none) to the end of each command, through
+ * dsn_mask_password, and any other word that looks like a connection
+ * string. shell_mask_line passes the command table's answer.
+ */
+char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_words *w));
+
+#endif
