@@ -1,6 +1,8 @@
 /*
  * dashboard: the live ncurses view (pgpulse [TARGET...]), modelled on mtr
- * and htop. Reads targets and events; the scheduler drives the probes.
+ * and htop, a front-end (app.h). Reads targets and events; the scheduler
+ * drives the probes. Keys, views and loop in dashboard.c, the panels in
+ * dashboard_panels.c, colours, text and the pen in dashboard_pen.c.
  */
 #ifndef PGPULSE_DASHBOARD_H
 #define PGPULSE_DASHBOARD_H

@@ -1,6 +1,9 @@
 /*
  * shell: the readline prompt for ad-hoc checks (pgpulse shell, and ':' in
- * the dashboard). One table of commands: name, arguments, help, handler.
+ * the dashboard), two front-ends (app.h). One table of commands (name,
+ * usage, help, handler, what each argument is) in shell_cmds.c; the
+ * prompt's state in shell_session.c; its pure word splitting and masking
+ * in shell_words.c; input, history and the loop in shell.c.
  */
 #ifndef PGPULSE_SHELL_H
 #define PGPULSE_SHELL_H

@@ -1,6 +1,7 @@
 /*
  * util: the few helpers every module needs: monotonic time in
- * milliseconds, bounded string copies, allocation that fails loudly.
+ * milliseconds, bounded string copies, allocation that fails loudly, and
+ * the formats of durations and days that every front-end shares.
  */
 #ifndef PGPULSE_UTIL_H
 #define PGPULSE_UTIL_H
