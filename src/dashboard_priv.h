@@ -114,6 +114,10 @@ typedef void (*dashboard_panel_fn)(struct dashboard *d, struct target *t, struct
 /* What marks clipped text: the locale's ellipsis, or '~' in ASCII. */
 extern wchar_t dashboard_ellipsis;
 
+/*
+ * dashboard_pen.c: colours by role; text cut by display width; the pen
+ * (add, field, wrap, fill, title), which only measures when dry; formats.
+ */
 struct dashboard_pen dashboard_pen_make(int y, int x, int w, int bottom);
 
 void dashboard_colors_init(struct dashboard *d);
@@ -161,6 +165,11 @@ double dashboard_ms_to_next_second(void);
 
 const char *dashboard_addr_family(const char *addr);
 
+/*
+ * dashboard_panels.c: the probe log (recent outcomes, all targets) and the
+ * panels. A new panel is one function here and one row of dashboard_panels[]
+ * in dashboard.c (name, function, where it goes).
+ */
 void dashboard_log_push(struct dashboard *d, const struct target *t, const struct probe_result *r);
 
 const struct dashboard_probe *dashboard_log_find(const struct dashboard *d, int target,

@@ -53,40 +53,48 @@ struct shell {
  */
 extern bool shell_said_error;
 
+/* shell_session.c: how the prompt writes. */
+/* One "label     value" line of a report. */
 void shell_field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
+/* A message for stderr, after what stdout holds so far: the two stay in order. */
 void shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
+/* Columns a string takes on the terminal (UTF-8 aware when the locale is). */
 int shell_width(const char *s);
-
+/* s padded to width columns, on the left when right-aligned. */
 void shell_pad(const char *s, int width, bool right);
-
-struct target *shell_current(struct shell *sh);
-
-struct target *shell_find_target(struct shell *sh, const char *name);
-
-struct target *shell_add_target(struct shell *sh, const char *input, const char *name);
-
-void shell_on_result(void *arg, struct target *t, const struct probe_result *r);
-
-bool shell_cancelled(struct shell *sh);
-
-bool shell_probe(struct shell *sh, struct target *t, const struct sched_oneoff *oo);
-
-bool shell_sleep_until(struct shell *sh, double when);
-
-int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect);
-
-bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len);
-
-void shell_watch_signals(struct shell *sh, bool on);
-
+/* A failed probe's class, SQLSTATE, message and advice. */
 void shell_print_failure(const struct probe_result *r);
 
+/* shell_session.c: targets. */
+struct target *shell_current(struct shell *sh);
+/* By name, or by position from 1; NULL when none. */
+struct target *shell_find_target(struct shell *sh, const char *name);
+/* 'target add': a target from a connection string, named name. */
+struct target *shell_add_target(struct shell *sh, const char *input, const char *name);
+
+/* shell_session.c: probes the commands wait for, notices, questions, signals. */
+void shell_on_result(void *arg, struct target *t, const struct probe_result *r);
+/* Says "cancelled" once per command; returns false for the caller to return. */
+bool shell_cancelled(struct shell *sh);
+/*
+ * Runs a one-off probe on t and waits for its result (sh->wait_r, and
+ * sh->wait_table for sql) while the loop goes on; false on Ctrl-C.
+ */
+bool shell_probe(struct shell *sh, struct target *t, const struct sched_oneoff *oo);
+/* Turns the loop until when (util_now_ms time); false on Ctrl-C. */
+bool shell_sleep_until(struct shell *sh, double when);
+/* A recorded probe (with inspection when asked) and its failure printed; the status. */
+int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect);
+/* Reads one answer line from stdin while the loop goes on; false on Ctrl-C or EOF. */
+bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len);
+/* The signal pipe in the loop; off while burst or a question reads it itself. */
+void shell_watch_signals(struct shell *sh, bool on);
+
+/* shell_cmds.c: running lines. */
+/* The commands of one line, in order; a cancelled one ends the line. */
 void shell_execute(struct shell *sh, const char *line);
-
+/* -c: each line of text run like a line from a pipe. */
 void shell_execute_lines(struct shell *sh, const char *text);
-
 /* Completion: what the word after w's words may be, each given to add. */
 void shell_candidates_for(struct sched *s, const struct shell_words *w, void (*add)(const char *));
 

@@ -18,18 +18,21 @@ struct shell_words {
 	char *buf;
 };
 
+/*
+ * What the user typed, fit to echo in a message: a word that may carry a
+ * password goes through dsn_mask_password. Lives until the fourth call after.
+ */
 const char *shell_safe(const char *word);
-
+/* "2", "2s", "1.5", "500ms" -> seconds; false when it is no such number. */
 bool shell_parse_seconds(const char *s, double *seconds);
-
+/* A whole number from min to max. */
 bool shell_parse_count(const char *s, long min, long max, long *out);
-
+/* Splits one command into words (w->buf to free); false when a quote is left open. */
 bool shell_split_words(const char *text, struct shell_words *w);
-
+/* A line split at ';' outside quotes: a NULL-terminated malloc'd array. */
 char **shell_split_commands(const char *line);
-
 void shell_free_list(char **list);
-
+/* Word i to the end of the command, as typed; one quoted word loses its quotes. */
 char *shell_rest(const struct shell_words *w, int i);
 
 /*
