@@ -64,7 +64,7 @@ struct shell_sub {
 struct shell_command {
 	const char *name;
 	const char *alias; /* NULL: none */
-	const char *args;  /* usage after the name */
+	const char *args;  /* usage after the name; NULL: built from the arguments' kinds */
 	const char *help;
 	shell_handler run;
 	int min_args; /* words after the name */
@@ -131,7 +131,7 @@ static const struct shell_command shell_commands[] = {
 	 .subs = shell_target_subs, .sub_words = "add use"},
 	{SHELL_CMD("targets", NULL, "",
 	 "list the targets; * marks the current one", shell_cmd_targets, 0, 0)},
-	{SHELL_CMD("set", NULL, "interval|timeout|query-timeout|query|probing VALUE",
+	{SHELL_CMD("set", NULL, NULL,
 	 "change how probes run (see show)", shell_cmd_set, 2, -1),
 	 .arg = {{.kind = SHELL_ARG_SETTING}, {.kind = SHELL_ARG_VALUE}}},
 	{SHELL_CMD("show", NULL, "",
@@ -161,9 +161,29 @@ static const struct shell_command *shell_find_command(const char *name)
 	return NULL;
 }
 
+/* The usage after the name: the row's, or for a setting the settings' names and VALUE. */
+static const char *shell_args_text(const struct shell_command *c)
+{
+	static char buf[200];
+	size_t n, len = 0;
+	const struct settings_entry *all = settings_table(&n);
+
+	if (c->args)
+		return c->args;
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (all[i].set)
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
+						len ? "|" : "", all[i].name);
+	snprintf(buf + len, sizeof(buf) - len, " VALUE");
+	return buf;
+}
+
 static int shell_usage(const struct shell_command *c)
 {
-	shell_error("usage: %s%s%s\n", c->name, c->args[0] ? " " : "", c->args);
+	const char *args = shell_args_text(c);
+
+	shell_error("usage: %s%s%s\n", c->name, args[0] ? " " : "", args);
 	return APP_EXIT_USAGE;
 }
 
@@ -909,8 +929,9 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 			/* The alias in brackets: "settings (timeouts)". */
 			c = &shell_commands[i];
 			snprintf(usage, sizeof(usage), "%s%s%s%s%s%s", c->name,
-				 c->args[0] ? " " : "", c->args, c->alias ? " (" : "",
-				 c->alias ? c->alias : "", c->alias ? ")" : "");
+				 shell_args_text(c)[0] ? " " : "", shell_args_text(c),
+				 c->alias ? " (" : "", c->alias ? c->alias : "",
+				 c->alias ? ")" : "");
 			if (strlen(usage) > 26)
 				printf("  %s\n  %-26s %s\n", usage, "", c->help);
 			else
@@ -926,7 +947,8 @@ static int shell_cmd_help(struct shell *sh, const struct shell_words *w)
 			    near ? ": did you mean " : "", near ? near : "", near ? "?" : "");
 		return APP_EXIT_USAGE;
 	}
-	printf("usage: %s%s%s\n%s\n", c->name, c->args[0] ? " " : "", c->args, c->help);
+	printf("usage: %s%s%s\n%s\n", c->name, shell_args_text(c)[0] ? " " : "", shell_args_text(c),
+	       c->help);
 	if (c->alias)
 		printf("alias: %s\n", c->alias);
 	/* A command that takes a setting explains each one. */
