@@ -1,0 +1,281 @@
+/*
+ * Unit tests for the scheduler's loop without a server: a port on loopback
+ * that refuses (a bound socket that does not listen) gives probes that end
+ * at once, which is enough to see the phase bookkeeping of a failed probe,
+ * the listeners (newest first), watched descriptors, one-shot wake-ups and
+ * a caller-owned probe set driven by the same loop (as burst's is).
+ */
+#include <arpa/inet.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "scheduler.h"
+#include "util.h"
+
+/* A loopback port that refuses: bound, never listening. Keeps *fd open. */
+static int refusing_port(int *fd)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+
+	*fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(*fd >= 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_int_equal(bind(*fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	assert_int_equal(getsockname(*fd, (struct sockaddr *)&a, &len), 0);
+	return ntohs(a.sin_port);
+}
+
+static struct sched *sched_with_target(int port, uint64_t count)
+{
+	struct sched_config cfg;
+	struct dsn_overrides ov;
+	struct dsn_target dsn;
+	struct sched *s;
+	char err[300], input[128];
+
+	sched_config_defaults(&cfg);
+	cfg.count = count;
+	cfg.interval_ms = 50;
+	cfg.inspect_every_ms = -1;
+	s = sched_new(&cfg, err, sizeof(err));
+	assert_non_null(s);
+	memset(&ov, 0, sizeof(ov));
+	memset(&dsn, 0, sizeof(dsn));
+	snprintf(input, sizeof(input), "host=127.0.0.1 port=%d user=app dbname=app", port);
+	assert_true(dsn_parse(input, &ov, &dsn, err, sizeof(err)));
+	sched_add_target(s, &dsn);
+	return s;
+}
+
+/* Turns the loop until done() or 10 s. */
+static void run_until(struct sched *s, bool (*done)(void *), void *arg)
+{
+	double end = util_now_ms() + 10000;
+
+	while (!done(arg) && util_now_ms() < end)
+		sched_run_once(s, 100);
+	assert_true(done(arg));
+}
+
+struct heard {
+	int results, events;
+	char order[8];
+	int norder;
+};
+
+static void on_result_a(void *arg, struct target *t, const struct probe_result *r)
+{
+	struct heard *h = arg;
+
+	(void)t;
+	(void)r;
+	h->results++;
+	if (h->norder < 7)
+		h->order[h->norder++] = 'a';
+}
+
+static void on_result_b(void *arg, struct target *t, const struct probe_result *r)
+{
+	struct heard *h = (struct heard *)arg - 1; /* b's arg is &heard[1] */
+
+	(void)t;
+	(void)r;
+	if (h->norder < 7)
+		h->order[h->norder++] = 'b';
+}
+
+static void on_event(void *arg, struct target *t, const struct probe_event *ev)
+{
+	struct heard *h = arg;
+
+	(void)t;
+	(void)ev;
+	h->events++;
+}
+
+static bool finished(void *arg)
+{
+	return sched_finished(arg);
+}
+
+static void test_refused_probe_bookkeeping_and_listeners(void **state)
+{
+	int fd, port = refusing_port(&fd);
+	struct sched *s = sched_with_target(port, 1);
+	struct heard h[2];
+	struct target *t;
+	const struct probe_result *r;
+
+	(void)state;
+	memset(h, 0, sizeof(h));
+	sched_listen(s, on_result_a, on_event, &h[0]);
+	sched_listen(s, on_result_b, NULL, &h[1]);
+	run_until(s, finished, s);
+	t = sched_target(s, 0);
+	assert_true(t->have_last);
+	r = &t->last;
+	assert_false(r->ok);
+	assert_false(r->connected);
+	assert_int_equal(r->error.cls, CLASS_REFUSED);
+	assert_int_equal(r->failed_phase, PROBE_TCP);
+	/* The phases it went through have times; those it never reached do not. */
+	assert_false(isnan(r->phase_ms[PROBE_TOTAL]));
+	assert_true(r->phase_ms[PROBE_TOTAL] >= 0);
+	assert_true(isnan(r->phase_ms[PROBE_AUTH]));
+	assert_true(isnan(r->phase_ms[PROBE_QUERY]));
+	assert_int_equal(t->probes, 1);
+	assert_int_equal(t->ok, 0);
+	/* One result, heard by both listeners, the newest first. */
+	assert_int_equal(h[0].results, 1);
+	assert_int_equal(h[0].norder, 2);
+	assert_memory_equal(h[0].order, "ba", 2);
+	assert_true(h[0].events > 0);
+	/* Unlistened, a listener hears nothing more. */
+	sched_unlisten(s, &h[1]);
+	assert_int_equal(sched_open_connections(s), 0);
+	sched_free(s);
+	close(fd);
+}
+
+struct watcher {
+	int fired;
+	short revents;
+	struct sched *s;
+	int drop_fd; /* unwatch this one from the callback (-1: none) */
+};
+
+static void on_readable(void *arg, int fd, short revents)
+{
+	struct watcher *w = arg;
+	char c;
+
+	w->fired++;
+	w->revents = revents;
+	if (read(fd, &c, 1) < 0)
+		fail_msg("read");
+	if (w->drop_fd >= 0)
+		sched_unwatch(w->s, w->drop_fd);
+}
+
+static void test_watch_calls_back_and_a_dropped_watch_is_not_called(void **state)
+{
+	int p1[2], p2[2];
+	struct sched *s = sched_with_target(1, 1);
+	struct watcher a = { 0, 0, s, -1 }, b = { 0, 0, s, -1 };
+
+	(void)state;
+	sched_set_paused(s, true);
+	assert_int_equal(pipe(p1), 0);
+	assert_int_equal(pipe(p2), 0);
+	a.drop_fd = p2[0]; /* a's callback removes b's watch */
+	assert_true(sched_watch(s, p1[0], POLLIN, on_readable, &a));
+	assert_true(sched_watch(s, p2[0], POLLIN, on_readable, &b));
+	assert_false(sched_watch(s, -1, POLLIN, on_readable, &b));
+	assert_int_equal(write(p1[1], "x", 1), 1);
+	assert_int_equal(write(p2[1], "y", 1), 1);
+	sched_run_once(s, 1000);
+	assert_int_equal(a.fired, 1);
+	assert_true(a.revents & POLLIN);
+	assert_int_equal(b.fired, 0); /* ready in the same turn, but dropped before its call */
+	sched_unwatch_owner(s, &a);
+	assert_int_equal(write(p1[1], "x", 1), 1);
+	sched_run_once(s, 0);
+	assert_int_equal(a.fired, 1);
+	sched_free(s);
+	close(p1[0]), close(p1[1]), close(p2[0]), close(p2[1]);
+}
+
+static void on_wake(void *arg)
+{
+	(*(int *)arg)++;
+}
+
+static void test_wake_at_fires_once_by_its_time(void **state)
+{
+	struct sched *s = sched_with_target(1, 1);
+	int woken = 0, cancelled = 0;
+	double start = util_now_ms();
+
+	(void)state;
+	sched_set_paused(s, true);
+	sched_wake_at(s, start + 30, on_wake, &woken);
+	sched_wake_at(s, start + 20, on_wake, &cancelled);
+	sched_wake_cancel(s, &cancelled);
+	/* Told to wait 5 s, the turn returns at the wake-up. */
+	sched_run_once(s, 5000);
+	assert_int_equal(woken, 1);
+	assert_int_equal(cancelled, 0);
+	assert_true(util_now_ms() - start >= 29);
+	assert_true(util_now_ms() - start < 2000);
+	sched_run_once(s, 50);
+	assert_int_equal(woken, 1); /* one-shot */
+	sched_free(s);
+}
+
+static bool set_done(void *arg)
+{
+	struct sched_probe_set *set = arg;
+
+	for (int i = 0; i < set->n; i++)
+		if (!probe_is_done(set->probes[i]))
+			return false;
+	return true;
+}
+
+static void test_a_probe_set_is_driven_by_the_loop(void **state)
+{
+	int fd, port = refusing_port(&fd);
+	struct sched *s = sched_with_target(port, 1);
+	struct target *t = sched_target(s, 0);
+	struct probe *probes[3];
+	struct sched_probe_set set = { probes, 3 };
+	struct probe_config pc;
+
+	(void)state;
+	sched_set_paused(s, true);
+	sched_probe_config(s, t, &pc);
+	pc.hold = true;
+	for (int i = 0; i < 3; i++) {
+		probes[i] = probe_new(&t->dsn, &pc, sched_resolver(s), (uint64_t)i + 1, NULL, NULL);
+		probe_begin(probes[i]);
+	}
+	sched_drive(s, &set);
+	run_until(s, set_done, &set);
+	for (int i = 0; i < 3; i++) {
+		assert_false(probe_result(probes[i])->ok);
+		assert_int_equal(probe_result(probes[i])->error.cls, CLASS_REFUSED);
+	}
+	/* The set's probes are the caller's: no result reached the target. */
+	assert_int_equal(t->probes, 0);
+	sched_undrive(s, &set);
+	for (int i = 0; i < 3; i++)
+		probe_free(probes[i]);
+	sched_free(s);
+	close(fd);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_refused_probe_bookkeeping_and_listeners),
+		cmocka_unit_test(test_watch_calls_back_and_a_dropped_watch_is_not_called),
+		cmocka_unit_test(test_wake_at_fires_once_by_its_time),
+		cmocka_unit_test(test_a_probe_set_is_driven_by_the_loop),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
