@@ -26,6 +26,7 @@ struct app_options {
 	int burst_n;
 	double burst_hold_ms;
 	const char *shell_commands; /* shell -c */
+	const char *listen;	    /* serve --listen ADDR:PORT; NULL: the default */
 };
 
 /* Exit codes, as Nagios plugins use them. */

@@ -17,6 +17,8 @@
 #include "burst.h"
 #include "check.h"
 #include "dashboard.h"
+#include "names.h"
+#include "serve.h"
 #include "shell.h"
 #include "signals.h"
 #include "util.h"
@@ -37,6 +39,7 @@ static const struct main_command main_commands[] = {
 	{ "watch", "h:p:U:d:i:t:V?", watch_run, 0 },
 	{ "shell", "h:p:U:d:i:t:c:V?", shell_run, 0 },
 	{ "burst", "h:p:U:d:t:n:yV?", burst_run, 1 },
+	{ "serve", "h:p:U:d:i:t:V?", serve_run, 0 },
 };
 
 enum main_long_only {
@@ -50,6 +53,7 @@ enum main_long_only {
 	OPT_INSPECT_EVERY,
 	OPT_HOLD,
 	OPT_HELP,
+	OPT_LISTEN, /* serve */
 };
 
 static const struct option main_long_options[] = {
@@ -74,6 +78,7 @@ static const struct option main_long_options[] = {
 	{ "no-backoff", no_argument, NULL, OPT_NO_BACKOFF },
 	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -93,9 +98,12 @@ static void main_help(void)
 	       "cmd\")\n"
 	       "  pgpulse burst -n N [OPTION]... [TARGET]  headroom probe: open up to N "
 	       "connections at once\n"
+	       "  pgpulse serve [OPTION]... [TARGET]...    Prometheus exporter: /metrics, "
+	       "/probe?target=NAME\n"
 	       "\n"
 	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
 	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
+	       "NAME=TARGET names a target; service=NAME targets are named after the service.\n"
 	       "\n"
 	       "Connection options (psql-style, applied to every target):\n"
 	       "  -h, --host=HOST          server host or socket directory\n"
@@ -134,6 +142,11 @@ static void main_help(void)
 	       "      --hold=SECONDS       hold them this long before closing (default 1)\n"
 	       "  -y, --yes                do not ask for confirmation\n"
 	       "      --json               print one JSON object\n"
+	       "\n"
+	       "serve:\n"
+	       "      --listen=ADDR:PORT   HTTP address (default " SERVE_DEFAULT_LISTEN "); "
+	       "without a\n"
+	       "                           TARGET, every service of libpq's service file\n"
 	       "\n"
 	       "Other:\n"
 	       "      --no-color           no colours (also when NO_COLOR is set)\n"
@@ -184,10 +197,17 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 		    size_t errlen)
 {
 	struct dsn_target t;
+	char name[NAMES_MAX_LEN];
+	bool named = input && names_split(input, name, sizeof(name), &input);
 
 	memset(&t, 0, sizeof(t));
 	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
 		return false;
+	/* serve: NAME=TARGET, else service=NAME is called NAME (names.h) */
+	if (named || dsn_get(&t, "service")) {
+		free(t.name);
+		t.name = util_xstrdup(named ? name : dsn_get(&t, "service"));
+	}
 	sched_add_target(s, &t);
 	return true;
 }
@@ -275,6 +295,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 		break;
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_NO_BACKOFF: o->sched.backoff = false; break;
+	case OPT_LISTEN: o->listen = arg; break;
 	case 'V': printf("pgpulse %s\n", PACKAGE_VERSION); return APP_EXIT_OK;
 	case OPT_HELP: main_help(); return APP_EXIT_OK;
 	default: return APP_EXIT_USAGE;
@@ -293,10 +314,11 @@ static bool main_option_allowed(const struct main_command *cmd, int c)
 		{ OPT_FORMAT, " watch " },
 		{ OPT_COUNT, " watch " },
 		{ OPT_HOLD, " burst " },
-		{ OPT_NO_BACKOFF, " dashboard watch shell " },
-		{ OPT_QUERY, " dashboard check watch shell " },
-		{ OPT_QUERY_TIMEOUT, " dashboard check watch shell burst " },
-		{ OPT_INSPECT_EVERY, " dashboard watch shell " },
+		{ OPT_NO_BACKOFF, " dashboard watch shell serve " },
+		{ OPT_QUERY, " dashboard check watch shell serve " },
+		{ OPT_QUERY_TIMEOUT, " dashboard check watch shell burst serve " },
+		{ OPT_INSPECT_EVERY, " dashboard watch shell serve " },
+		{ OPT_LISTEN, " serve " },
 		{ OPT_NO_COLOR, " dashboard check watch shell burst " },
 	};
 	char needle[32];
@@ -408,6 +430,7 @@ int main(int argc, char **argv)
 	struct app_options o;
 	struct sched *s;
 	char err[400], *commands_copy = NULL;
+	struct names_list services = { 0 };
 	int c, rc, longidx;
 
 	setlocale(LC_ALL, "");
@@ -465,6 +488,15 @@ int main(int argc, char **argv)
 					"");
 	if (strcmp(cmd->name, "check") == 0)
 		o.sched.count = 1, o.sched.inspect_every_ms = 0;
+	/* serve: without a target, every service of libpq's service file */
+	if (strcmp(cmd->name, "serve") == 0 && o.ntargets == 0) {
+		names_service_targets(&services, err, sizeof(err));
+		if (services.n == 0)
+			return main_usage_error("serve needs targets: none given and no services "
+						"in %s",
+						err);
+		o.targets = services.v, o.ntargets = services.n;
+	}
 
 	s = sched_new(&o.sched, err, sizeof(err));
 	if (s == NULL) {
@@ -477,6 +509,7 @@ int main(int argc, char **argv)
 			/* A monitoring system reads stdout: say UNKNOWN there too. */
 			if (strcmp(cmd->name, "check") == 0)
 				main_check_unknown(&o, err);
+			names_list_free(&services);
 			sched_free(s);
 			return APP_EXIT_USAGE;
 		}
@@ -505,6 +538,7 @@ int main(int argc, char **argv)
 	}
 	rc = cmd->run(s, &o);
 	free(commands_copy);
+	names_list_free(&services);
 	sched_free(s);
 	signals_shutdown();
 	return rc;
