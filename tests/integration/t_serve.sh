@@ -332,3 +332,28 @@ test_serve_alert_rules_pass_promtool() {
 	run_cmd promtool check config "$dir/prometheus.yml"
 	assert_eq 0 "$status" "prometheus.yml is valid: $output $stderr"
 }
+
+test_serve_probe_of_a_silent_target_blocks_nothing_and_shutdown_answers_it() {
+	require_pgpulse
+	trap serve_cleanup EXIT
+	serve_start -i 60 -t 20 "silent=$FAKE_SILENT_URL" "ok=$PG_APP_URL"
+	wait_until 15 metrics_have 'pgpulse_probes_total{target="ok"} 1'
+	curl -s -o silent.body -w '%{http_code}' --max-time 30 "http://127.0.0.1:$SERVE_PORT/probe?target=silent" >silent.code &
+	local curl_pid=$! t0 i codes
+	sleep 0.5
+	t0=$(date +%s%N)
+	assert_eq 200 "$(code /metrics)" "/metrics answers while a /probe waits"
+	assert_eq 200 "$(code '/probe?target=ok')" "and so does another target's /probe"
+	assert_eq 1 "$((($(date +%s%N) - t0) / 1000000 < 2000))" "without waiting for the silent one"
+	# Parallel /probe requests of one target share its probe in flight.
+	for ((i = 0; i < 20; i++)); do
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 20 "http://127.0.0.1:$SERVE_PORT/probe?target=ok" &
+	done >codes
+	wait_until 20 bash -c '[ $(grep -c . codes) = 20 ]'
+	assert_eq 20 "$(grep -c '^200$' codes)" "every parallel /probe answered"
+	# Stopping with the silent /probe still pending answers it (503) and exits cleanly.
+	assert_eq "" "$(cat silent.code)" "the silent probe is still pending"
+	serve_stop
+	wait "$curl_pid" || true
+	assert_eq 503 "$(cat silent.code)" "a pending /probe is answered on shutdown"
+}
