@@ -431,6 +431,7 @@ int serve_run(struct sched *s, const struct app_options *o)
 	fprintf(stderr, "pgpulse serve: listening on %.*s:%u, %d target%s\n",
 		(int)(strrchr(listen, ':') - listen), listen, info ? info->port : 0, sv.ntargets,
 		sv.ntargets == 1 ? "" : "s");
+	sched_stagger(s);
 	while (!sv.stop) {
 		MHD_UNSIGNED_LONG_LONG timeout;
 

@@ -324,7 +324,7 @@ test_serve_names_in_watch_and_check() {
 }
 
 test_serve_alert_rules_pass_promtool() {
-	local dir=$TOP_SRCDIR/contrib/prometheus
+	local dir=$HARNESS_SRCDIR/../../contrib/prometheus
 	run_cmd promtool check rules "$dir/alerts.yml"
 	assert_eq 0 "$status" "alerts.yml is valid: $output $stderr"
 	run_cmd promtool test rules "$dir/alerts_test.yml"
@@ -336,7 +336,7 @@ test_serve_alert_rules_pass_promtool() {
 test_serve_probe_of_a_silent_target_blocks_nothing_and_shutdown_answers_it() {
 	require_pgpulse
 	trap serve_cleanup EXIT
-	serve_start -i 60 -t 20 "silent=$FAKE_SILENT_URL" "ok=$PG_APP_URL"
+	serve_start -i 60 -t 20 "ok=$PG_APP_URL" "silent=$FAKE_SILENT_URL"
 	wait_until 15 metrics_have 'pgpulse_probes_total{target="ok"} 1'
 	curl -s -o silent.body -w '%{http_code}' --max-time 30 "http://127.0.0.1:$SERVE_PORT/probe?target=silent" >silent.code &
 	local curl_pid=$! t0 i codes
