@@ -201,6 +201,12 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 	bool named = input && names_split(input, name, sizeof(name), &input);
 
 	memset(&t, 0, sizeof(t));
+	if (named && *input == '\0') {
+		snprintf(err, errlen,
+			 "'%s=' names no target: write %s=postgresql://... or %s=host=...", name,
+			 name, name);
+		return false;
+	}
 	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
 		return false;
 	/* serve: NAME=TARGET, else service=NAME is called NAME (names.h) */

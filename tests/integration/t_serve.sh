@@ -312,6 +312,9 @@ test_serve_usage_errors() {
 	assert_contains "$stderr" "cannot listen on 127.0.0.1:$PG_PORT" "says so"
 	run_cmd "$PGPULSE" watch --listen 127.0.0.1:1 "host=127.0.0.1 port=$PG_PORT"
 	assert_eq 3 "$status" "--listen is serve's"
+	run_cmd "$PGPULSE" serve --listen 127.0.0.1:0 "primary="
+	assert_eq 3 "$status" "a name without a target"
+	assert_contains "$stderr" "'primary=' names no target" "says so"
 }
 
 test_serve_names_in_watch_and_check() {
