@@ -21,7 +21,8 @@
 #include <string.h>
 
 /* Bounds: what a scraper, a crowd of them or a hostile client can cost. */
-#define SERVE_MAX_CONNECTIONS	   64
+#define SERVE_MAX_CONNECTIONS	   128
+#define SERVE_MAX_PER_ADDRESS	   64 /* one host's idle sockets cannot lock the others out */
 #define SERVE_CONNECTION_TIMEOUT_S 10
 #define SERVE_CONNECTION_MEMORY	   (16 * 1024) /* a longer request line gets 414 */
 #define SERVE_MAX_PENDING_PROBES   32
@@ -391,6 +392,7 @@ static struct MHD_Daemon *serve_start(struct serve *sv, const struct sockaddr_st
 		flags |= MHD_USE_IPv6;
 	return MHD_start_daemon(flags, 0, NULL, NULL, serve_access, sv, MHD_OPTION_SOCK_ADDR, ss,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVE_MAX_CONNECTIONS,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVE_MAX_PER_ADDRESS,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVE_CONNECTION_TIMEOUT_S,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVE_CONNECTION_MEMORY,
 				MHD_OPTION_NOTIFY_COMPLETED, serve_completed, sv, MHD_OPTION_END);

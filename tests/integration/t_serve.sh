@@ -360,3 +360,18 @@ test_serve_probe_of_a_silent_target_blocks_nothing_and_shutdown_answers_it() {
 	wait "$curl_pid" || true
 	assert_eq 503 "$(cat silent.code)" "a pending /probe is answered on shutdown"
 }
+
+test_serve_one_hosts_idle_connections_do_not_lock_out_another() {
+	require_pgpulse
+	trap serve_cleanup EXIT
+	serve_start -i 1 "ok=$PG_APP_URL"
+	local i fd t0
+	# 70 idle connections from 127.0.0.1: more than one address may hold.
+	for ((i = 0; i < 70; i++)); do
+		exec {fd}<>"/dev/tcp/127.0.0.1/$SERVE_PORT"
+	done
+	t0=$(date +%s%N)
+	assert_eq 200 "$(code /metrics --interface 127.0.0.2)" "another address is answered"
+	assert_eq 1 "$((($(date +%s%N) - t0) / 1000000 < 2000))" "at once, not after the idle ones time out"
+	serve_stop
+}
