@@ -399,7 +399,7 @@ static const struct metrics_family {
 	  metrics_duration },
 	{ "pgpulse_probes_total", "counter", "Probes finished.", metrics_probes },
 	{ "pgpulse_probe_failures_total", "counter",
-	  "Failed probes by error class and the limit that refused (\"\" when none).",
+	  "Failed probes by error class and the limit that refused (empty when none).",
 	  metrics_failures },
 	{ "pgpulse_last_probe_timestamp_seconds", "gauge",
 	  "Start of the last finished probe, Unix time.", metrics_last_timestamp },
@@ -430,10 +430,35 @@ static const struct metrics_family {
 	  metrics_timeout_settings },
 };
 
+/*
+ * OpenMetrics names a family without its samples' suffix: counter
+ * pgpulse_probes has sample pgpulse_probes_total, info pgpulse_server has
+ * pgpulse_server_info (and a gauge may not end in _info there).
+ */
 static void metrics_header(struct metrics_buf *b, const char *name, const char *type,
 			   const char *help)
 {
-	metrics_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+	size_t n = strlen(name);
+	int len = (int)n;
+
+	if (b->openmetrics && strcmp(type, "counter") == 0 && n > 6 &&
+	    strcmp(name + n - 6, "_total") == 0)
+		len -= 6;
+	else if (b->openmetrics && n > 5 && strcmp(name + n - 5, "_info") == 0)
+		len -= 5, type = "info";
+	metrics_buf_printf(b, "# HELP %.*s %s\n# TYPE %.*s %s\n", len, name, help, len, name, type);
+}
+
+void metrics_finish(struct metrics_buf *b)
+{
+	if (b->openmetrics)
+		metrics_buf_printf(b, "# EOF\n");
+}
+
+const char *metrics_content_type(const struct metrics_buf *b)
+{
+	return b->openmetrics ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+			      : "text/plain; version=0.0.4; charset=utf-8";
 }
 
 void metrics_render(struct metrics_buf *b, const struct target *const *targets,

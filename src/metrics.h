@@ -8,6 +8,7 @@
 #ifndef PGPULSE_METRICS_H
 #define PGPULSE_METRICS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,10 +28,15 @@ struct metrics_target {
 	uint64_t failures[CLASS_COUNT][LIMIT_COUNT];
 };
 
-/* A growing text buffer; data is NUL-terminated, len excludes the NUL. */
+/*
+ * A growing text buffer; data is NUL-terminated, len excludes the NUL.
+ * openmetrics: render OpenMetrics 1.0 text instead of the 0.0.4 format
+ * (counter families without _total, info families, "# EOF").
+ */
 struct metrics_buf {
 	char *data;
 	size_t len, cap;
+	bool openmetrics;
 };
 
 void metrics_buf_free(struct metrics_buf *b);
@@ -58,6 +64,10 @@ void metrics_render(struct metrics_buf *b, const struct target *const *targets,
 void metrics_render_scrape_duration(struct metrics_buf *b, double seconds);
 /* /probe's answer: success and phase durations as gauges, no target label. */
 void metrics_render_probe(struct metrics_buf *b, const struct probe_result *r);
+/* Ends an answer: "# EOF" in OpenMetrics, nothing in the 0.0.4 format. */
+void metrics_finish(struct metrics_buf *b);
+/* The Content-Type of what b holds. */
+const char *metrics_content_type(const struct metrics_buf *b);
 
 /* "30s", "5min", "0", "250ms"; bare numbers in unit_s seconds. False when unreadable. */
 bool metrics_setting_seconds(const char *value, double unit_s, double *out);

@@ -48,8 +48,9 @@ struct serve {
 	struct serve_request *pending;
 	int npending;
 	bool stop;
-	struct MHD_Response *metrics_cache;
-	double metrics_cache_ms;
+	/* the last /metrics answer, per format: [0] 0.0.4, [1] OpenMetrics */
+	struct MHD_Response *metrics_cache[2];
+	double metrics_cache_ms[2];
 };
 
 static enum MHD_Result serve_send(struct MHD_Connection *conn, unsigned status,
@@ -150,6 +151,23 @@ static enum MHD_Result serve_index(struct serve *sv, struct serve_request *rq)
 	return serve_send(rq->conn, MHD_HTTP_OK, "text/html; charset=utf-8", &b);
 }
 
+/* Prometheus asks for OpenMetrics first when it can parse it. */
+static bool serve_wants_openmetrics(struct MHD_Connection *conn)
+{
+	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept");
+
+	return accept && strstr(accept, "application/openmetrics-text") != NULL;
+}
+
+static void serve_drop_metrics_cache(struct serve *sv)
+{
+	for (int f = 0; f < 2; f++) {
+		if (sv->metrics_cache[f])
+			MHD_destroy_response(sv->metrics_cache[f]);
+		sv->metrics_cache[f] = NULL;
+	}
+}
+
 static enum MHD_Result serve_metrics(struct serve *sv, struct serve_request *rq)
 {
 	double start = util_now_ms();
@@ -157,10 +175,12 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct serve_request *rq)
 	struct metrics_self self = { PACKAGE_VERSION, 0 };
 	struct metrics_buf b = { 0 };
 	struct MHD_Response *resp;
+	int f = serve_wants_openmetrics(rq->conn);
 
 	/* A crowd of scrapers shares one answer instead of one render each. */
-	if (sv->metrics_cache && start - sv->metrics_cache_ms < SERVE_METRICS_REUSE_MS)
-		return MHD_queue_response(rq->conn, MHD_HTTP_OK, sv->metrics_cache);
+	if (sv->metrics_cache[f] && start - sv->metrics_cache_ms[f] < SERVE_METRICS_REUSE_MS)
+		return MHD_queue_response(rq->conn, MHD_HTTP_OK, sv->metrics_cache[f]);
+	b.openmetrics = f;
 	targets = util_xcalloc((size_t)sv->ntargets + 1, sizeof(*targets));
 	for (int i = 0; i < sv->ntargets; i++) {
 		targets[i] = sched_target(sv->s, i);
@@ -169,17 +189,17 @@ static enum MHD_Result serve_metrics(struct serve *sv, struct serve_request *rq)
 	metrics_render(&b, targets, sv->mt, sv->ntargets, &self);
 	free(targets);
 	metrics_render_scrape_duration(&b, (util_now_ms() - start) / 1000.0);
+	metrics_finish(&b);
 	resp = MHD_create_response_from_buffer(b.len, b.data, MHD_RESPMEM_MUST_FREE);
 	if (resp == NULL) {
 		metrics_buf_free(&b);
 		return MHD_NO;
 	}
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
-				"text/plain; version=0.0.4; charset=utf-8");
-	if (sv->metrics_cache)
-		MHD_destroy_response(sv->metrics_cache);
-	sv->metrics_cache = resp;
-	sv->metrics_cache_ms = start;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, metrics_content_type(&b));
+	if (sv->metrics_cache[f])
+		MHD_destroy_response(sv->metrics_cache[f]);
+	sv->metrics_cache[f] = resp;
+	sv->metrics_cache_ms[f] = start;
 	return MHD_queue_response(rq->conn, MHD_HTTP_OK, resp);
 }
 
@@ -214,6 +234,7 @@ static enum MHD_Result serve_probe(struct serve *sv, struct serve_request *rq)
 		return serve_text(rq->conn, MHD_HTTP_SERVICE_UNAVAILABLE, "shutting down");
 	rq->target = i;
 	rq->seq = t->seq;
+	rq->body.openmetrics = serve_wants_openmetrics(rq->conn);
 	rq->next = sv->pending;
 	sv->pending = rq;
 	sv->npending++;
@@ -246,7 +267,9 @@ static enum MHD_Result serve_access(void *cls, struct MHD_Connection *conn, cons
 		*req_cls = rq;
 	}
 	if (rq->answered)
-		return serve_send(conn, rq->status, "text/plain; version=0.0.4; charset=utf-8",
+		return serve_send(conn, rq->status,
+				  rq->status == MHD_HTTP_OK ? metrics_content_type(&rq->body)
+							    : "text/plain; charset=utf-8",
 				  &rq->body);
 	if (*upload_data_size) {
 		*upload_data_size = 0; /* a body is never read */
@@ -299,14 +322,12 @@ static void serve_on_result(void *arg, struct target *t, const struct probe_resu
 
 	if (t->probe_record && t->index >= 0 && t->index < sv->ntargets)
 		metrics_observe(&sv->mt[t->index], r);
-	if (sv->metrics_cache) {
-		MHD_destroy_response(sv->metrics_cache);
-		sv->metrics_cache = NULL;
-	}
+	serve_drop_metrics_cache(sv);
 	for (rq = sv->pending; rq; rq = next) {
 		next = rq->next;
 		if (rq->target == t->index && rq->seq == r->seq) {
 			metrics_render_probe(&rq->body, r);
+			metrics_finish(&rq->body);
 			serve_answer(sv, rq, MHD_HTTP_OK);
 		}
 	}
@@ -451,8 +472,7 @@ int serve_run(struct sched *s, const struct app_options *o)
 	}
 	MHD_run(sv.daemon);
 	MHD_stop_daemon(sv.daemon);
-	if (sv.metrics_cache)
-		MHD_destroy_response(sv.metrics_cache);
+	serve_drop_metrics_cache(&sv);
 	free(sv.mt);
 	return APP_EXIT_OK;
 }

@@ -74,6 +74,14 @@ test_serve_metrics_pass_promtool_and_never_show_a_password() {
 	assert_eq 0 "$status" "promtool check metrics: $output $stderr"
 	assert_eq "" "$output$stderr" "no lint findings"
 
+	local om
+	om=$(curl -sf -D headers -H 'Accept: application/openmetrics-text;version=1.0.0,text/plain;q=0.5' \
+		"http://127.0.0.1:$SERVE_PORT/metrics")
+	assert_contains "$(cat headers)" "Content-Type: application/openmetrics-text; version=1.0.0" "OpenMetrics when asked"
+	assert_eq "# EOF" "$(printf '%s\n' "$om" | tail -1)" "OpenMetrics ends with # EOF"
+	assert_contains "$om" "# TYPE pgpulse_probes counter" "counter family without _total"
+	assert_contains "$om" "# TYPE pgpulse_server info" "info family"
+
 	assert_eq 1 "$(sample "$m" 'pgpulse_probe_success{target="ok"}')" "healthy target up"
 	assert_eq 0 "$(sample "$m" 'pgpulse_probe_success{target="down"}')" "refused target down"
 	assert_eq 1 "$(sample "$m" 'pgpulse_probe_success{target="conninfo"}')" "a named conninfo"

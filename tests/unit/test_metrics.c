@@ -39,8 +39,8 @@ static void probe_ok(struct probe_result *r, double total_ms)
 	r->connect_timeout_source = "pgpulse default";
 }
 
-static void probe_failed(struct probe_result *r, enum classify_class cls,
-			 enum classify_limit limit, double total_ms)
+static void probe_failed(struct probe_result *r, enum classify_class cls, enum classify_limit limit,
+			 double total_ms)
 {
 	memset(r, 0, sizeof(*r));
 	for (int p = 0; p < PROBE_PHASE_COUNT; p++)
@@ -139,8 +139,7 @@ static void test_metrics_histogram_buckets_are_cumulative_with_timeout_in_last(v
 			  "le=\"10\"} 3");
 	assert_line(text, "pgpulse_probe_duration_seconds_bucket{target=\"db\",phase=\"total\","
 			  "le=\"+Inf\"} 3");
-	assert_line(text,
-		    "pgpulse_probe_duration_seconds_count{target=\"db\",phase=\"total\"} 3");
+	assert_line(text, "pgpulse_probe_duration_seconds_count{target=\"db\",phase=\"total\"} 3");
 	assert_line(text,
 		    "pgpulse_probe_duration_seconds_sum{target=\"db\",phase=\"total\"} 10.0034");
 	/* the failed probe never reached tcp: only the two successes count there */
@@ -237,7 +236,8 @@ static void test_metrics_server_tls_slots_and_settings(void **state)
 	i->settings[2] = (struct inspect_setting){ "max_connections", "100", "configuration file" };
 	feed(0, &r);
 	text = render(1);
-	assert_line(text, "pgpulse_server_info{target=\"db\",version=\"15.18\",in_recovery=\"false\"} 1");
+	assert_line(text,
+		    "pgpulse_server_info{target=\"db\",version=\"15.18\",in_recovery=\"false\"} 1");
 	assert_line(text, "pgpulse_tls_info{target=\"db\",protocol=\"TLSv1.3\","
 			  "cipher=\"TLS_AES_256_GCM_SHA384\"} 1");
 	assert_line(text, "pgpulse_tls_cert_expiry_timestamp_seconds{target=\"db\"} 1798761600");
@@ -247,12 +247,14 @@ static void test_metrics_server_tls_slots_and_settings(void **state)
 	assert_line(text, "pgpulse_slots_reserved{target=\"db\"} 3");
 	assert_line(text, "pgpulse_slots_by_state{target=\"db\",state=\"idle\"} 10");
 	assert_line(text, "pgpulse_slots_by_state{target=\"db\",state=\"active\"} 2");
-	assert_line(text, "pgpulse_timeout_setting_seconds{target=\"db\",setting=\"statement_timeout\","
-			  "source=\"client\"} 30");
+	assert_line(text,
+		    "pgpulse_timeout_setting_seconds{target=\"db\",setting=\"statement_timeout\","
+		    "source=\"client\"} 30");
 	assert_line(text, "pgpulse_timeout_setting_seconds{target=\"db\","
 			  "setting=\"idle_session_timeout\",source=\"default\"} 0");
-	assert_line(text, "pgpulse_timeout_setting_seconds{target=\"db\",setting=\"connect_timeout\","
-			  "source=\"pgpulse default\"} 10");
+	assert_line(text,
+		    "pgpulse_timeout_setting_seconds{target=\"db\",setting=\"connect_timeout\","
+		    "source=\"pgpulse default\"} 10");
 	assert_line(text, "pgpulse_probe_success{target=\"db\"} 1");
 	/* max_connections is a slot count, not a timeout */
 	assert_no(text, "setting=\"max_connections\"");
@@ -302,13 +304,50 @@ static void test_metrics_never_show_a_password(void **state)
 		targets[0].dsn.name = NULL;
 		assert_true(dsn_parse(forms[k], NULL, &targets[0].dsn, err, sizeof(err)));
 		probe_failed(&r, CLASS_AUTH_FAILED, LIMIT_NONE, 3);
-		util_strlcpy(r.error.message, "password authentication failed", sizeof(r.error.message));
+		util_strlcpy(r.error.message, "password authentication failed",
+			     sizeof(r.error.message));
 		feed(0, &r);
 		text = render(1);
 		assert_no(text, MARKER);
 		assert_line(text, "pgpulse_probes_total{target=\"127.0.0.1:5432\"} 1");
 		free(text);
 	}
+}
+
+static void test_metrics_openmetrics_names_families_by_type(void **state)
+{
+	const struct target *t[1] = { &targets[0] };
+	struct metrics_self self = { "9.9.9", 0 };
+	struct metrics_buf b = { 0 };
+	struct probe_result r;
+
+	probe_ok(&r, 2);
+	feed(0, &r);
+	b.openmetrics = true;
+	metrics_render(&b, t, mt, 1, &self);
+	metrics_render_scrape_duration(&b, 0.001);
+	metrics_finish(&b);
+	assert_line(b.data, "# TYPE pgpulse_probes counter");
+	assert_line(b.data, "pgpulse_probes_total{target=\"db\"} 1");
+	assert_line(b.data, "# TYPE pgpulse_probe_failures counter");
+	assert_line(b.data, "# TYPE pgpulse_server info");
+	assert_line(b.data,
+		    "pgpulse_server_info{target=\"db\",version=\"15.18\",in_recovery=\"false\"} 1");
+	assert_line(b.data, "# TYPE pgpulse_build info");
+	assert_line(b.data, "# TYPE pgpulse_probe_duration_seconds histogram");
+	assert_no(b.data, "# TYPE pgpulse_probes_total");
+	assert_string_equal(b.data + b.len - 6, "# EOF\n");
+	assert_string_equal(metrics_content_type(&b),
+			    "application/openmetrics-text; version=1.0.0; charset=utf-8");
+	metrics_buf_free(&b);
+
+	/* the 0.0.4 format keeps the sample names and has no EOF */
+	metrics_render(&b, t, mt, 1, &self);
+	metrics_finish(&b);
+	assert_line(b.data, "# TYPE pgpulse_probes_total counter");
+	assert_line(b.data, "# TYPE pgpulse_server_info gauge");
+	assert_no(b.data, "# EOF");
+	metrics_buf_free(&b);
 }
 
 static void test_metrics_setting_seconds_units(void **state)
@@ -349,8 +388,8 @@ int main(void)
 			teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_failures_by_class_and_limit, setup,
 						teardown),
-		cmocka_unit_test_setup_teardown(test_metrics_incident_open_while_max_clients,
-						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_incident_open_while_max_clients, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_metrics_before_the_first_probe_no_success_sample, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_label_values_are_escaped, setup,
@@ -360,6 +399,8 @@ int main(void)
 		cmocka_unit_test(test_metrics_probe_answer_gauges_without_target),
 		cmocka_unit_test_setup_teardown(test_metrics_never_show_a_password, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_openmetrics_names_families_by_type,
+						setup, teardown),
 		cmocka_unit_test(test_metrics_setting_seconds_units),
 		cmocka_unit_test(test_metrics_rfc3339),
 	};
