@@ -207,8 +207,17 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 			 name, name);
 		return false;
 	}
-	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
+	if (!dsn_parse(input, &o->overrides, &t, err, errlen)) {
+		/* "hots=db" is a name to us but maybe a mistyped keyword to the user */
+		if (named) {
+			char *why = util_xstrdup(err);
+
+			snprintf(err, errlen, "%s (read as NAME=TARGET: '%s' is no libpq keyword)",
+				 why, name);
+			free(why);
+		}
 		return false;
+	}
 	/* serve: NAME=TARGET, else service=NAME is called NAME (names.h) */
 	if (named || dsn_get(&t, "service")) {
 		free(t.name);

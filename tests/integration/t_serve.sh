@@ -323,6 +323,9 @@ test_serve_usage_errors() {
 	run_cmd "$PGPULSE" serve --listen 127.0.0.1:0 "primary="
 	assert_eq 3 "$status" "a name without a target"
 	assert_contains "$stderr" "'primary=' names no target" "says so"
+	run_cmd "$PGPULSE" check "hots=127.0.0.1 port=$PG_PORT"
+	assert_eq 3 "$status" "a mistyped keyword reads as a name"
+	assert_contains "$stderr" "read as NAME=TARGET: 'hots' is no libpq keyword" "and says so"
 }
 
 test_serve_names_in_watch_and_check() {
