@@ -4,6 +4,7 @@
  * exit codes they have in common.
  */
 #include "app.h"
+#include "names.h"
 #include "signals.h"
 #include "util.h"
 
@@ -90,10 +91,32 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 		    size_t errlen)
 {
 	struct dsn_target t;
+	char name[NAMES_MAX_LEN];
+	bool named = input && names_split(input, name, sizeof(name), &input);
 
 	memset(&t, 0, sizeof(t));
-	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
+	if (named && *input == '\0') {
+		snprintf(err, errlen,
+			 "'%s=' names no target: write %s=postgresql://... or %s=host=...", name,
+			 name, name);
 		return false;
+	}
+	if (!dsn_parse(input, &o->overrides, &t, err, errlen)) {
+		/* "hots=db" is a name to us but maybe a mistyped keyword to the user */
+		if (named) {
+			char *why = util_xstrdup(err);
+
+			snprintf(err, errlen, "%s (read as NAME=TARGET: '%s' is no libpq keyword)",
+				 why, name);
+			free(why);
+		}
+		return false;
+	}
+	/* NAME=TARGET, else service=NAME is called NAME (names.h) */
+	if (named || dsn_get(&t, "service")) {
+		free(t.name);
+		t.name = util_xstrdup(named ? name : dsn_get(&t, "service"));
+	}
 	sched_add_target(s, &t);
 	return true;
 }

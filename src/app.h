@@ -18,7 +18,7 @@
 #include "scheduler.h"
 
 struct app_options {
-	const char *command; /* "dashboard", "check", "watch", "shell", "burst" */
+	const char *command; /* "dashboard", "check", "watch", "shell", "burst", "serve" */
 	char **targets;	     /* as given on the command line */
 	int ntargets;
 	struct dsn_overrides overrides;
@@ -31,6 +31,8 @@ struct app_options {
 	int burst_n;
 	double burst_hold_ms;
 	const char *shell_commands; /* shell -c */
+	const char *listen;	    /* serve --listen ADDR:PORT; NULL: the default */
+	const char *listen;	    /* serve --listen ADDR:PORT; NULL: the default */
 };
 
 /* Exit codes, as Nagios plugins use them. */
@@ -50,6 +52,7 @@ enum app_next {
 	APP_NEXT_SHELL,
 	APP_NEXT_BURST,
 	APP_NEXT_PROMPT, /* ':' over the dashboard; returns to it */
+	APP_NEXT_SERVE,
 	APP_NEXT_COUNT
 };
 

@@ -17,6 +17,8 @@
 #include "burst.h"
 #include "check.h"
 #include "dashboard.h"
+#include "names.h"
+#include "serve.h"
 #include "settings.h"
 #include "shell.h"
 #include "signals.h"
@@ -27,6 +29,7 @@ static const app_frontend main_frontends[APP_NEXT_COUNT] = {
 	[APP_NEXT_DASHBOARD] = dashboard_run, [APP_NEXT_WATCH] = watch_run,
 	[APP_NEXT_CHECK] = check_run,	      [APP_NEXT_SHELL] = shell_run,
 	[APP_NEXT_BURST] = burst_run,	      [APP_NEXT_PROMPT] = shell_prompt,
+	[APP_NEXT_SERVE] = serve_run,
 };
 
 /* The commands, as bits: an option says which of them it applies to. */
@@ -36,8 +39,10 @@ enum main_command_bit {
 	CMD_WATCH = 1 << 2,
 	CMD_SHELL = 1 << 3,
 	CMD_BURST = 1 << 4,
-	CMD_ALL = CMD_DASHBOARD | CMD_CHECK | CMD_WATCH | CMD_SHELL | CMD_BURST,
-	CMD_PROBING = CMD_DASHBOARD | CMD_WATCH | CMD_SHELL, /* those that probe on and on */
+	CMD_SERVE = 1 << 5,
+	CMD_ALL = CMD_DASHBOARD | CMD_CHECK | CMD_WATCH | CMD_SHELL | CMD_BURST | CMD_SERVE,
+	/* those that probe on and on */
+	CMD_PROBING = CMD_DASHBOARD | CMD_WATCH | CMD_SHELL | CMD_SERVE,
 };
 
 /* The commands; "dashboard" is what runs without a command word. */
@@ -62,6 +67,8 @@ static const struct main_command main_commands[] = {
 	  "pgpulse shell [OPTION]... [TARGET]...", "prompt for ad-hoc checks (-c \"cmd; cmd\")" },
 	{ "burst", CMD_BURST, APP_NEXT_BURST, 1,
 	  "pgpulse burst -n N [OPTION]... [TARGET]", "headroom probe: open up to N connections at once" },
+	{ "serve", CMD_SERVE, APP_NEXT_SERVE, 0,
+	  "pgpulse serve [OPTION]... [TARGET]...", "Prometheus exporter: /metrics, /probe?target=NAME" },
 };
 /* clang-format on */
 
@@ -78,6 +85,7 @@ enum main_long_only {
 	OPT_INSPECT_EVERY,
 	OPT_HOLD,
 	OPT_HELP,
+	OPT_LISTEN, /* serve */
 };
 
 /*
@@ -111,7 +119,8 @@ static const struct main_option main_options[] = {
 	{ "query", required_argument, OPT_QUERY, CMD_ALL & ~CMD_BURST },
 	{ "query-timeout", required_argument, OPT_QUERY_TIMEOUT, CMD_ALL },
 	{ "inspect-every", required_argument, OPT_INSPECT_EVERY, CMD_PROBING },
-	{ "no-color", no_argument, OPT_NO_COLOR, CMD_ALL },
+	{ "no-color", no_argument, OPT_NO_COLOR, CMD_ALL & ~CMD_SERVE },
+	{ "listen", required_argument, OPT_LISTEN, CMD_SERVE },
 	{ "no-backoff", no_argument, OPT_NO_BACKOFF, CMD_PROBING },
 	{ "hold", required_argument, OPT_HOLD, CMD_BURST },
 	{ "help", no_argument, OPT_HELP, 0 },
@@ -175,6 +184,7 @@ static void main_help(void)
 	printf("\n"
 	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
 	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
+	       "NAME=TARGET names a target; service=NAME targets are named after the service.\n"
 	       "\n"
 	       "Connection options (psql-style, applied to every target):\n"
 	       "  -h, --host=HOST          server host or socket directory\n"
@@ -212,6 +222,11 @@ static void main_help(void)
 	       "      --hold=SECONDS       hold them this long before closing (default 1)\n"
 	       "  -y, --yes                do not ask for confirmation\n"
 	       "      --json               print one JSON object\n"
+	       "\n"
+	       "serve:\n"
+	       "      --listen=ADDR:PORT   HTTP address (default " SERVE_DEFAULT_LISTEN "); "
+	       "without a\n"
+	       "                           TARGET, every service of libpq's service file\n"
 	       "\n"
 	       "Other:\n"
 	       "      --no-color           no colours (also when NO_COLOR is set)\n"
@@ -345,6 +360,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 		break;
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_NO_BACKOFF: o->sched.backoff = false; break;
+	case OPT_LISTEN: o->listen = arg; break;
 	case 'V': printf("pgpulse %s\n", PACKAGE_VERSION); return APP_EXIT_OK;
 	case OPT_HELP: main_help(); return APP_EXIT_OK;
 	default: return APP_EXIT_USAGE;
@@ -400,8 +416,8 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 	}
 	snprintf(
 		err, errlen,
-		"'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell "
-		"and burst; a target looks like 'host=db dbname=app' or "
+		"'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell, "
+		"burst and serve; a target looks like 'host=db dbname=app' or "
 		"'postgresql://user@host:5432/db'",
 		arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
 	return false;
@@ -468,6 +484,7 @@ int main(int argc, char **argv)
 	struct sched *s;
 	struct option long_options[MAIN_NOPTIONS + 1];
 	char shorts[64], err[400], *commands_copy = NULL;
+	struct names_list services = { 0 };
 	int c, rc, longidx;
 
 	setlocale(LC_ALL, "");
@@ -526,6 +543,15 @@ int main(int argc, char **argv)
 					"");
 	if (cmd->bit == CMD_CHECK)
 		o.sched.count = 1, o.sched.inspect_every_ms = 0;
+	/* serve: without a target, every service of libpq's service file */
+	if (cmd->bit == CMD_SERVE && o.ntargets == 0) {
+		names_service_targets(&services, err, sizeof(err));
+		if (services.n == 0)
+			return main_usage_error("serve needs targets: none given and no services "
+						"in %s",
+						err);
+		o.targets = services.v, o.ntargets = services.n;
+	}
 
 	s = sched_new(&o.sched, err, sizeof(err));
 	if (s == NULL) {
@@ -538,6 +564,7 @@ int main(int argc, char **argv)
 			/* A monitoring system reads stdout: say UNKNOWN there too. */
 			if (cmd->bit == CMD_CHECK)
 				main_check_unknown(&o, err);
+			names_list_free(&services);
 			sched_free(s);
 			return APP_EXIT_USAGE;
 		}
@@ -573,6 +600,7 @@ int main(int argc, char **argv)
 		rc = a.exit_code;
 	}
 	free(commands_copy);
+	names_list_free(&services);
 	sched_free(s);
 	signals_shutdown();
 	return rc;

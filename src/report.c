@@ -266,11 +266,14 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 
 	for (int i = 0; i < r->naddrs; i++)
 		json_array_append_new(addrs, json_string(r->addrs[i]));
-	return json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
-			 "target", t->dsn.display, "phases_ms", report_phases_json(r), "error",
-			 report_error_json(r), "server", report_server_json(r), "tls",
-			 report_tls_json(&r->tls), "settings", report_settings_json(r, info),
-			 "slots", report_slots_json(info), "addresses", addrs);
+	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
+			      "target", t->dsn.display, "phases_ms", report_phases_json(r), "error",
+			      report_error_json(r), "server", report_server_json(r), "tls",
+			      report_tls_json(&r->tls), "settings", report_settings_json(r, info),
+			      "slots", report_slots_json(info), "addresses", addrs);
+
+	json_object_set_new(o, "name", json_string(t->dsn.name)); /* NAME=, service, host:port */
+	return o;
 }
 
 void report_print_json(FILE *out, json_t *v)
@@ -381,6 +384,7 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 				      report_error_json(r), "backend_pid",
 				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
+		json_object_set_new(o, "name", json_string(t->dsn.name));
 		report_print_json(out, o);
 		json_decref(o);
 		return;

@@ -356,6 +356,14 @@ bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneof
 	return true;
 }
 
+void sched_stagger(struct sched *s)
+{
+	double now = util_now_ms();
+
+	for (int i = 0; i < s->ntargets; i++)
+		s->targets[i]->next_due_ms = now + s->targets[i]->interval_ms * i / s->ntargets;
+}
+
 bool sched_target_busy(const struct target *t)
 {
 	return t->probe != NULL;

@@ -131,6 +131,11 @@ struct resolver *sched_resolver(struct sched *s);
 /* Builds the probe configuration the scheduler would use for t. */
 void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc);
 
+/*
+ * Spreads the targets' next probes evenly over one interval from now, so
+ * that a fleet is not connected to all at once (serve at start).
+ */
+void sched_stagger(struct sched *s);
 /* One turn of the loop; waits at most max_wait_ms (< 0: as long as needed). */
 void sched_run_once(struct sched *s, double max_wait_ms);
 /* True when every target has reached its count and no probe is in flight. */
