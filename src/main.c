@@ -94,8 +94,9 @@ static void main_help(void)
 	       "  pgpulse burst -n N [OPTION]... [TARGET]  headroom probe: open up to N "
 	       "connections at once\n"
 	       "\n"
-	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
-	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
+	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// (SQLAlchemy) and\n"
+	       "jdbc:postgresql:// URLs are accepted, driver-only parameters dropped with a note.\n"
+	       "Without one: $DATABASE_URL, else libpq's PG* environment.\n"
 	       "\n"
 	       "Connection options (psql-style, applied to every target):\n"
 	       "  -h, --host=HOST          server host or socket directory\n"
@@ -188,6 +189,8 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 	memset(&t, 0, sizeof(t));
 	if (!dsn_parse(input, &o->overrides, &t, err, errlen))
 		return false;
+	if (t.note != NULL)
+		fprintf(stderr, "pgpulse: note: %s\n", t.note);
 	sched_add_target(s, &t);
 	return true;
 }
