@@ -195,6 +195,8 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 	return true;
 }
 
+static char main_threshold_error[300];
+
 /* Parses one option; returns -1 when fine, else an exit code. */
 static int main_option(const struct main_command *cmd, int c, const char *arg,
 		       struct app_options *o)
@@ -243,8 +245,9 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 			o->shell_commands = arg;
 			break;
 		}
+		/* reported after all options: check answers UNKNOWN, --json or not */
 		if (!report_thresholds_parse(&o->thresholds, c == 'c', arg, err, sizeof(err)))
-			return main_usage_error("%s", err);
+			util_strlcpy(main_threshold_error, err, sizeof(main_threshold_error));
 		break;
 	case 'n':
 		n = strtol(arg, &end, 10);
@@ -450,6 +453,11 @@ int main(int argc, char **argv)
 		rc = main_option(cmd, c, optarg, &o);
 		if (rc >= 0)
 			return rc;
+	}
+	if (main_threshold_error[0]) {
+		if (strcmp(cmd->name, "check") == 0)
+			main_check_unknown(&o, main_threshold_error);
+		return main_usage_error("%s", main_threshold_error);
 	}
 	o.targets = argv + optind;
 	o.ntargets = argc - optind;
