@@ -363,11 +363,11 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 static void main_check_unknown(const struct app_options *o, const char *why)
 {
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:s, s:n, s:n}}", "status",
-				      "unknown", "target", "phases_ms", "error", "class", "other",
-				      "sqlstate", "message", why, "advice",
-				      "fix the target or the options (pgpulse --help)", "phase",
-				      "limit");
+		json_t *j = json_pack("{s:s, s:n, s:n, s:{s:s, s:n, s:s, s:n, s:n, s:s, s:n, s:n}}",
+				      "status", "unknown", "target", "phases_ms", "error", "class",
+				      "other", "sqlstate", "message", why, "detail", "hint",
+				      "advice", "fix the target or the options (pgpulse --help)",
+				      "phase", "limit");
 
 		report_print_json(stdout, j);
 		json_decref(j);

@@ -65,6 +65,7 @@ test_nagios_bad_threshold_says_unknown_on_stdout() {
 	run_cmd "$PGPULSE" check -c slots=150% --json "$(nagios_uri)"
 	assert_eq 3 "$status" "usage error"
 	assert_json "$output" '.status == "unknown" and (.error.message | contains("a percentage is 0 to 100"))' "JSON says unknown, --json after the threshold"
+	assert_json "$output" '.error | has("detail") and has("hint")' "the error object has the same keys as a failed probe's"
 	assert_eq 0 "$(pgpulse_open_count)" "nothing connected"
 }
 
