@@ -1094,6 +1094,14 @@ static void test_classify_server_detail_and_hint_kept(void **state)
 		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
 	assert_non_null(strstr(r.advice, "sslmode=require"));
+	/* libpq's own: the server wanted a password, none was at hand */
+	classify_error(NULL,
+		       "connection to server at \"db\" (10.0.0.5), port 5432 failed: fe_sendauth: "
+		       "no password supplied\n",
+		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
+	assert_non_null(strstr(r.advice, "~/.pgpass"));
+	assert_null(strstr(r.advice, "pg_hba.conf"));
 }
 
 static int classify_hosted_tests(void)
