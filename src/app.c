@@ -112,6 +112,8 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 		}
 		return false;
 	}
+	if (t.note != NULL)
+		fprintf(stderr, "pgpulse: note: %s\n", t.note);
 	/* NAME=TARGET, else service=NAME is called NAME (names.h) */
 	if (named || dsn_get(&t, "service")) {
 		free(t.name);

@@ -32,7 +32,6 @@ struct app_options {
 	double burst_hold_ms;
 	const char *shell_commands; /* shell -c */
 	const char *listen;	    /* serve --listen ADDR:PORT; NULL: the default */
-	const char *listen;	    /* serve --listen ADDR:PORT; NULL: the default */
 };
 
 /* Exit codes, as Nagios plugins use them. */

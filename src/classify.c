@@ -182,7 +182,7 @@ static const struct classify_text_rule classify_text_rules[] = {
 	  NULL, CLASS_QUERY_TIMEOUT, LIMIT_NONE },
 
 	/* client side, as libpq words it */
-	{ { "ssl", "tls", "certificate", "x509" },
+	{ { "ssl", "tls", "certificate", "x509", "private key" },
 	  NULL, CLASS_TLS, LIMIT_NONE },
 	{ { "could not translate host name", "name or service not known",
 	    "temporary failure in name resolution", "nodename nor servname",
@@ -230,9 +230,94 @@ static const char classify_advice_max_connections[] =
 	"the server is out of connection slots: find who holds them (slots) and close idle pools, "
 	"use NullPool or a pooler; raising max_connections needs a restart";
 
+static const char classify_advice_supavisor_auth[] =
+	"user postgres.<project-ref> (the ref of db.<ref>.supabase.co), password: the database "
+	"password (dashboard: Project Settings > Database); region as the project's";
+static const char classify_advice_supavisor_ports[] =
+	"Supabase's pooler (Supavisor) listens on 5432 (session mode) and 6543 (transaction "
+	"mode) only, and the host's region must be the project's";
+static const char classify_advice_neon_network[] =
+	"Neon listens on 5432 and needs TLS (sslmode=require); a suspended compute wakes on the "
+	"first connection: allow connect_timeout a few seconds";
+static const char classify_advice_rds_network[] =
+	"the instance's security group must allow inbound TCP on its port (5432 by default) from "
+	"here; from outside its VPC it must be publicly accessible";
+static const char classify_advice_rds_proxy_network[] =
+	"RDS Proxy is reachable only from inside its VPC, on the database's port (5432 by "
+	"default): connect from there, and check the proxy's security group";
+static const char classify_advice_azure_network[] =
+	"the server's firewall rules (Networking) must allow this client's IP, unless it has "
+	"private access only; it listens on 5432, its built-in PgBouncer on 6432";
+static const char classify_advice_cloud_sql_network[] =
+	"a private IP is reachable only from its VPC; a public IP needs this address in the "
+	"authorized networks, or use the Cloud SQL Auth Proxy";
+
 /* One rule a line reads best: */
 /* clang-format off */
 static const struct classify_advice_rule classify_advice_rules[] = {
+	/* hosted services first: their limits, ports and where the password lives */
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_RDS,
+	  "RDS sets max_connections from instance memory (LEAST(DBInstanceClassMemory/9531392, "
+	  "5000) by default) in the parameter group; close idle pools or use RDS Proxy" },
+	{ CLASS_MAX_CLIENTS, LIMIT_NONE, ENDPOINT_RDS_PROXY,
+	  "RDS Proxy's pool is full: it may use MaxConnectionsPercent of the database's "
+	  "max_connections; raise that or close idle clients (long sessions pin connections)" },
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_NEON,
+	  "Neon's max_connections follows the compute size: connect many clients through the "
+	  "pooled host (-pooler in the endpoint name) or raise the compute size" },
+	{ CLASS_MAX_CLIENTS, LIMIT_NONE, ENDPOINT_NEON_POOLER,
+	  "Neon's pooler takes up to 10,000 clients but its pool to Postgres follows the "
+	  "compute size: close idle clients or raise the compute size" },
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_AZURE,
+	  "Azure's max_connections follows the compute size: close idle pools, or pool through "
+	  "the built-in PgBouncer on port 6432" },
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_CLOUD_SQL,
+	  "Cloud SQL's max_connections defaults from the machine's memory and is set as a "
+	  "database flag: close idle pools or raise the flag" },
+
+	/* Supabase's direct host: the password is the project's database password */
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_POSTGRES,
+	  "on Supabase the password is the project's database password (dashboard: Project "
+	  "Settings > Database, where it can be reset); the user is postgres"},
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_NEON,
+	  "check the role's password in the Neon Console (Roles, where it can be reset) and that "
+	  "the role exists on this branch" },
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_NEON_POOLER,
+	  "check the role's password in the Neon Console (Roles, where it can be reset) and that "
+	  "the role exists on this branch" },
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_RDS,
+	  "check the password (the master user's is reset with Modify in the RDS console); an IAM "
+	  "auth token is the password and is valid for 15 minutes" },
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_RDS_PROXY,
+	  "RDS Proxy checks logins against its Secrets Manager secrets (or IAM): the secret must "
+	  "hold this user's current database password" },
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_AZURE,
+	  "check user and password (the admin's is reset in the Azure portal); a Microsoft Entra "
+	  "ID user logs in with an access token as password" },
+	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_CLOUD_SQL,
+	  "check user and password (Cloud SQL > Users); an IAM database user logs in with an "
+	  "OAuth token as password, or through the Cloud SQL Auth Proxy" },
+
+	/* a hosted endpoint that refuses or stays silent: its documented ports and firewall */
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_SUPAVISOR_SESSION, classify_advice_supavisor_ports },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_SUPAVISOR_TRANSACTION,
+	  classify_advice_supavisor_ports },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_SUPAVISOR_SESSION, classify_advice_supavisor_ports },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_SUPAVISOR_TRANSACTION,
+	  classify_advice_supavisor_ports },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_NEON, classify_advice_neon_network },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_NEON_POOLER, classify_advice_neon_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_NEON, classify_advice_neon_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_NEON_POOLER, classify_advice_neon_network },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_RDS, classify_advice_rds_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_RDS, classify_advice_rds_network },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_RDS_PROXY, classify_advice_rds_proxy_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_RDS_PROXY, classify_advice_rds_proxy_network },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_AZURE, classify_advice_azure_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_AZURE, classify_advice_azure_network },
+	{ CLASS_REFUSED, LIMIT_NONE, ENDPOINT_CLOUD_SQL, classify_advice_cloud_sql_network },
+	{ CLASS_TIMEOUT, LIMIT_NONE, ENDPOINT_CLOUD_SQL, classify_advice_cloud_sql_network },
+
 	{ CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_SESSION_POOL, ENDPOINT_UNKNOWN,
 	  classify_advice_session_pool },
 	{ CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_MAX_CLIENTS, ENDPOINT_SUPAVISOR_SESSION,
@@ -275,11 +360,9 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "and the pooler's server address and credentials" },
 
 	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_SUPAVISOR_SESSION,
-	  "check user and password; the pooler wants the user as postgres.<project-ref> and "
-	  "the project's region in the host name" },
+	  classify_advice_supavisor_auth },
 	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_SUPAVISOR_TRANSACTION,
-	  "check user and password; the pooler wants the user as postgres.<project-ref> and "
-	  "the project's region in the host name" },
+	  classify_advice_supavisor_auth },
 	{ CLASS_AUTH_FAILED, LIMIT_NONE, ENDPOINT_UNKNOWN,
 	  "check user and password (.pgpass, PGPASSWORD) and that pg_hba.conf allows this "
 	  "user, database and address" },
@@ -322,6 +405,43 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "unexpected error: read the message, then the server's or pooler's log" },
 };
 /* clang-format on */
+
+/*
+ * Causes within a class that the message text tells apart, whatever the
+ * endpoint: which TLS step failed, a server that wants TLS. First match wins.
+ */
+struct classify_cause_rule {
+	enum classify_class cls;
+	const char *fragment;
+	const char *text;
+};
+
+static const struct classify_cause_rule classify_cause_rules[] = {
+	{ CLASS_TLS, "root certificate file",
+	  "verify-ca/verify-full needs the CA certificate: set sslrootcert=/path/ca.pem "
+	  "(libpq 16+: sslrootcert=system), or sslmode=require to encrypt unverified" },
+	{ CLASS_TLS, "does not match host name",
+	  "the server's certificate names another host (CN/SAN): connect by a name in the "
+	  "certificate, or use sslmode=verify-ca to check only the chain" },
+	{ CLASS_TLS, "certificate verify failed",
+	  "the server's certificate does not verify against sslrootcert: give the CA that signed "
+	  "it (with intermediates) and check that it has not expired" },
+	{ CLASS_TLS, "server does not support ssl",
+	  "the server or pooler speaks no TLS but sslmode requires it: enable TLS there (ssl=on, "
+	  "PgBouncer client_tls_sslmode) or use sslmode=prefer" },
+	{ CLASS_TLS, "private key",
+	  "the client certificate or key (sslcert, sslkey) cannot be used: check the paths, that "
+	  "the key matches the certificate and is not readable by others (0600)" },
+	{ CLASS_TLS, "alert unknown ca",
+	  "the server does not trust this client's certificate: use one signed by the server's "
+	  "ssl_ca_file" },
+	{ CLASS_AUTH_FAILED, "no password supplied",
+	  "the server asks for a password and none was given: put it in ~/.pgpass "
+	  "(host:port:db:user:password, mode 0600), PGPASSWORD or the target" },
+	{ CLASS_AUTH_FAILED, "no encryption",
+	  "the server takes only TLS connections from here (pg_hba.conf hostssl; RDS "
+	  "rds.force_ssl): use sslmode=require or verify-full" },
+};
 
 /*
  * Words only one kind of endpoint says. When the caller cannot tell the
@@ -380,6 +500,12 @@ static const char *const classify_endpoint_names[] = {
 	[ENDPOINT_SUPAVISOR_SESSION] = "supavisor_session",
 	[ENDPOINT_SUPAVISOR_TRANSACTION] = "supavisor_transaction",
 	[ENDPOINT_PGBOUNCER] = "pgbouncer",
+	[ENDPOINT_NEON] = "neon",
+	[ENDPOINT_NEON_POOLER] = "neon_pooler",
+	[ENDPOINT_RDS] = "rds",
+	[ENDPOINT_RDS_PROXY] = "rds_proxy",
+	[ENDPOINT_AZURE] = "azure",
+	[ENDPOINT_CLOUD_SQL] = "cloud_sql",
 };
 
 #define CLASSIFY_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
@@ -556,6 +682,62 @@ static const struct classify_sqlstate_rule *classify_match_sqlstate(const char *
 	return NULL;
 }
 
+/* The advice of the first cause rule whose fragment the text holds, or NULL. */
+static const char *classify_cause_advice(enum classify_class cls, const char *text)
+{
+	for (size_t i = 0; i < CLASSIFY_ARRAY_LEN(classify_cause_rules); i++)
+		if (classify_cause_rules[i].cls == cls &&
+		    util_contains_ci(text, classify_cause_rules[i].fragment))
+			return classify_cause_rules[i].text;
+	return NULL;
+}
+
+/* Copies line [p, end) trimmed into out, unless out already holds one. */
+static void classify_copy_line(const char *p, const char *end, char *out, size_t outlen)
+{
+	size_t n;
+
+	while (p < end && classify_is_space(*p))
+		p++;
+	while (end > p && classify_is_space(end[-1]))
+		end--;
+	n = (size_t)(end - p);
+	if (out[0] != '\0' || n == 0)
+		return;
+	if (n >= outlen)
+		n = outlen - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/*
+ * The lines after the first: the server's "DETAIL:  " and "HINT:  ", and,
+ * when the client made the error, libpq's own advice on the next line
+ * ("Either provide the file or change sslmode..."), as psql shows them.
+ */
+static void classify_detail_and_hint(const char *text, struct classify_result *out)
+{
+	static const char detail[] = "DETAIL:  ", hint[] = "HINT:  ";
+	const char *p = strchr(text, '\n'), *end;
+	bool from_server = out->sqlstate[0] != '\0';
+
+	while (p != NULL && *++p != '\0') {
+		end = strchr(p, '\n');
+		if (end == NULL)
+			end = p + strlen(p);
+		if (strncmp(p, detail, sizeof(detail) - 1) == 0)
+			classify_copy_line(p + sizeof(detail) - 1, end, out->detail,
+					   sizeof(out->detail));
+		else if (strncmp(p, hint, sizeof(hint) - 1) == 0)
+			classify_copy_line(p + sizeof(hint) - 1, end, out->hint, sizeof(out->hint));
+		/* a multi-host attempt, LOCATION: and the like are no hint */
+		else if (!from_server && strncmp(p, "connection to server ", 21) != 0 &&
+			 classify_severity_len(p) == 0)
+			classify_copy_line(p, end, out->hint, sizeof(out->hint));
+		p = *end ? end : NULL;
+	}
+}
+
 void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
 		    enum classify_endpoint endpoint, struct classify_result *out)
 {
@@ -615,7 +797,10 @@ void classify_error(const char *sqlstate, const char *message, enum classify_sta
 	     i++)
 		if (util_contains_ci(message, classify_endpoint_tells[i].fragment))
 			endpoint = classify_endpoint_tells[i].endpoint;
-	out->advice = classify_advice(out->cls, out->limit, endpoint);
+	out->advice = classify_cause_advice(out->cls, match);
+	if (out->advice == NULL)
+		out->advice = classify_advice(out->cls, out->limit, endpoint);
+	classify_detail_and_hint(message, out);
 }
 
 const char *classify_class_name(enum classify_class cls)
@@ -675,6 +860,32 @@ const char *classify_advice(enum classify_class cls, enum classify_limit limit,
 	return "";
 }
 
+/* Hosted services by the host names they document (suffix, then a word in it). */
+static const struct classify_hosted_name {
+	const char *suffix;
+	const char *infix; /* NULL: any host with the suffix */
+	enum classify_endpoint endpoint;
+} classify_hosted_names[] = {
+	{ ".neon.tech", "-pooler.", ENDPOINT_NEON_POOLER },
+	{ ".neon.tech", NULL, ENDPOINT_NEON },
+	{ ".rds.amazonaws.com", ".proxy-", ENDPOINT_RDS_PROXY },
+	{ ".rds.amazonaws.com", NULL, ENDPOINT_RDS },
+	{ ".postgres.database.azure.com", NULL, ENDPOINT_AZURE },
+	{ ".sql.goog", NULL, ENDPOINT_CLOUD_SQL },
+};
+
+static enum classify_endpoint classify_hosted_guess(const char *host)
+{
+	for (size_t i = 0; i < CLASSIFY_ARRAY_LEN(classify_hosted_names); i++) {
+		const struct classify_hosted_name *n = &classify_hosted_names[i];
+
+		if (util_ends_with_ci(host, n->suffix) &&
+		    (n->infix == NULL || util_contains_ci(host, n->infix)))
+			return n->endpoint;
+	}
+	return ENDPOINT_UNKNOWN;
+}
+
 enum classify_endpoint classify_endpoint_guess(const char *host, const char *port)
 {
 	if (host != NULL && util_ends_with_ci(host, ".pooler.supabase.com")) {
@@ -686,6 +897,12 @@ enum classify_endpoint classify_endpoint_guess(const char *host, const char *por
 	if (host != NULL && strncasecmp(host, "db.", 3) == 0 &&
 	    util_ends_with_ci(host + 2, ".supabase.co"))
 		return ENDPOINT_POSTGRES;
+	if (host != NULL) {
+		enum classify_endpoint hosted = classify_hosted_guess(host);
+
+		if (hosted != ENDPOINT_UNKNOWN)
+			return hosted;
+	}
 	if (port != NULL && strcmp(port, "6432") == 0)
 		return ENDPOINT_PGBOUNCER;
 	return ENDPOINT_UNKNOWN;

@@ -51,6 +51,13 @@ enum classify_endpoint {
 	ENDPOINT_SUPAVISOR_SESSION,	/* *.pooler.supabase.com:5432 */
 	ENDPOINT_SUPAVISOR_TRANSACTION, /* *.pooler.supabase.com:6543 */
 	ENDPOINT_PGBOUNCER,
+	/* hosted services, told apart by their documented host names */
+	ENDPOINT_NEON,	      /* ep-*.neon.tech */
+	ENDPOINT_NEON_POOLER, /* ep-*-pooler.*.neon.tech */
+	ENDPOINT_RDS,	      /* *.rds.amazonaws.com, Aurora cluster endpoints too */
+	ENDPOINT_RDS_PROXY,   /* *.proxy-*.rds.amazonaws.com */
+	ENDPOINT_AZURE,	      /* *.postgres.database.azure.com */
+	ENDPOINT_CLOUD_SQL,   /* *.sql.goog (Private Service Connect names) */
 };
 
 /* Where in a probe the error happened: connect-time or query-time. */
@@ -64,6 +71,8 @@ struct classify_result {
 	enum classify_limit limit; /* LIMIT_NONE unless cls == CLASS_MAX_CLIENTS */
 	char sqlstate[6];	   /* "" when none was sent */
 	char message[512];	   /* primary message, without "FATAL:  53300: " */
+	char detail[256];	   /* the server's DETAIL line, "" when none */
+	char hint[256];		   /* the server's HINT line, or libpq's own (2nd line) */
 	const char *advice;	   /* static string, never NULL */
 };
 

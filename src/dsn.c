@@ -712,6 +712,7 @@ void dsn_free(struct dsn_target *t)
 	free(t->user);
 	free(t->dbname);
 	free(t->sslmode);
+	free(t->note);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -1066,10 +1067,248 @@ static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct 
 	return true;
 }
 
+/*
+ * Driver URLs. Connection strings copied from an application carry the
+ * driver's own query parameters (Prisma's pgbouncer=true, asyncpg's
+ * statement_cache_size=0, JDBC's user=/password=...), which libpq rejects
+ * as a whole. Parameters libpq does not know are dropped with one note
+ * naming them; one close to a libpq keyword is a typo and stays an error.
+ */
+static const struct dsn_driver_param {
+	const char *name; /* matched ignoring case: JDBC writes camelCase */
+	const char *driver;
+} dsn_driver_params[] = {
+	{ "pgbouncer", "Prisma" },
+	{ "connection_limit", "Prisma" },
+	{ "pool_timeout", "Prisma" },
+	{ "socket_timeout", "Prisma" },
+	{ "schema", "Prisma" },
+	{ "sslaccept", "Prisma" },
+	{ "sslidentity", "Prisma" },
+	{ "statement_cache_size", "asyncpg/Prisma" },
+	{ "prepared_statement_cache_size", "SQLAlchemy asyncpg" },
+	{ "prepared_statement_name_func", "SQLAlchemy asyncpg" },
+	{ "async_fallback", "SQLAlchemy" },
+	{ "timeout", "pg8000/Rails" },
+	{ "tcp_keepalive", "pg8000" },
+	{ "ssl_context", "pg8000" },
+	{ "uselibpqcompat", "node-postgres" },
+	{ "max", "postgres.js" },
+	{ "idle_timeout", "postgres.js/Rails" },
+	{ "max_lifetime", "postgres.js" },
+	{ "prepare", "postgres.js" },
+	{ "fetch_types", "postgres.js" },
+	{ "pool_max_conns", "pgx" },
+	{ "pool_min_conns", "pgx" },
+	{ "pool_min_idle_conns", "pgx" },
+	{ "pool_max_conn_lifetime", "pgx" },
+	{ "pool_max_conn_lifetime_jitter", "pgx" },
+	{ "pool_max_conn_idle_time", "pgx" },
+	{ "pool_health_check_period", "pgx" },
+	{ "default_query_exec_mode", "pgx" },
+	{ "statement_cache_capacity", "pgx" },
+	{ "description_cache_capacity", "pgx" },
+	{ "statement_cache_mode", "pgx" },
+	{ "prefer_simple_protocol", "pgx" },
+	{ "search_path", "pgx" },
+	{ "binary_parameters", "lib/pq" },
+	{ "disable_prepared_binary_result", "lib/pq" },
+	{ "sslinline", "lib/pq" },
+	{ "pool", "Rails" },
+	{ "checkout_timeout", "Rails" },
+	{ "reaping_frequency", "Rails" },
+	{ "prepared_statements", "Rails" },
+	{ "advisory_locks", "Rails" },
+	{ "statement_limit", "Rails" },
+	{ "encoding", "Rails" },
+	{ "schema_search_path", "Rails" },
+	{ "min_messages", "Rails" },
+	{ "variables", "Rails" },
+	{ "sslfactory", "JDBC" },
+	{ "sslfactoryarg", "JDBC" },
+	{ "sslhostnameverifier", "JDBC" },
+	{ "sslpasswordcallback", "JDBC" },
+	{ "applicationname", "JDBC" },
+	{ "connecttimeout", "JDBC" },
+	{ "logintimeout", "JDBC" },
+	{ "sockettimeout", "JDBC" },
+	{ "cancelsignaltimeout", "JDBC" },
+	{ "tcpkeepalive", "JDBC" },
+	{ "preparethreshold", "JDBC" },
+	{ "preparedstatementcachequeries", "JDBC" },
+	{ "preparedstatementcachesizemib", "JDBC" },
+	{ "preferquerymode", "JDBC" },
+	{ "currentschema", "JDBC" },
+	{ "targetservertype", "JDBC" },
+	{ "loadbalancehosts", "JDBC" },
+	{ "rewritebatchedinserts", "JDBC" },
+	{ "stringtype", "JDBC" },
+	{ "binarytransfer", "JDBC" },
+	{ "readonly", "JDBC" },
+	{ "autosave", "JDBC" },
+	{ "defaultrowfetchcount", "JDBC" },
+	{ "assumeminserverversion", "JDBC" },
+	{ "logunclosedconnections", "JDBC" },
+	{ "gssencmode", "JDBC" }, /* libpq's is gssencmode too: only reached if libpq lacks it */
+};
+
+/* libpq keywords newer than some libpq a distribution may ship. */
+static const struct dsn_newer_keyword {
+	const char *name;
+	int since;
+} dsn_newer_keywords[] = {
+	{ "channel_binding", 13 },
+	{ "ssl_min_protocol_version", 13 },
+	{ "ssl_max_protocol_version", 13 },
+	{ "sslcrldir", 14 },
+	{ "sslsni", 14 },
+	{ "require_auth", 16 },
+	{ "load_balance_hosts", 16 },
+	{ "sslcertmode", 16 },
+	{ "gssdelegation", 16 },
+	{ "sslnegotiation", 17 },
+	{ "min_protocol_version", 18 },
+	{ "max_protocol_version", 18 },
+	{ "sslkeylogfile", 18 },
+};
+
+/* "jdbc:postgresql://..." -> malloc'd "postgresql://..."; else NULL. */
+static char *dsn_strip_jdbc(const char *s)
+{
+	static const char prefix[] = "jdbc:postgresql://";
+
+	if (strncasecmp(s, prefix, sizeof(prefix) - 1) != 0)
+		return NULL;
+	return util_xstrdup(s + 5);
+}
+
+/* True when key (decoded) is one of this libpq's connection keywords. */
+static bool dsn_libpq_knows(const PQconninfoOption *opts, const char *key)
+{
+	for (const PQconninfoOption *o = opts; o != NULL && o->keyword; o++)
+		if (strcmp(o->keyword, key) == 0)
+			return true;
+	/* libpq's URI parser maps JDBC's ssl=true itself */
+	return strcmp(key, "ssl") == 0;
+}
+
+/* The libpq keyword a mistyped key most likely meant, or NULL. */
+static const char *dsn_nearest_keyword(const PQconninfoOption *opts, const char *key)
+{
+	const char *best = NULL;
+	int best_d = strlen(key) >= 6 ? 3 : 2;
+
+	for (const PQconninfoOption *o = opts; o != NULL && o->keyword; o++) {
+		int d = util_edit_distance(key, o->keyword);
+
+		if (d < best_d)
+			best = o->keyword, best_d = d;
+	}
+	return best;
+}
+
+/* Why libpq does not take key: "Prisma", "libpq 16+" or "unknown to libpq". */
+static const char *dsn_dropped_reason(const char *key, char *buf, size_t buflen)
+{
+	for (size_t i = 0; i < sizeof(dsn_driver_params) / sizeof(dsn_driver_params[0]); i++)
+		if (strcasecmp(key, dsn_driver_params[i].name) == 0)
+			return dsn_driver_params[i].driver;
+	for (size_t i = 0; i < sizeof(dsn_newer_keywords) / sizeof(dsn_newer_keywords[0]); i++)
+		if (strcmp(key, dsn_newer_keywords[i].name) == 0) {
+			snprintf(buf, buflen, "needs libpq %d+", dsn_newer_keywords[i].since);
+			return buf;
+		}
+	return NULL;
+}
+
+/* A key safe to echo: short, and only characters keys are made of. */
+static bool dsn_key_printable(const char *key)
+{
+	size_t n = strlen(key);
+
+	if (n == 0 || n > 40)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!dsn_is_alnum((unsigned char)key[i]) && !strchr("_-.", key[i]))
+			return false;
+	return true;
+}
+
+/*
+ * Copies the URI with the query parameters libpq does not know removed;
+ * *note (malloc'd, NULL when nothing was dropped) names them. Returns NULL
+ * with a reason in err when a key looks like a typo of a libpq keyword.
+ */
+static char *dsn_drop_driver_params(const char *uri, char **note, char *err, size_t errlen)
+{
+	struct dsn_buf out = { 0 }, dropped = { 0 };
+	PQconninfoOption *opts = PQconninfoParse("", NULL);
+	size_t auth = dsn_scheme_len(uri) + 3, at = dsn_userinfo_end(uri, auth);
+	const char *q = strchr(uri + (at == (size_t)-1 ? auth : at + 1), '?'), *p;
+	bool first = true;
+
+	*note = NULL;
+	if (q == NULL || opts == NULL) {
+		PQconninfoFree(opts);
+		return util_xstrdup(uri);
+	}
+	dsn_buf_add(&out, uri, (size_t)(q - uri));
+	for (p = q + 1; *p;) {
+		size_t n = strcspn(p, "&"), kn = strcspn(p, "=&");
+		char *key = dsn_pct_decode(p, kn < n ? kn : n), why[32];
+		const char *reason = NULL, *near = NULL;
+
+		/* "?bad" without '=' is left for libpq to reject */
+		if (kn < n && !dsn_libpq_knows(opts, key)) {
+			reason = dsn_dropped_reason(key, why, sizeof(why));
+			near = reason ? NULL : dsn_nearest_keyword(opts, key);
+			if (reason == NULL && near == NULL)
+				reason = "unknown to libpq";
+		}
+		if (near != NULL) {
+			if (err != NULL && errlen > 0)
+				snprintf(err, errlen,
+					 "cannot parse target: unknown parameter \"%s\" (did you "
+					 "mean %s?)",
+					 dsn_key_printable(key) ? key : "?", near);
+			free(key);
+			free(out.s);
+			free(dropped.s);
+			PQconninfoFree(opts);
+			return NULL;
+		}
+		if (reason != NULL) {
+			dsn_buf_puts(&dropped, dropped.len ? ", " : "");
+			dsn_buf_puts(&dropped, dsn_key_printable(key) ? key : "?");
+			dsn_buf_puts(&dropped, " (");
+			dsn_buf_puts(&dropped, reason);
+			dsn_buf_putc(&dropped, ')');
+		} else if (n > 0) {
+			dsn_buf_putc(&out, first ? '?' : '&');
+			dsn_buf_add(&out, p, n);
+			first = false;
+		}
+		free(key);
+		p += n;
+		if (*p == '&')
+			p++;
+	}
+	PQconninfoFree(opts);
+	if (dropped.len) {
+		struct dsn_buf msg = { 0 };
+
+		dsn_buf_puts(&msg, "ignored driver parameters libpq does not use: ");
+		dsn_buf_puts(&msg, dropped.s);
+		*note = dsn_buf_take(&msg);
+	}
+	free(dropped.s);
+	return dsn_buf_take(&out);
+}
+
 bool dsn_parse(const char *input, const struct dsn_overrides *ov, struct dsn_target *out, char *err,
 	       size_t errlen)
 {
-	char *trimmed, *stripped, *conninfo, *msg = NULL;
+	char *trimmed, *stripped, *conninfo, *msg = NULL, *jdbc;
 	const char *inputs[3];
 	PQconninfoOption *opts;
 	size_t slen;
@@ -1085,6 +1324,10 @@ bool dsn_parse(const char *input, const struct dsn_overrides *ov, struct dsn_tar
 	}
 	trimmed = util_xstrdup(input);
 	dsn_trim(trimmed);
+	if ((jdbc = dsn_strip_jdbc(trimmed)) != NULL) {
+		free(trimmed);
+		trimmed = jdbc;
+	}
 	slen = dsn_scheme_len(trimmed);
 	if (slen > 0 && dsn_postgres_scheme(trimmed, slen) == NULL) {
 		/* the scheme holds only [A-Za-z0-9+.-]: safe to echo */
@@ -1097,6 +1340,17 @@ bool dsn_parse(const char *input, const struct dsn_overrides *ov, struct dsn_tar
 		return false;
 	}
 	stripped = dsn_strip_driver(trimmed);
+	if (slen > 0) {
+		char *kept = dsn_drop_driver_params(stripped, &out->note, err, errlen);
+
+		if (kept == NULL) {
+			free(trimmed);
+			free(stripped);
+			return false;
+		}
+		free(stripped);
+		stripped = kept;
+	}
 	conninfo = slen > 0 ? dsn_encode_userinfo_at(stripped) : util_xstrdup(stripped);
 	inputs[0] = input;
 	inputs[1] = stripped;

@@ -49,6 +49,8 @@ struct dsn_target {
 	bool multi_host;	  /* "h1,h2": libpq handles it, the probe does not pre-resolve */
 	bool has_hostaddr;	  /* user gave hostaddr (target or PGHOSTADDR): no DNS by us */
 	double connect_timeout_s; /* target, else PGCONNECT_TIMEOUT; 0 when unset */
+	/* what parsing dropped (driver parameters), for the caller to show; may be NULL */
+	char *note;
 };
 
 /*

@@ -182,8 +182,9 @@ static void main_help(void)
 	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
 		printf("  %-39s  %s\n", main_commands[i].usage, main_commands[i].summary);
 	printf("\n"
-	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// URLs (SQLAlchemy)\n"
-	       "are accepted. Without one: $DATABASE_URL, else libpq's PG* environment.\n"
+	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// (SQLAlchemy) and\n"
+	       "jdbc:postgresql:// URLs are accepted, driver-only parameters dropped with a note.\n"
+	       "Without one: $DATABASE_URL, else libpq's PG* environment.\n"
 	       "NAME=TARGET names a target; service=NAME targets are named after the service.\n"
 	       "\n"
 	       "Connection options (psql-style, applied to every target):\n"
@@ -306,6 +307,8 @@ static const struct settings_entry *main_setting(int code)
 	return NULL;
 }
 
+static char main_threshold_error[300];
+
 /* Parses one option; returns -1 when fine, else an exit code. */
 static int main_option(const struct main_command *cmd, int c, const char *arg,
 		       struct app_options *o)
@@ -331,8 +334,9 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 			o->shell_commands = arg;
 			break;
 		}
+		/* reported after all options: check answers UNKNOWN, --json or not */
 		if (!report_thresholds_parse(&o->thresholds, c == 'c', arg, err, sizeof(err)))
-			return main_usage_error("%s", err);
+			util_strlcpy(main_threshold_error, err, sizeof(main_threshold_error));
 		break;
 	case 'n':
 		n = strtol(arg, &end, 10);
@@ -525,6 +529,11 @@ int main(int argc, char **argv)
 		rc = main_option(cmd, c, optarg, &o);
 		if (rc >= 0)
 			return rc;
+	}
+	if (main_threshold_error[0]) {
+		if (strcmp(cmd->name, "check") == 0)
+			main_check_unknown(&o, main_threshold_error);
+		return main_usage_error("%s", main_threshold_error);
 	}
 	o.targets = argv + optind;
 	o.ntargets = argc - optind;

@@ -58,6 +58,8 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 	bool ok = spec[0] != '\0' && strstr(spec, ",,") == NULL && spec[0] != ',' &&
 		  spec[strlen(spec) - 1] != ',';
 
+	char bad[64] = "";
+
 	for (item = strtok_r(copy, ",", &save); item && ok; item = strtok_r(NULL, ",", &save)) {
 		char *eq = strchr(item, '=');
 		const char *key = eq ? item : "total", *val = eq ? eq + 1 : item;
@@ -86,12 +88,19 @@ bool report_thresholds_parse(struct report_thresholds *th, int level, const char
 		} else {
 			ok = false;
 		}
+		/* say which part is wrong: a name, a number, a percentage */
+		if (!ok && strcmp(key, "total") && strcmp(key, "slots") && strcmp(key, "cert"))
+			snprintf(bad, sizeof(bad), " (no threshold '%.20s')", key);
+		else if (!ok && vlen > 1 && val[vlen - 1] == '%')
+			snprintf(bad, sizeof(bad), " (%.20s: a percentage is 0 to 100)", key);
+		else if (!ok)
+			snprintf(bad, sizeof(bad), " (%.20s: not a number)", key);
 	}
 	if (!ok)
 		snprintf(err, errlen,
-			 "bad threshold '%s': use milliseconds (-w 200) or a list like "
+			 "bad threshold '%s'%s: use milliseconds (-w 200) or a list like "
 			 "'total=200,slots=80%%,cert=14' (slots also as slots left: slots=5)",
-			 spec);
+			 spec, bad);
 	free(copy);
 	return ok;
 }
@@ -129,7 +138,7 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 			snprintf(why, whylen, "only %d usable slots left", usable - in->in_use);
 			st = hit;
 		} else if (r->tls.have_cert && th->cert_days[level] >= 0 &&
-			   r->tls.days_left <= th->cert_days[level]) {
+			   r->tls.days_left < th->cert_days[level]) {
 			snprintf(why, whylen, "server certificate expires in %d days (%s)",
 				 r->tls.days_left, r->tls.not_after);
 			st = hit;
@@ -164,10 +173,13 @@ json_t *report_error_json(const struct probe_result *r)
 	limit = classify_limit_name(r->error.limit);
 	/* failed_phase PROBE_PHASE_COUNT: it failed before any phase (a usage error). */
 	return json_pack(
-		"{s:s, s:o, s:s, s:s, s:o, s:o}", "class", classify_class_name(r->error.cls),
-		"sqlstate", r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(),
-		"message", r->error.message, "advice", r->error.advice ? r->error.advice : "",
-		"phase",
+		"{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}", "class",
+		classify_class_name(r->error.cls), "sqlstate",
+		r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(), "message",
+		r->error.message, "detail",
+		r->error.detail[0] ? json_string(r->error.detail) : json_null(), "hint",
+		r->error.hint[0] ? json_string(r->error.hint) : json_null(), "advice",
+		r->error.advice ? r->error.advice : "", "phase",
 		r->failed_phase < PROBE_PHASE_COUNT ? json_string(probe_phase_name(r->failed_phase))
 						    : json_null(),
 		"limit", limit ? json_string(limit) : json_null());
@@ -288,24 +300,68 @@ void report_print_json(FILE *out, json_t *v)
 	fflush(out);
 }
 
-/* One perfdata threshold field: ";200", or ";" when none is set. */
-static const char *report_perf_level(double v, char *buf, size_t len)
+/*
+ * Perfdata thresholds in the monitoring-plugins range syntax, each exactly
+ * the rule report_evaluate applies: "N" alerts above N, "N:" below N.
+ */
+static const char *report_perf_above(double v, char *buf, size_t len)
 {
 	if (v >= 0)
-		snprintf(buf, len, ";%.0f", v);
+		snprintf(buf, len, ";%g", v);
 	else
 		snprintf(buf, len, ";");
 	return buf;
 }
 
-/* The slots threshold in force at a level, as slots in use; -1 when none. */
-static double report_slots_level(const struct report_thresholds *th, int level, int usable)
+/*
+ * The slots rule in force at a level as a range over slots in use: the
+ * count that first alerts is n, so "n-1" (alert above it); "@0:" when even
+ * 0 alerts; ";" when no rule is set.
+ */
+static const char *report_perf_slots(const struct report_thresholds *th, int level, int usable,
+				     char *buf, size_t len)
 {
-	if (th->slots_left[level] >= 0)
-		return usable - th->slots_left[level];
-	if (th->slots_pct[level] >= 0)
-		return th->slots_pct[level] * usable / 100.0;
-	return -1;
+	int n;
+
+	if (th->slots_left[level] >= 0) {
+		n = usable - th->slots_left[level];
+	} else if (th->slots_pct[level] >= 0) {
+		for (n = 0; n <= usable && 100.0 * n / usable < th->slots_pct[level]; n++)
+			;
+	} else {
+		return report_perf_above(-1, buf, len);
+	}
+	if (n <= 0)
+		snprintf(buf, len, ";@0:");
+	else
+		snprintf(buf, len, ";%d", n - 1);
+	return buf;
+}
+
+/* cert=N alerts with fewer than N days left: "N:". */
+static const char *report_perf_below(int v, char *buf, size_t len)
+{
+	if (v >= 0)
+		snprintf(buf, len, ";%d:", v);
+	else
+		snprintf(buf, len, ";");
+	return buf;
+}
+
+/*
+ * Long output, after the first line, where Icinga and Nagios show it: the
+ * advice, then the server's (or libpq's) DETAIL and HINT.
+ */
+static void report_long_output(FILE *out, const struct probe_result *r)
+{
+	if (r->ok)
+		return;
+	if (r->error.advice != NULL && r->error.advice[0])
+		fprintf(out, "advice: %s\n", r->error.advice);
+	if (r->error.detail[0])
+		fprintf(out, "detail: %s\n", r->error.detail);
+	if (r->error.hint[0])
+		fprintf(out, "hint: %s\n", r->error.hint);
 }
 
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
@@ -335,17 +391,19 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 			continue;
 		fprintf(out, " %s=%.3fms", probe_phase_name(p), r->phase_ms[p]);
 		if (p == PROBE_TOTAL)
-			fprintf(out, "%s%s;0", report_perf_level(th->total_ms[0], a, sizeof(a)),
-				report_perf_level(th->total_ms[1], b, sizeof(b)));
+			fprintf(out, "%s%s;0", report_perf_above(th->total_ms[0], a, sizeof(a)),
+				report_perf_above(th->total_ms[1], b, sizeof(b)));
 	}
 	if (usable > 0)
 		fprintf(out, " slots=%d%s%s;0;%d", r->inspect.in_use,
-			report_perf_level(report_slots_level(th, 0, usable), a, sizeof(a)),
-			report_perf_level(report_slots_level(th, 1, usable), b, sizeof(b)), usable);
+			report_perf_slots(th, 0, usable, a, sizeof(a)),
+			report_perf_slots(th, 1, usable, b, sizeof(b)), usable);
 	if (r->tls.have_cert)
-		fprintf(out, " cert_days=%d;%d;%d", r->tls.days_left, th->cert_days[0],
-			th->cert_days[1]);
+		fprintf(out, " cert_days=%d%s%s", r->tls.days_left,
+			report_perf_below(th->cert_days[0], a, sizeof(a)),
+			report_perf_below(th->cert_days[1], b, sizeof(b)));
 	fputc('\n', out);
+	report_long_output(out, r);
 	fflush(out);
 	(void)t;
 }

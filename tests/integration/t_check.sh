@@ -272,7 +272,7 @@ test_check_perfdata_fields_are_positional() {
 	hold_connections 11 three_left_after_us
 	run_cmd "$PGPULSE" check -w slots=1 "$(app_uri)"
 	assert_eq 0 "$status" "slots=1 (left) replaces the default 80% warning: 12 of 17 in use is fine"
-	assert_match ' slots=12;16;16;0;17' "$output" "perfdata shows the thresholds in force, in slots"
+	assert_match ' slots=12;15;16;0;17' "$output" "perfdata shows the thresholds in force, in slots"
 	release_connections
 }
 

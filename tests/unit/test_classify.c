@@ -870,6 +870,8 @@ static void test_classify_endpoint_names(void **state)
 	assert_string_equal(classify_endpoint_name((enum classify_endpoint)99), "unknown");
 }
 
+static int classify_hosted_tests(void);
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -899,5 +901,219 @@ int main(void)
 		cmocka_unit_test(test_classify_endpoint_names),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL) | classify_hosted_tests();
+}
+
+/*
+ * Advice that knows the host and the TLS step, and the server's (or
+ * libpq's) DETAIL and HINT lines kept beside the one-line message.
+ */
+static const char *advice_for(const char *sqlstate, const char *message, const char *host,
+			      const char *port, struct classify_result *r)
+{
+	classify_error(sqlstate, message, STAGE_CONNECT, classify_endpoint_guess(host, port), r);
+	assert_true(strlen(r->advice) > 20 && strlen(r->advice) <= 160);
+	return r->advice;
+}
+
+static void test_classify_hosted_endpoints_from_host_names(void **state)
+{
+	static const struct {
+		const char *host;
+		enum classify_endpoint endpoint;
+	} cases[] = {
+		{ "ep-cool-darkness-123456.us-east-2.aws.neon.tech", ENDPOINT_NEON },
+		{ "ep-cool-darkness-123456-pooler.us-east-2.aws.neon.tech", ENDPOINT_NEON_POOLER },
+		{ "mydb.c9akciq32.eu-west-1.rds.amazonaws.com", ENDPOINT_RDS },
+		{ "app.cluster-c9akciq32.eu-west-1.rds.amazonaws.com", ENDPOINT_RDS },
+		{ "app-proxy.proxy-c9akciq32.eu-west-1.rds.amazonaws.com", ENDPOINT_RDS_PROXY },
+		{ "myserver.postgres.database.azure.com", ENDPOINT_AZURE },
+		{ "a1b2c3.d4e5f6.us-central1.sql.goog", ENDPOINT_CLOUD_SQL },
+		{ "db.abcdefghijklmnop.supabase.co", ENDPOINT_POSTGRES },
+		{ "neon.tech.example.com", ENDPOINT_UNKNOWN },
+		{ "rds.amazonaws.com.evil.example", ENDPOINT_UNKNOWN },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(classify_endpoint_guess(cases[i].host, "5432"), cases[i].endpoint);
+		assert_string_not_equal(classify_endpoint_name(cases[i].endpoint), "");
+	}
+	/* Azure's built-in PgBouncer port is still Azure */
+	assert_int_equal(classify_endpoint_guess("x.postgres.database.azure.com", "6432"),
+			 ENDPOINT_AZURE);
+}
+
+static void test_classify_supabase_wrong_password(void **state)
+{
+	static const char msg[] = "connection to server at \"db.abcdefghijklmnop.supabase.co\" "
+				  "(2a05:d014::1), port 5432 failed: FATAL:  28P01: password "
+				  "authentication failed for user \"postgres\"";
+	struct classify_result r;
+	const char *a;
+
+	(void)state;
+	a = advice_for(NULL, msg, "db.abcdefghijklmnop.supabase.co", "5432", &r);
+	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
+	assert_non_null(strstr(a, "database password"));
+	assert_non_null(strstr(a, "dashboard"));
+	assert_null(strstr(a, "pg_hba.conf"));
+	a = advice_for("XX000", "Tenant or user not found",
+		       "aws-0-eu-central-1.pooler.supabase.com", "6543", &r);
+	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
+	assert_non_null(strstr(a, "postgres.<project-ref>"));
+	assert_non_null(strstr(a, "database password"));
+	/* elsewhere the generic advice stays */
+	a = advice_for("28P01", "password authentication failed for user \"app\"", "db.example.com",
+		       "5432", &r);
+	assert_non_null(strstr(a, "pg_hba.conf"));
+}
+
+static void test_classify_hosted_pooler_on_wrong_port(void **state)
+{
+	struct classify_result r;
+	const char *a;
+
+	(void)state;
+	a = advice_for(NULL,
+		       "connection to server at \"aws-0-eu-central-1.pooler.supabase.com\" "
+		       "(3.1.2.3), port 6433 failed: Connection refused",
+		       "aws-0-eu-central-1.pooler.supabase.com", "6433", &r);
+	assert_int_equal(r.cls, CLASS_REFUSED);
+	assert_non_null(strstr(a, "5432"));
+	assert_non_null(strstr(a, "6543"));
+	assert_null(strstr(a, "listen_addresses"));
+	a = advice_for(NULL, "timeout expired", "x.postgres.database.azure.com", "5432", &r);
+	assert_int_equal(r.cls, CLASS_TIMEOUT);
+	assert_non_null(strstr(a, "firewall"));
+	assert_non_null(strstr(a, "6432"));
+	a = advice_for(NULL, "timeout expired", "p.proxy-abc.us-east-1.rds.amazonaws.com", "5432",
+		       &r);
+	assert_non_null(strstr(a, "only from inside its VPC"));
+	a = advice_for(NULL, "timeout expired", "db.abc.us-east-1.rds.amazonaws.com", "5432", &r);
+	assert_non_null(strstr(a, "security group"));
+	a = advice_for(NULL, "timeout expired", "ep-x-1.us-east-2.aws.neon.tech", "5432", &r);
+	assert_non_null(strstr(a, "suspended compute"));
+	a = advice_for(NULL, "Connection refused", "a.b.europe-west1.sql.goog", "5432", &r);
+	assert_non_null(strstr(a, "Cloud SQL Auth Proxy"));
+}
+
+static void test_classify_hosted_limits(void **state)
+{
+	struct classify_result r;
+	const char *a;
+
+	(void)state;
+	a = advice_for("53300", "sorry, too many clients already",
+		       "db.abc.eu-west-1.rds.amazonaws.com", "5432", &r);
+	assert_non_null(strstr(a, "DBInstanceClassMemory/9531392"));
+	a = advice_for("53300", "sorry, too many clients already",
+		       "ep-x-1-pooler.us-east-2.aws.neon.tech", "5432", &r);
+	assert_non_null(strstr(a, "10,000"));
+	/* a role's own limit is the role's advice, even on RDS */
+	a = advice_for("53300", "too many connections for role \"app\"",
+		       "db.abc.eu-west-1.rds.amazonaws.com", "5432", &r);
+	assert_non_null(strstr(a, "ALTER ROLE"));
+	a = advice_for("28P01", "password authentication failed for user \"app\"",
+		       "db.abc.eu-west-1.rds.amazonaws.com", "5432", &r);
+	assert_non_null(strstr(a, "15 minutes"));
+	a = advice_for("28P01", "password authentication failed for user \"app\"",
+		       "p.proxy-abc.eu-west-1.rds.amazonaws.com", "5432", &r);
+	assert_non_null(strstr(a, "Secrets Manager"));
+}
+
+static void test_classify_tls_causes_and_libpq_hint(void **state)
+{
+	static const struct {
+		const char *message, *advice, *hint;
+	} cases[] = {
+		{ "connection to server at \"db\" (10.0.0.5), port 5432 failed: root certificate "
+		  "file "
+		  "\"/home/u/.postgresql/root.crt\" does not exist\nEither provide the file or "
+		  "change "
+		  "sslmode to disable server certificate verification.\n",
+		  "sslrootcert",
+		  "Either provide the file or change sslmode to disable server "
+		  "certificate verification." },
+		{ "connection to server at \"db\" (10.0.0.5), port 5432 failed: server certificate "
+		  "for "
+		  "\"localhost\" does not match host name \"db\"\n",
+		  "names another host", "" },
+		{ "connection to server at \"db\" (10.0.0.5), port 5432 failed: SSL error: "
+		  "certificate "
+		  "verify failed\n",
+		  "does not verify", "" },
+		{ "connection to server at \"db\" (10.0.0.5), port 6432 failed: server does not "
+		  "support "
+		  "SSL, but SSL was required\n",
+		  "speaks no TLS", "" },
+		{ "connection to server at \"db\" (10.0.0.5), port 5432 failed: could not load "
+		  "private "
+		  "key file \"/k\": No such file\n",
+		  "sslkey", "" },
+	};
+	struct classify_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		advice_for(NULL, cases[i].message, "db", "5432", &r);
+		assert_int_equal(r.cls, CLASS_TLS);
+		assert_non_null(strstr(r.advice, cases[i].advice));
+		assert_string_equal(r.hint, cases[i].hint);
+		assert_null(strchr(r.message, '\n'));
+	}
+}
+
+static void test_classify_server_detail_and_hint_kept(void **state)
+{
+	struct classify_result r;
+
+	(void)state;
+	classify_error(
+		NULL,
+		"connection to server at \"db\" (10.0.0.5), port 5432 failed: FATAL:  22023: "
+		"invalid value for parameter \"statement_timeout\": \"1x\"\nDETAIL:  the "
+		"detail\nHINT:  Valid units for this parameter are \"us\", \"ms\".\nLOCATION:  "
+		"parse_and_validate_value, guc.c:7300\n",
+		STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(r.message, "invalid value for parameter \"statement_timeout\": \"1x\"");
+	assert_string_equal(r.detail, "the detail");
+	assert_string_equal(r.hint, "Valid units for this parameter are \"us\", \"ms\".");
+	/* a server error's other lines (LOCATION, a second host) are no hint */
+	classify_error(NULL,
+		       "connection to server at \"a\" (10.0.0.5), port 5432 failed: FATAL:  53300: "
+		       "sorry, too many clients already\nconnection to server at \"b\" (10.0.0.6), "
+		       "port 5432 failed: Connection refused\n",
+		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(r.detail, "");
+	assert_string_equal(r.hint, "");
+	/* a server that requires TLS from here */
+	classify_error("28000",
+		       "no pg_hba.conf entry for host \"10.0.0.9\", user \"app\", database "
+		       "\"app\", no encryption",
+		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
+	assert_non_null(strstr(r.advice, "sslmode=require"));
+	/* libpq's own: the server wanted a password, none was at hand */
+	classify_error(NULL,
+		       "connection to server at \"db\" (10.0.0.5), port 5432 failed: fe_sendauth: "
+		       "no password supplied\n",
+		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_int_equal(r.cls, CLASS_AUTH_FAILED);
+	assert_non_null(strstr(r.advice, "~/.pgpass"));
+	assert_null(strstr(r.advice, "pg_hba.conf"));
+}
+
+static int classify_hosted_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_classify_hosted_endpoints_from_host_names),
+		cmocka_unit_test(test_classify_supabase_wrong_password),
+		cmocka_unit_test(test_classify_hosted_pooler_on_wrong_port),
+		cmocka_unit_test(test_classify_hosted_limits),
+		cmocka_unit_test(test_classify_tls_causes_and_libpq_hint),
+		cmocka_unit_test(test_classify_server_detail_and_hint_kept),
+	};
+
+	return cmocka_run_group_tests_name("classify hosted", tests, NULL, NULL);
 }

@@ -560,9 +560,9 @@ static void test_dsn_parse_error_hides_password(void **state)
 		{ "postgresql://app:hunter2@[::1", "hunter2" },
 		{ "postgresql://app:hun@ter2@[::1", "ter2" },
 		{ "postgresql://app:hunter2%zz@db/x", "hunter2" },
-		{ "postgresql://app:hunter2@db/x?pgbouncer=true", "hunter2" },
+		{ "postgresql://app:hunter2@db/x?sslmdoe=require", "hunter2" },
 		{ "postgresql://app@db/x?password=hunter2&bad", "hunter2" },
-		{ "jdbc:postgresql://app:hunter2@db/x", "hunter2" },
+		{ "jdbc:mysql://app:hunter2@db/x", "hunter2" },
 		{ "mysql://app:hunter2@db/x", "hunter2" },
 		{ "host='db password=hunter2", "hunter2" },
 		{ "host=db password='hunter2", "hunter2" },
@@ -599,10 +599,10 @@ static void test_dsn_parse_error_is_helpful(void **state)
 	assert_non_null(strstr(err, "unsupported URI scheme \"mysql\""));
 	assert_false(dsn_parse("host=db port=54x32", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid port \"54x32\""));
-	/* Prisma's flag next to a password: the key is no secret */
+	/* a typo next to a password: the key is no secret */
 	assert_false(
-		dsn_parse("postgresql://app:pw@db/x?pgbouncer=true", NULL, &t, err, sizeof(err)));
-	assert_non_null(strstr(err, "invalid URI query parameter: \"pgbouncer\""));
+		dsn_parse("postgresql://app:pw@db/x?sslmdoe=require", NULL, &t, err, sizeof(err)));
+	assert_non_null(strstr(err, "unknown parameter \"sslmdoe\" (did you mean sslmode?)"));
 	assert_false(dsn_parse("host=db nosuchoption=1", NULL, &t, err, sizeof(err)));
 	assert_non_null(strstr(err, "invalid connection option \"nosuchoption\""));
 	/* a tiny buffer is truncated, not overrun */
@@ -823,6 +823,8 @@ static void test_dsn_free_twice_is_safe(void **state)
 
 #define DSN_TEST(f) cmocka_unit_test_setup(f, clear_env)
 
+static int dsn_driver_url_tests(void);
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -854,5 +856,223 @@ int main(void)
 		DSN_TEST(test_dsn_free_twice_is_safe),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL) | dsn_driver_url_tests();
+}
+
+/*
+ * Driver URLs as pasted from each driver's documentation: libpq's own
+ * parameters are kept, the driver's are dropped with one note naming them,
+ * a typo of a libpq keyword stays an error.
+ */
+static void assert_dropped(const struct dsn_target *t, const char *const *names)
+{
+	assert_non_null(t->note);
+	for (; *names; names++) {
+		assert_non_null(strstr(t->note, *names));
+		assert_null(dsn_get(t, *names));
+		assert_null(strstr(t->display, *names));
+	}
+}
+
+static void test_dsn_prisma_supabase_pooler_params_are_dropped(void **state)
+{
+	static const char *const dropped[] = { "pgbouncer", "connection_limit", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgresql://postgres.abcdefghijklmnop:hunter2@aws-0-eu-central-1.pooler.supabase"
+		 ".com:6543/postgres?pgbouncer=true&connection_limit=1",
+		 NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_non_null(strstr(t.note, "Prisma"));
+	assert_null(strstr(t.note, "hunter2"));
+	assert_string_equal(t.port, "6543");
+	assert_string_equal(t.user, "postgres.abcdefghijklmnop");
+	assert_string_equal(dsn_get(&t, "password"), "hunter2");
+	dsn_free(&t);
+}
+
+static void test_dsn_asyncpg_cache_params_are_dropped(void **state)
+{
+	static const char *const sqlalchemy[] = { "prepared_statement_cache_size", NULL };
+	static const char *const asyncpg[] = { "statement_cache_size", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgresql+asyncpg://app:pw@db.example.com/app?prepared_statement_cache_size=0",
+		 NULL, &t);
+	assert_dropped(&t, sqlalchemy);
+	dsn_free(&t);
+	parse_ok("postgresql://app@db.example.com/app?statement_cache_size=0&ssl=require", NULL,
+		 &t);
+	assert_dropped(&t, asyncpg);
+	assert_string_equal(t.sslmode, "require");
+	dsn_free(&t);
+}
+
+static void test_dsn_psycopg_url_has_no_note(void **state)
+{
+	struct dsn_target t;
+
+	parse_ok("postgresql+psycopg2://app:pw@db/app?sslmode=require&application_name=web"
+		 "&connect_timeout=5",
+		 NULL, &t);
+	assert_null(t.note);
+	assert_string_equal(t.sslmode, "require");
+	assert_string_equal(dsn_get(&t, "application_name"), "web");
+	dsn_free(&t);
+	parse_ok("postgresql+psycopg://app@db/app", NULL, &t);
+	assert_null(t.note);
+	dsn_free(&t);
+}
+
+static void test_dsn_pg8000_timeout_is_dropped(void **state)
+{
+	static const char *const dropped[] = { "timeout", "tcp_keepalive", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgresql+pg8000://app:pw@db/app?timeout=10&tcp_keepalive=true", NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_null(dsn_get(&t, "connect_timeout"));
+	dsn_free(&t);
+}
+
+static void test_dsn_node_postgres_ssl_true(void **state)
+{
+	static const char *const dropped[] = { "uselibpqcompat", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgres://app:pw@db:5432/app?ssl=true&uselibpqcompat=true", NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_string_equal(t.sslmode, "require");
+	dsn_free(&t);
+}
+
+static void test_dsn_jdbc_url_with_user_and_password_params(void **state)
+{
+	static const char *const dropped[] = { "ApplicationName", "prepareThreshold", NULL };
+	struct dsn_target t;
+	char err[512];
+
+	parse_ok("jdbc:postgresql://db.example.com:5433/app?user=bob&password=s3cr%40t&ssl=true"
+		 "&ApplicationName=billing&prepareThreshold=0",
+		 NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_non_null(strstr(t.note, "JDBC"));
+	assert_string_equal(t.host, "db.example.com");
+	assert_string_equal(t.port, "5433");
+	assert_string_equal(t.user, "bob");
+	assert_string_equal(t.dbname, "app");
+	assert_string_equal(dsn_get(&t, "password"), "s3cr@t");
+	assert_string_equal(t.sslmode, "require");
+	assert_non_null(strstr(t.display, "bob:***@db.example.com:5433/app"));
+	assert_null(strstr(t.display, "s3cr"));
+	assert_null(strstr(t.note, "s3cr"));
+	dsn_free(&t);
+	/* any case of the prefix; a typo in it still errs without the password */
+	parse_ok("JDBC:postgresql://db/app?user=bob", NULL, &t);
+	assert_string_equal(t.user, "bob");
+	dsn_free(&t);
+	assert_false(dsn_parse("jdbc:postgresql://db/app?user=bob&password=s3cret&sslmdoe=require",
+			       NULL, &t, err, sizeof(err)));
+	assert_null(strstr(err, "s3cret"));
+	assert_non_null(strstr(err, "sslmode"));
+}
+
+static void test_dsn_pgx_pool_params_are_dropped(void **state)
+{
+	static const char *const dropped[] = { "pool_max_conns", "pool_max_conn_lifetime",
+					       "search_path", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgres://app:pw@db:5432/app?sslmode=verify-full&pool_max_conns=10"
+		 "&pool_max_conn_lifetime=1h&search_path=app",
+		 NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_non_null(strstr(t.note, "pgx"));
+	assert_string_equal(t.sslmode, "verify-full");
+	dsn_free(&t);
+}
+
+static void test_dsn_rails_database_url_params_are_dropped(void **state)
+{
+	static const char *const dropped[] = { "pool", "prepared_statements", "encoding", NULL };
+	struct dsn_target t;
+
+	parse_ok("postgres://app:pw@db/app_production?pool=5&prepared_statements=false"
+		 "&encoding=unicode",
+		 NULL, &t);
+	assert_dropped(&t, dropped);
+	assert_non_null(strstr(t.note, "Rails"));
+	assert_string_equal(t.dbname, "app_production");
+	dsn_free(&t);
+}
+
+/* One note for all of them, naming each; libpq's own parameters stay. */
+static void test_dsn_one_note_for_several_drivers(void **state)
+{
+	struct dsn_target t;
+
+	parse_ok("postgresql://u@h/db?pgbouncer=true&sslmode=require&statement_cache_size=0"
+		 "&frobnicate=1",
+		 NULL, &t);
+	assert_string_equal(t.note, "ignored driver parameters libpq does not use: pgbouncer "
+				    "(Prisma), statement_cache_size (asyncpg/Prisma), frobnicate "
+				    "(unknown to libpq)");
+	assert_string_equal(t.sslmode, "require");
+	assert_null(strchr(strchr(t.display, '?'), '&'));
+	dsn_free(&t);
+}
+
+static void test_dsn_typo_of_libpq_keyword_is_an_error(void **state)
+{
+	static const struct {
+		const char *url, *suggestion;
+	} cases[] = {
+		{ "postgresql://u:hunter2@h/db?sslmdoe=require", "did you mean sslmode?" },
+		{ "postgres://u:hunter2@h/db?connect_timout=5", "did you mean connect_timeout?" },
+		{ "postgresql+asyncpg://u:hunter2@h/db?aplication_name=x",
+		  "did you mean application_name?" },
+	};
+	struct dsn_target t;
+	char err[512];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_false(dsn_parse(cases[i].url, NULL, &t, err, sizeof(err)));
+		assert_non_null(strstr(err, cases[i].suggestion));
+		assert_null(strstr(err, "hunter2"));
+		assert_null(t.note);
+	}
+}
+
+/* A raw '?' in the password is userinfo, not the start of the query. */
+static void test_dsn_driver_params_after_raw_question_mark_password(void **state)
+{
+	struct dsn_target t;
+
+	parse_ok("postgresql://u:p?w@h/db?pgbouncer=true", NULL, &t);
+	assert_string_equal(dsn_get(&t, "password"), "p?w");
+	assert_non_null(t.note);
+	assert_null(strstr(t.note, "p?w"));
+	dsn_free(&t);
+	parse_ok("postgresql://u@h/db", NULL, &t);
+	assert_null(t.note);
+	dsn_free(&t);
+}
+
+static int dsn_driver_url_tests(void)
+{
+	const struct CMUnitTest tests[] = {
+		DSN_TEST(test_dsn_prisma_supabase_pooler_params_are_dropped),
+		DSN_TEST(test_dsn_asyncpg_cache_params_are_dropped),
+		DSN_TEST(test_dsn_psycopg_url_has_no_note),
+		DSN_TEST(test_dsn_pg8000_timeout_is_dropped),
+		DSN_TEST(test_dsn_node_postgres_ssl_true),
+		DSN_TEST(test_dsn_jdbc_url_with_user_and_password_params),
+		DSN_TEST(test_dsn_pgx_pool_params_are_dropped),
+		DSN_TEST(test_dsn_rails_database_url_params_are_dropped),
+		DSN_TEST(test_dsn_one_note_for_several_drivers),
+		DSN_TEST(test_dsn_typo_of_libpq_keyword_is_an_error),
+		DSN_TEST(test_dsn_driver_params_after_raw_question_mark_password),
+	};
+
+	return cmocka_run_group_tests_name("dsn driver URLs", tests, NULL, NULL);
 }

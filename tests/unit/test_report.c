@@ -49,6 +49,7 @@ static void test_error_json_of_a_refusal(void **state)
 	s = dump(report_error_json(r));
 	assert_string_equal(s, "{\"class\":\"max_clients\",\"sqlstate\":\"53300\","
 			       "\"message\":\"sorry, too many clients already\","
+			       "\"detail\":null,\"hint\":null,"
 			       "\"advice\":\"close idle sessions\",\"phase\":\"auth\","
 			       "\"limit\":\"max_connections\"}");
 	free(s);
@@ -67,7 +68,8 @@ static void test_error_json_before_any_phase_and_without_sqlstate(void **state)
 	r->failed_phase = PROBE_PHASE_COUNT;
 	s = dump(report_error_json(r));
 	assert_string_equal(s, "{\"class\":\"other\",\"sqlstate\":null,"
-			       "\"message\":\"cannot parse target\",\"advice\":\"fix the target\","
+			       "\"message\":\"cannot parse target\",\"detail\":null,\"hint\":null,"
+			       "\"advice\":\"fix the target\","
 			       "\"phase\":null,\"limit\":null}");
 	free(s);
 	free(r);
