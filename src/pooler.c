@@ -705,6 +705,18 @@ enum pooler_backend_owner pooler_backend_owner(const struct pooler_view *v,
 	return POOLER_OWNER_CLIENT;
 }
 
+int pooler_supavisor_connections(const struct pooler_backend *backends, int nbackends,
+				 const char *usename)
+{
+	int n = 0;
+
+	for (int i = 0; backends && i < nbackends; i++)
+		if (pooler_is_supavisor_application(backends[i].application_name) &&
+		    (!usename || strcmp(backends[i].usename, usename) == 0))
+			n++;
+	return n;
+}
+
 bool pooler_is_supavisor_application(const char *application_name)
 {
 	return application_name && strncasecmp(application_name, "supavisor", 9) == 0;
@@ -886,6 +898,22 @@ bool pooler_queue_verdict(const struct pooler_view *v, const char *database, con
 			 : "",
 		 qwt);
 	return true;
+}
+
+void pooler_queue_unconfirmed(double query_timeout_ms, struct pooler_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->limit = "pgbouncer_pool";
+	q->cl_waiting = q->sv_active = q->pool_size = -1;
+	q->maxwait_ms = NAN;
+	snprintf(q->message, sizeof(q->message),
+		 "the pooler let us in but the check query got no answer within %.0f ms: most "
+		 "likely it waited for a server connection in an exhausted pool",
+		 query_timeout_ms);
+	snprintf(q->advice, sizeof(q->advice),
+		 "confirm with PgBouncer's SHOW POOLS (cl_waiting > 0, sv_active = pool_size): "
+		 "give pgpulse a console user with --pooler-admin, or add this user to "
+		 "stats_users; raising --query-timeout will not help");
 }
 
 static double pooler_pct(int used, int of)

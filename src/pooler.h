@@ -270,6 +270,14 @@ bool pooler_queue_verdict(const struct pooler_view *v, const char *database, con
 			  struct pooler_queue *q);
 
 /*
+ * The same verdict without an admin view: the probe got a pooler's
+ * ReadyForQuery and its check query then ran into the query deadline. Most
+ * likely it sat queued for a server connection; fills q (exhausted false,
+ * limit "pgbouncer_pool") with a message and how to confirm it.
+ */
+void pooler_queue_unconfirmed(double query_timeout_ms, struct pooler_queue *q);
+
+/*
  * The culprit named from the pooler's view: the client group holding the
  * exhausted pool of database/user (or, failing that, the most client
  * slots). Only when incident is open or use crosses warn_pct (0..100) of
@@ -284,6 +292,10 @@ enum pooler_backend_owner pooler_backend_owner(const struct pooler_view *v,
 					       const struct pooler_backend *b);
 /* Supavisor names its server connections "Supavisor" (and "Supavisor (auth_query)"). */
 bool pooler_is_supavisor_application(const char *application_name);
+
+/* Supavisor's server connections for usename (NULL: all) among backends. */
+int pooler_supavisor_connections(const struct pooler_backend *backends, int nbackends,
+				 const char *usename);
 
 /*
  * Supavisor's limit from its error text: "... limited to pool_size: 15"

@@ -369,6 +369,20 @@ static void test_pooler_queued_probe_is_max_clients_pool(void **state)
 	pooler_view_free(&v);
 }
 
+static void test_pooler_queue_without_admin_view_says_how_to_confirm(void **state)
+{
+	struct pooler_queue q;
+
+	(void)state;
+	pooler_queue_unconfirmed(5000, &q);
+	assert_false(q.exhausted);
+	assert_string_equal(q.limit, "pgbouncer_pool");
+	assert_non_null(strstr(q.message, "within 5000 ms: most likely it waited for a server "
+					  "connection"));
+	assert_non_null(strstr(q.advice, "--pooler-admin"));
+	assert_non_null(strstr(q.advice, "stats_users"));
+}
+
 static void test_pooler_culprit_holds_the_pool(void **state)
 {
 	struct pooler_view v;
@@ -457,6 +471,10 @@ static void test_pooler_server_connections_are_not_client_pools(void **state)
 	util_strlcpy(supa.application_name, "Supavisor", sizeof(supa.application_name));
 	assert_int_equal(pooler_backend_owner(NULL, &supa), POOLER_OWNER_SUPAVISOR);
 	assert_true(pooler_is_supavisor_application("Supavisor (auth_query)"));
+	util_strlcpy(supa.usename, "postgres.ref", sizeof(supa.usename));
+	assert_int_equal(pooler_supavisor_connections(&supa, 1, "postgres.ref"), 1);
+	assert_int_equal(pooler_supavisor_connections(&supa, 1, "app"), 0);
+	assert_int_equal(pooler_supavisor_connections(be, 3, NULL), 0);
 	assert_false(pooler_is_supavisor_application("api"));
 	pooler_view_free(&v);
 }
@@ -571,6 +589,7 @@ int main(void)
 		cmocka_unit_test(test_pooler_join_names_the_backend),
 		cmocka_unit_test(test_pooler_top_clients_group_by_application),
 		cmocka_unit_test(test_pooler_queued_probe_is_max_clients_pool),
+		cmocka_unit_test(test_pooler_queue_without_admin_view_says_how_to_confirm),
 		cmocka_unit_test(test_pooler_culprit_holds_the_pool),
 		cmocka_unit_test(test_pooler_no_culprit_at_moderate_use),
 		cmocka_unit_test(test_pooler_culprit_max_client_conn),
