@@ -211,9 +211,14 @@ static int admin_local_port(PGconn *conn)
 
 static void admin_finish(struct admin *a)
 {
+	bool read_any = false;
+
 	if (a->state == ADMIN_ST_DONE)
 		return;
-	if (a->view.admin == POOLER_ADMIN_OK)
+	for (int i = 0; i < POOLER_SHOW_COUNT; i++)
+		read_any = read_any || a->view.have[i];
+	/* Also after a deadline mid-read: what was read gets its ages and pool sizes. */
+	if (read_any)
 		pooler_view_finish(&a->view, admin_local_port(a->conn),
 				   (util_now_ms() - a->t_connected) / 1000.0, admin_now_epoch());
 	admin_rows_clear(&a->rows);
