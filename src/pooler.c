@@ -583,17 +583,21 @@ void pooler_view_finish(struct pooler_view *v, int self_port, double self_connec
 	double newest = -1;
 
 	/* Our own reader: by its client port, else the newest console client named like us. */
-	for (int i = 0; i < v->nclients; i++) {
-		const struct pooler_socket *c = &v->clients[i];
-		if (strcmp(c->database, "pgbouncer") != 0)
-			continue;
-		if (self_port > 0 ? c->port == self_port
-				  : (strcmp(c->application_name, POOLER_SELF_APPLICATION) == 0 &&
-				     !isnan(c->connect_time) && c->connect_time > newest)) {
-			self = i;
-			newest = c->connect_time;
-			if (self_port > 0)
+	for (int pass = self_port > 0 ? 0 : 1; pass < 2 && self < 0; pass++) {
+		for (int i = 0; i < v->nclients; i++) {
+			const struct pooler_socket *c = &v->clients[i];
+			if (strcmp(c->database, "pgbouncer") != 0)
+				continue;
+			if (pass == 0 && c->port == self_port) {
+				self = i;
 				break;
+			}
+			if (pass == 1 &&
+			    strcmp(c->application_name, POOLER_SELF_APPLICATION) == 0 &&
+			    !isnan(c->connect_time) && c->connect_time > newest) {
+				self = i;
+				newest = c->connect_time;
+			}
 		}
 	}
 	if (self >= 0) {
@@ -650,14 +654,12 @@ void pooler_view_finish(struct pooler_view *v, int self_port, double self_connec
 static const struct pooler_socket *pooler_server_of(const struct pooler_view *v,
 						    const struct pooler_socket *c)
 {
-	if (!c->ptr[0])
+	/* PgBouncer links both ends; a client without a link holds no server. */
+	if (!c->link[0])
 		return NULL;
-	for (int i = 0; i < v->nservers; i++) {
-		const struct pooler_socket *s = &v->servers[i];
-		if ((c->link[0] && strcmp(s->ptr, c->link) == 0) ||
-		    (s->link[0] && strcmp(s->link, c->ptr) == 0))
-			return s;
-	}
+	for (int i = 0; i < v->nservers; i++)
+		if (strcmp(v->servers[i].ptr, c->link) == 0)
+			return &v->servers[i];
 	return NULL;
 }
 

@@ -240,8 +240,8 @@ void pooler_view_finish(struct pooler_view *v, int self_port, double self_connec
 bool pooler_parse_time(const char *text, double *seconds, char *zone, size_t zonelen);
 
 /*
- * Joins each client (up to max) to its server (client.link = server.ptr,
- * or server.link = client.ptr) and the server to a backend (remote_pid =
+ * Joins each client (up to max) to its server (client.link = server.ptr)
+ * and the server to a backend (remote_pid =
  * pid, else server local_addr:local_port = client_addr:client_port).
  * Returns the number of joins written.
  */

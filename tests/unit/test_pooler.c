@@ -179,6 +179,29 @@ static void test_pooler_ages_come_from_the_poolers_clock(void **state)
 	pooler_view_free(&v);
 }
 
+static void test_pooler_own_row_found_by_name_when_the_port_differs(void **state)
+{
+	struct pooler_view v;
+	struct table_buf b;
+
+	(void)state;
+	pooler_view_init(&v);
+	/* Behind NAT the pooler sees another port; the pgpulse probe in appdb is not us. */
+	assert_true(pooler_parse_show(
+		&v, POOLER_SHOW_CLIENTS,
+		table(&b, "database,state,port,ptr,connect_time,application_name", 3, "appdb",
+		      "waiting", "1", "0x1", "2026-12-01 14:00:00 UTC", "pgpulse", "pgbouncer",
+		      "active", "2", "0x2", "2026-12-01 14:00:10 UTC", "pgpulse", "pgbouncer",
+		      "active", "3", "0x3", "2026-12-01 13:00:00 UTC", "pgpulse")));
+	pooler_view_finish(&v, 9999, 0.5, NAN);
+	assert_true(v.self_found);
+	assert_int_equal(v.nclients, 2);
+	assert_string_equal(v.clients[0].ptr, "0x1");
+	assert_string_equal(v.clients[1].ptr, "0x3"); /* an older console client stays */
+	assert_true(fabs(v.clients[0].age_s - 10.5) < 1e-9);
+	pooler_view_free(&v);
+}
+
 static void test_pooler_ages_without_own_row_read_utc(void **state)
 {
 	struct pooler_view v;
@@ -581,6 +604,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pooler_parses_118_by_column_name),
 		cmocka_unit_test(test_pooler_ages_come_from_the_poolers_clock),
+		cmocka_unit_test(test_pooler_own_row_found_by_name_when_the_port_differs),
 		cmocka_unit_test(test_pooler_ages_without_own_row_read_utc),
 		cmocka_unit_test(test_pooler_parse_time_rejects_garbage),
 		cmocka_unit_test(test_pooler_newer_columns_and_user_pool_size),
