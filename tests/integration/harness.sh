@@ -385,6 +385,7 @@ harness__start_bouncer() {
 		"app" "$HARNESS_APP_PASSWORD"
 		"limited" "$HARNESS_LIMITED_PASSWORD"
 		"postgres" ""
+		"monitor" ""
 	EOF
 	cat >"$BOUNCER_INI" <<-EOF
 		[databases]
@@ -398,7 +399,8 @@ harness__start_bouncer() {
 		auth_type = trust
 		auth_file = $d/userlist.txt
 		admin_users = postgres
-		stats_users = postgres
+		; monitor: a read-only console user (t_pooler.sh); app has no console right
+		stats_users = postgres, monitor
 		pool_mode = session
 		default_pool_size = 2
 		max_client_conn = 6

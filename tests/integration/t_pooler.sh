@@ -1,0 +1,189 @@
+# shellcheck shell=bash
+#
+# t_pooler.sh: the pooler's side of an incident against the harness's real
+# PgBouncer 1.18 (session mode, default_pool_size 2, max_client_conn 6,
+# query_wait_timeout 3 s): admin.c's reader driven by tests/admin_driver
+# in its own poll loop, and what pooler.c makes of the console's answers
+# joined to the server's pg_stat_activity.
+#
+# shellcheck disable=SC2154 # status, output, stderr: set by lib.sh's run_cmd
+
+pl_driver() {
+	local d=${ADMIN_DRIVER:-$(dirname "${PGPULSE:-.}")/tests/admin_driver}
+	[ -x "$d" ] || lib__fail "$(lib__where)" "tests/admin_driver not built" \
+		"looked at '$d' (run 'make check', or set ADMIN_DRIVER)"
+	echo "$d"
+}
+
+# A target's parameters for PgBouncer with USER (default postgres).
+pl_target() {
+	local user=${1:-postgres} pw=
+	[ "$user" = app ] && pw=" password=$APP_PASSWORD"
+	echo "host=127.0.0.1 port=$BOUNCER_PORT user=$user dbname=appdb$pw"
+}
+
+pl_backends() {
+	echo "host=$PG_SOCKET_DIR port=$PG_PORT user=postgres dbname=postgres"
+}
+
+pl_pool_waiting() {
+	local w
+	w=$(bouncer_admin "SHOW POOLS" | awk -F'|' '$1 == "appdb" && $2 == "app" { print $4 }')
+	[ -n "$w" ] && ((w >= 1))
+}
+
+pl_pool_servers_idle() {
+	local n
+	n=$(bouncer_admin "SHOW POOLS" | awk -F'|' '$1 == "appdb" && $2 == "app" { print $10 }')
+	[ "${n:-0}" = "$1" ]
+}
+
+# One client through PgBouncer that waits for a server (the probe's place).
+pl_queue_one() {
+	PGPASSWORD=$APP_PASSWORD PGAPPNAME=queued PGCONNECT_TIMEOUT=5 PGOPTIONS='' \
+		"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$BOUNCER_PORT" -U app -d appdb \
+		-c 'SELECT 1' >/dev/null 2>&1 </dev/null &
+}
+
+test_pooler_admin_user_reads_everything() {
+	local d
+	d=$(pl_driver)
+	HOLD_DB=appdb hold_connections 1 api app "$BOUNCER_PORT"
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app
+	assert_eq 0 "$status" "driver ran (stderr: $stderr)"
+	assert_json "$output" '.pooler.kind == "pgbouncer" and .pooler.admin == "ok" and .pooler.version == "1.18.0"' "admin user reads the console"
+	assert_json "$output" '.pooler.max_client_conn == 6 and .pooler.clients_in_use == 1' "max_client_conn and the one client (our reader not counted)"
+	assert_json "$output" '.config.default_pool_size == 2 and .config.query_wait_timeout_s == 3 and .config.pool_mode == "session" and .config.server_idle_timeout_s == 600' "SHOW CONFIG"
+	assert_json "$output" '[.pooler.pools[] | select(.database == "appdb" and .user == "app")][0] | .mode == "session" and .pool_size == 2 and .sv_active == 1 and .cl_waiting == 0' "SHOW POOLS with the size from SHOW DATABASES"
+	assert_json "$output" '[.pooler.pools[] | select(.database == "pgbouncer")] | length == 0' "the console's own pool is left out"
+	assert_json "$output" '.pooler.top_clients[0] | .application_name == "api" and .count == 1' "SHOW CLIENTS"
+	assert_json "$output" '.culprit == null and .queue == null and .reason == null' "nothing wrong"
+	assert_json "$output" '.elapsed_ms < 3000' "within its deadline"
+}
+
+test_pooler_stats_user_reads() {
+	local d
+	d=$(pl_driver)
+	HOLD_DB=appdb hold_connections 1 api app "$BOUNCER_PORT"
+	run_cmd "$d" --target "$(pl_target monitor)" --database appdb --user app
+	assert_json "$output" '.pooler.admin == "ok" and .pooler.version == "1.18.0"' "stats_users may read (stderr: $stderr)"
+	assert_json "$output" '.pooler.max_client_conn == 6 and (.pooler.pools | length) == 1 and .pooler.top_clients[0].application_name == "api"' "the same view as the admin user"
+}
+
+test_pooler_no_right_is_denied_with_one_line() {
+	local d
+	d=$(pl_driver)
+	# The target's own credentials: app is in neither admin_users nor stats_users.
+	run_cmd "$d" --target "$(pl_target app)"
+	assert_eq 0 "$status" "driver ran (stderr: $stderr)"
+	assert_json "$output" '.pooler.kind == "pgbouncer" and .pooler.admin == "denied"' "denied"
+	assert_json "$output" '.reason | test("^user \"app\" may not read PgBouncer.s admin console: add it to stats_users \\(read-only\\) or admin_users")' "says which setting grants it"
+	assert_json "$output" '.reason | contains("\n") | not' "one line"
+	assert_json "$output" '.pooler.pools == [] and .pooler.max_client_conn == null' "nothing made up"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
+}
+
+test_pooler_console_answers_with_max_client_conn_exhausted() {
+	local d
+	d=$(pl_driver)
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 6 idle_clients app "$BOUNCER_PORT"
+	# An ordinary client is refused now...
+	run_cmd env PGPASSWORD="$APP_PASSWORD" PGCONNECT_TIMEOUT=5 "$PG_BINDIR/psql" -X -h 127.0.0.1 \
+		-p "$BOUNCER_PORT" -U app -d appdb -c 'SELECT 1'
+	assert_ne 0 "$status" "PgBouncer refuses a seventh client"
+	assert_contains "$stderr" "no more connections allowed (max_client_conn)" "PgBouncer's reason"
+	# ...the console is not counted against max_client_conn.
+	run_cmd "$d" --target "$(pl_target monitor)" --database appdb --user app
+	assert_json "$output" '.pooler.admin == "ok" and .pooler.clients_in_use == 6 and .pooler.max_client_conn == 6' "console read while the pooler is full (stderr: $stderr)"
+	assert_json "$output" '.culprit.resource == "pgbouncer_max_client_conn" and .culprit.application_name == "idle_clients" and .culprit.count == 6 and .culprit.of == 6 and .culprit.idle == 6' "the holder of the client slots"
+	assert_json "$output" '.culprit.text | startswith("idle_clients (127.0.0.1) holds 6 of 6 PgBouncer client connections (max_client_conn), 6 of them without a server connection")' "the culprit line"
+}
+
+test_pooler_exhausted_session_pool_queues_and_names_the_holder() {
+	local d
+	d=$(pl_driver)
+	# default_pool_size = 2: two running sessions take both server connections.
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	pl_queue_one
+	wait_until 5 pl_pool_waiting || assert_eq waiting "none" "a client queues in SHOW POOLS"
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app --backends "$(pl_backends)"
+	assert_json "$output" '[.pooler.pools[] | select(.database == "appdb")][0] | .cl_waiting >= 1 and .sv_active == 2 and .pool_size == 2 and .maxwait_ms >= 0' "the pool is exhausted (stderr: $stderr)"
+	assert_json "$output" '.queue.limit == "pgbouncer_pool" and (.queue.message | startswith("waiting for a server connection: PgBouncer'"'"'s pool appdb/app has 2 of 2 in use"))' "a queued probe is max_clients / pgbouncer_pool"
+	assert_json "$output" '.queue.advice | test("query_wait_timeout = 3 s")' "advice with the pooler's timeout"
+	assert_json "$output" '.culprit.resource == "pgbouncer_pool" and .culprit.application_name == "busy" and .culprit.count == 2 and .culprit.of == 2 and .culprit.waiting >= 1' "the holding application is the culprit"
+	assert_json "$output" '.culprit.text | startswith("busy (127.0.0.1) holds 2 of 2 server connections of PgBouncer'"'"'s pool appdb/app (session mode)")' "the culprit line"
+	assert_json "$output" '[.pooler.top_clients[] | select(.application_name == "queued")][0].waiting == 1' "the waiting client is listed"
+	# Nobody waiting once the pool frees: no queue verdict.
+	release_connections busy
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app
+	assert_json "$output" '.queue == null' "no longer queued"
+}
+
+test_pooler_join_names_the_backend_pids() {
+	local d want got
+	d=$(pl_driver)
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	want=$(pg_admin "SELECT string_agg(pid::text, ',' ORDER BY pid) FROM pg_stat_activity WHERE application_name = 'busy'")
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app --backends "$(pl_backends)"
+	got=$(printf '%s' "$output" | jq -r '[.joins[] | select(.application_name == "busy") | .backend_pid] | sort | map(tostring) | join(",")')
+	assert_eq "$want" "$got" "client -> server -> backend pids match pg_stat_activity (stderr: $stderr)"
+	assert_json "$output" '[.joins[] | select(.application_name == "busy") | .remote_pid == .backend_pid and .backend_state == "active"] | all' "remote_pid is the backend pid"
+	assert_json "$output" '.pooler.top_clients[0].backend_states == {"active": 2}' "backend states behind the holder"
+}
+
+test_pooler_idle_server_connections_are_not_a_culprit() {
+	local d i
+	d=$(pl_driver)
+	# Two sessions at once leave PgBouncer two server connections; they stay
+	# idle in its pool (server_idle_timeout 600 s) after the clients leave.
+	# (Clients that end cleanly: one killed mid-query would take its server along.)
+	local pids=()
+	for i in 1 2; do
+		PGPASSWORD=$APP_PASSWORD PGAPPNAME=warmup PGCONNECT_TIMEOUT=5 PGOPTIONS='' \
+			"$PG_BINDIR/psql" -X -q -h 127.0.0.1 -p "$BOUNCER_PORT" -U app -d appdb \
+			-c 'SELECT pg_sleep(0.5)' >/dev/null </dev/null &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+	wait_until 5 pl_pool_servers_idle 2 || assert_eq 2 "$(bouncer_admin 'SHOW POOLS')" "two idle servers"
+	# Moderate use: one client holds one of the two.
+	HOLD_DB=appdb hold_connections 1 api app "$BOUNCER_PORT"
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app --backends "$(pl_backends)"
+	assert_json "$output" '[.pooler.pools[] | select(.database == "appdb")][0] | .sv_active == 1 and .sv_idle == 1' "one busy, one idle server (stderr: $stderr)"
+	assert_json "$output" '.culprit == null' "no culprit at moderate use"
+	# On the server side both backends are PgBouncer's server connections, not a client-side pool.
+	i=$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE usename = 'app'")
+	assert_eq 2 "$i" "two backends of user app"
+	assert_json "$output" '[.server_side[] | select(.owner == "pgbouncer")] | length == 2' "recognised as PgBouncer's"
+	# The same view during an open incident names the holder.
+	run_cmd "$d" --target "$(pl_target postgres)" --database appdb --user app --backends "$(pl_backends)" --incident
+	assert_json "$output" '.culprit.application_name == "api"' "named during an incident"
+}
+
+test_pooler_admin_password_never_printed() {
+	local d secret=Adm1n-S3cret-pw
+	d=$(pl_driver)
+	run_cmd "$d" --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer?application_name=x"
+	assert_json "$output" '.pooler.admin == "ok"' "--pooler-admin conninfo reads the console (stderr: $stderr)"
+	assert_not_contains "$output$stderr" "$secret" "no password in the output"
+	# A denied login and an unparsable conninfo do not echo it either.
+	run_cmd "$d" --pooler-admin "host=127.0.0.1 port=$BOUNCER_PORT user=app password=$secret"
+	assert_json "$output" '.pooler.admin == "denied"' "denied"
+	assert_not_contains "$output$stderr" "$secret" "no password when denied"
+	run_cmd "$d" --pooler-admin "host=127.0.0.1 password='$secret"
+	assert_eq 3 "$status" "usage error"
+	assert_not_contains "$output$stderr" "$secret" "no password in the parse error"
+}
+
+test_pooler_console_that_never_answers_ends_by_its_deadline() {
+	local d t0 ms
+	d=$(pl_driver)
+	t0=$(harness__now_us)
+	run_cmd "$d" --target "host=127.0.0.1 port=$FAKE_SILENT_PORT user=postgres" --deadline 500
+	ms=$((($(harness__now_us) - t0) / 1000))
+	assert_json "$output" '.pooler.admin == "unreachable" and (.reason | test("did not answer within 500 ms"))' "unreachable, saying why (stderr: $stderr)"
+	((ms < 2500)) || assert_eq "< 2500 ms" "$ms ms" "ends near its deadline"
+	# Not a PgBouncer at all: no pooler.
+	run_cmd "$d" --target "host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD"
+	assert_json "$output" '.pooler == null and (.reason | test("not PgBouncer"))' "PostgreSQL has no console"
+}
