@@ -109,8 +109,9 @@ static const struct main_option main_options[] = {
 	{ "interval", required_argument, 'i', CMD_PROBING },
 	{ "timeout", required_argument, 't', CMD_ALL },
 	{ "warning", required_argument, 'w', CMD_CHECK },
-	{ "critical", required_argument, 'c', CMD_CHECK | CMD_SHELL },
-	{ "command", required_argument, 'c', CMD_CHECK | CMD_SHELL },
+	/* -c: check's --critical, shell's --command (getopt takes either long name) */
+	{ "critical", required_argument, 'c', CMD_CHECK },
+	{ "command", required_argument, 'c', CMD_SHELL },
 	{ "connections", required_argument, 'n', CMD_BURST },
 	{ "yes", no_argument, 'y', CMD_BURST },
 	{ "json", no_argument, OPT_JSON, CMD_CHECK | CMD_BURST },
@@ -232,7 +233,7 @@ static void main_help(void)
 	       "Other:\n"
 	       "      --no-color           no colours (also when NO_COLOR is set)\n"
 	       "  -V, --version            print the version and exit\n"
-	       "  -?, --help               print this help and exit\n"
+	       "  -?, --help               print this help and exit (also: pgpulse help [COMMAND])\n"
 	       "\n"
 	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
 	       "Enter open, Esc back, e events, : prompt, ? help.\n"
@@ -252,6 +253,62 @@ static int main_usage_error(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fputs("\nTry 'pgpulse --help' for more information.\n", stderr);
 	return APP_EXIT_USAGE;
+}
+
+/* The closest command to a mistyped word, or NULL (skips "dashboard"). */
+static const char *main_near_command(const char *word)
+{
+	const char *best = NULL;
+	int best_d = 3;
+
+	for (size_t i = 1; i < MAIN_NCOMMANDS; i++) {
+		int d = util_edit_distance(word, main_commands[i].name);
+
+		if (d < best_d)
+			best = main_commands[i].name, best_d = d;
+	}
+	return best;
+}
+
+/*
+ * "pgpulse help COMMAND": the command's synopsis and the options it accepts,
+ * from the same tables getopt reads, so it cannot list one it refuses.
+ */
+static int main_help_command(const char *name)
+{
+	const struct main_command *cmd = NULL;
+	char err[200];
+
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
+		if (strcmp(main_commands[i].name, name) == 0)
+			cmd = &main_commands[i];
+	if (cmd == NULL) {
+		const char *near = main_near_command(name);
+
+		snprintf(err, sizeof(err),
+			 "no command '%.40s'%s%s%s: commands are dashboard, check, watch, shell, "
+			 "burst and serve",
+			 name, near ? " (did you mean " : "", near ? near : "", near ? "?)" : "");
+		return main_usage_error("%s", err);
+	}
+	printf("Usage: %s\n  %s\n\nOptions:\n", cmd->usage, cmd->summary);
+	for (size_t i = 0; i < MAIN_NOPTIONS; i++) {
+		const struct main_option *m = &main_options[i];
+		const char *arg = m->has_arg == required_argument ? "=VALUE" : "";
+
+		if (m->commands && !(m->commands & cmd->bit))
+			continue;
+		if (m->code < 256)
+			printf("  -%c, --%s%s\n", m->code, m->name, arg);
+		else
+			printf("      --%s%s\n", m->name, arg);
+	}
+	if (cmd->bit == CMD_SHELL) {
+		printf("\nAt the prompt ('help COMMAND' there says more):\n");
+		main_help_prompt_commands();
+	}
+	printf("\n'pgpulse --help' says what each option does; pgpulse(1) says more.\n");
+	return APP_EXIT_OK;
 }
 
 /* Seconds from the command line: a positive, finite number. */
@@ -407,17 +464,11 @@ static const char *main_option_name(int c)
  */
 static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 {
-	const char *best = NULL;
-	int best_d = 3;
+	const char *best;
 
 	if (strchr(arg, '=') || strstr(arg, "://"))
 		return true;
-	for (size_t i = 1; i < MAIN_NCOMMANDS; i++) {
-		int d = util_edit_distance(arg, main_commands[i].name);
-
-		if (d < best_d)
-			best = main_commands[i].name, best_d = d;
-	}
+	best = main_near_command(arg);
 	snprintf(
 		err, errlen,
 		"'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell, "
@@ -498,6 +549,17 @@ int main(int argc, char **argv)
 	o.color = getenv("NO_COLOR") == NULL || getenv("NO_COLOR")[0] == '\0';
 	o.burst_hold_ms = 1000;
 
+	/* "pgpulse help [COMMAND]", as git and tmux answer it */
+	if (argc > 1 && strcmp(argv[1], "help") == 0) {
+		if (argc > 3)
+			return main_usage_error("'help' takes one command, as in 'pgpulse help "
+						"check' (got '%s' too)",
+						argv[3]);
+		if (argc == 3)
+			return main_help_command(argv[2]);
+		main_help();
+		return APP_EXIT_OK;
+	}
 	if (argc > 1 && argv[1][0] != '-' && main_find_command(argv[1]) &&
 	    main_find_command(argv[1])->bit != CMD_DASHBOARD) {
 		static char progname[32];

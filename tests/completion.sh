@@ -73,6 +73,10 @@ registered=$(complete -p pgpulse 2>&1)
 
 expect "pgpulse " check watch shell burst help service= postgresql://
 expect_only "pgpulse ch" check
+# "pgpulse help COMMAND": the commands, and nothing after one
+expect_only "pgpulse help " dashboard check watch shell burst serve
+expect_only "pgpulse help sh" shell
+expect_only "pgpulse help check " 
 expect_only "pgpulse check --j" --json
 expect_not "pgpulse watch --j" --json
 expect "pgpulse check -" -w --warning -c --critical --json --timeout --query -h -U

@@ -323,3 +323,26 @@ test_check_connect_timeout_names_its_source() {
 	run_cmd "$PGPULSE" check --json -t 3 "$(app_uri connect_timeout=4)"
 	assert_json "$output" '.settings.connect_timeout == {"value": "4s", "source": "target"}' "the target's own wins"
 }
+
+test_help_command_is_the_help() {
+	require_pgpulse
+	run_cmd "$PGPULSE" help
+	assert_eq 0 "$status" "help exits 0 (stderr: $stderr)"
+	assert_contains "$output" "pgpulse check" "the help, not 'did you mean shell?'"
+	assert_eq "" "$stderr" "nothing on stderr"
+
+	run_cmd "$PGPULSE" help check
+	assert_eq 0 "$status" "help check exits 0"
+	assert_contains "$output" "Usage: pgpulse check" "check's synopsis"
+	assert_contains "$output" "-w, --warning=VALUE" "an option check takes"
+	assert_not_contains "$output" "--format" "no option of watch"
+
+	run_cmd "$PGPULSE" help shell
+	assert_contains "$output" "-c, --command=VALUE" "shell's -c is --command"
+	assert_not_contains "$output" "--critical" "not check's --critical"
+	assert_match "commands: check ping" "$output" "the prompt's commands"
+
+	run_cmd "$PGPULSE" help chek
+	assert_eq 3 "$status" "an unknown command is a usage error"
+	assert_contains "$stderr" "no command 'chek' (did you mean check?)" "suggests check"
+}
