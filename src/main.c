@@ -233,7 +233,8 @@ static void main_help(void)
 	       "Other:\n"
 	       "      --no-color           no colours (also when NO_COLOR is set)\n"
 	       "  -V, --version            print the version and exit\n"
-	       "  -?, --help               print this help and exit (also: pgpulse help [COMMAND])\n"
+	       "  -?, --help               print this help and exit (also: pgpulse help "
+	       "[COMMAND])\n"
 	       "\n"
 	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
 	       "Enter open, Esc back, e events, : prompt, ? help.\n"
@@ -469,12 +470,11 @@ static bool main_looks_like_target(const char *arg, char *err, size_t errlen)
 	if (strchr(arg, '=') || strstr(arg, "://"))
 		return true;
 	best = main_near_command(arg);
-	snprintf(
-		err, errlen,
-		"'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, shell, "
-		"burst and serve; a target looks like 'host=db dbname=app' or "
-		"'postgresql://user@host:5432/db'",
-		arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
+	snprintf(err, errlen,
+		 "'%.40s' is neither a command nor a target%s%s%s: commands are check, watch, "
+		 "shell, burst, serve and help; a target looks like 'host=db dbname=app' or "
+		 "'postgresql://user@host:5432/db'",
+		 arg, best ? " (did you mean " : "", best ? best : "", best ? "?)" : "");
 	return false;
 }
 
