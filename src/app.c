@@ -87,12 +87,44 @@ bool app_answer_yes(const char *answer)
 	return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
 }
 
+/*
+ * No target was given: say what libpq's defaults resolved to and which PG*
+ * variables set them, so "nothing listens" is not a mystery at 3 a.m.
+ */
+static void app_note_defaults(const struct dsn_target *t)
+{
+	static const char *const vars[] = { "PGSERVICE", "PGHOST",     "PGHOSTADDR", "PGPORT",
+					    "PGUSER",	 "PGDATABASE", "PGSSLMODE" };
+	char from[128] = "";
+
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		const char *v = getenv(vars[i]);
+
+		if (v && *v && strlen(from) + strlen(vars[i]) + 3 < sizeof(from)) {
+			strcat(from, from[0] ? ", " : "");
+			strcat(from, vars[i]);
+		}
+	}
+	fprintf(stderr,
+		"pgpulse: note: no target given and DATABASE_URL is unset: probing libpq's "
+		"defaults (%s), %s%s port %s, user %s, database %s; give a target to probe "
+		"another\n",
+		from[0] ? from : "no PG* variables set", t->host_is_socket ? "socket " : "host ",
+		t->host ? t->host : "(libpq's default)", t->port ? t->port : "5432",
+		t->user ? t->user : "(unknown)", t->dbname ? t->dbname : "(same as user)");
+}
+
 bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
 		    size_t errlen)
 {
 	struct dsn_target t;
 	char name[NAMES_MAX_LEN];
 	bool named = input && names_split(input, name, sizeof(name), &input);
+	const char *url = getenv("DATABASE_URL");
+	const struct dsn_overrides *ov = &o->overrides;
+	/* nothing on the command line or in DATABASE_URL: libpq's defaults decide */
+	bool no_target = input == NULL && (url == NULL || url[0] == '\0') && !ov->host &&
+			 !ov->port && !ov->user && !ov->dbname;
 
 	memset(&t, 0, sizeof(t));
 	if (named && *input == '\0') {
@@ -114,12 +146,14 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 	}
 	if (t.note != NULL)
 		fprintf(stderr, "pgpulse: note: %s\n", t.note);
+	if (no_target)
+		app_note_defaults(&t);
 	/* NAME=TARGET, else service=NAME is called NAME (names.h) */
 	if (named || dsn_get(&t, "service")) {
 		free(t.name);
 		t.name = util_xstrdup(named ? name : dsn_get(&t, "service"));
 	}
-	sched_add_target(s, &t);
+	sched_add_target(s, &t)->probe_cfg.no_target = no_target;
 	return true;
 }
 

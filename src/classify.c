@@ -225,6 +225,9 @@ static const char classify_advice_session_pool[] =
 	"use NullPool, or move to transaction mode on port 6543";
 static const char classify_advice_ipv6[] =
 	"this host has no IPv6 route: use the IPv4 pooler (Supavisor) address or enable IPv6";
+static const char classify_advice_no_target[] = "nothing listens where libpq's defaults point (no "
+						"target given): give a target, set DATABASE_URL "
+						"or PGHOST/PGPORT, or start the local server";
 
 static const char classify_advice_max_connections[] =
 	"the server is out of connection slots: find who holds them (slots) and close idle pools, "
@@ -835,6 +838,11 @@ const char *classify_limit_name(enum classify_limit limit)
 const char *classify_advice_ipv6_only(void)
 {
 	return classify_advice_ipv6;
+}
+
+const char *classify_advice_no_target_refused(void)
+{
+	return classify_advice_no_target;
 }
 
 const char *classify_advice(enum classify_class cls, enum classify_limit limit,

@@ -103,6 +103,8 @@ bool classify_class_from_name(const char *name, enum classify_class *out);
 const char *classify_limit_name(enum classify_limit limit); /* "max_connections", NULL for NONE */
 /* For an unreachable host that has IPv6 addresses only (no IPv6 route here). */
 const char *classify_advice_ipv6_only(void);
+/* For a refused probe of libpq's defaults: no target was given at all. */
+const char *classify_advice_no_target_refused(void);
 const char *classify_advice(enum classify_class cls, enum classify_limit limit,
 			    enum classify_endpoint endpoint);
 

@@ -226,6 +226,8 @@ static void probe_fail_classified(struct probe *p, enum probe_phase phase)
 		if (all_v6)
 			p->r.error.advice = classify_advice_ipv6_only();
 	}
+	if (p->r.error.cls == CLASS_REFUSED && p->cfg.no_target)
+		p->r.error.advice = classify_advice_no_target_refused();
 	/* A failed phase has no duration of its own: it never completed. */
 	if (phase != PROBE_QUERY && phase != PROBE_CLOSE)
 		for (int i = phase; i < PROBE_TOTAL; i++)

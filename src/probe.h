@@ -73,6 +73,8 @@ struct probe_config {
 	bool hold;
 	/* The target is known to be a pooler: the protocol's pid is not a backend's. */
 	bool behind_pooler;
+	/* No target, no DATABASE_URL: libpq's defaults; the advice says so. */
+	bool no_target;
 };
 
 /* Rows of a sql probe, owned by the probe (valid until probe_free). */

@@ -346,3 +346,24 @@ test_help_command_is_the_help() {
 	assert_eq 3 "$status" "an unknown command is a usage error"
 	assert_contains "$stderr" "no command 'chek' (did you mean check?)" "suggests check"
 }
+
+test_check_without_target_says_so() {
+	require_pgpulse
+	# no target, no DATABASE_URL: libpq's environment points at a closed port
+	run_cmd env -u DATABASE_URL -u PGSERVICE PGHOST=127.0.0.1 PGPORT="$REFUSED_PORT" PGUSER=app \
+		"$PGPULSE" check
+	assert_eq 2 "$status" "nothing listens: critical"
+	assert_contains "$stderr" "note: no target given and DATABASE_URL is unset: probing libpq's defaults (PGHOST, PGPORT, PGUSER), host 127.0.0.1 port $REFUSED_PORT, user app" "names what the defaults resolve to"
+	assert_contains "$output" "(no target given)" "the advice says no target was given"
+
+	# a target given: no such note, the usual advice
+	run_cmd env -u DATABASE_URL "$PGPULSE" check "host=127.0.0.1 port=$REFUSED_PORT user=app"
+	assert_eq 2 "$status" "still critical"
+	assert_not_contains "$stderr" "no target given" "no note"
+	assert_not_contains "$output" "no target given" "usual advice"
+	assert_contains "$output" "nothing listens on this address and port" "usual advice"
+
+	# DATABASE_URL counts as a target
+	run_cmd env DATABASE_URL="postgresql://app@127.0.0.1:$REFUSED_PORT/appdb" "$PGPULSE" check
+	assert_not_contains "$stderr$output" "no target given" "DATABASE_URL is a target"
+}
