@@ -439,8 +439,8 @@ static const struct classify_cause_rule classify_cause_rules[] = {
 	  "the server does not trust this client's certificate: use one signed by the server's "
 	  "ssl_ca_file" },
 	{ CLASS_AUTH_FAILED, "no password supplied",
-	  "the server asks for a password and none was given: put it in ~/.pgpass "
-	  "(host:port:db:user:password, mode 0600), PGPASSWORD or the target" },
+	  "the server asks for a password and none was given: pass -W to be asked for it, or put "
+	  "it in ~/.pgpass (host:port:db:user:password, mode 0600) or PGPASSWORD" },
 	{ CLASS_AUTH_FAILED, "no encryption",
 	  "the server takes only TLS connections from here (pg_hba.conf hostssl; RDS "
 	  "rds.force_ssl): use sslmode=require or verify-full" },

@@ -1004,6 +1004,8 @@ static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct 
 			dsn_set(t, "user", ov->user);
 		if (ov->dbname && *ov->dbname)
 			dsn_set(t, "dbname", ov->dbname);
+		if (ov->password && *ov->password && dsn_get(t, "password") == NULL)
+			dsn_set(t, "password", ov->password);
 	}
 	/* a conninfo host=[::1] would reach getaddrinfo with its brackets */
 	v = dsn_get(t, "host");

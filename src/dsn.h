@@ -17,6 +17,7 @@ struct dsn_overrides {
 	const char *port;
 	const char *user;
 	const char *dbname;
+	const char *password; /* -W's answer: for the targets that carry none */
 };
 
 struct dsn_target {

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "app.h"
+#include "askpass.h"
 #include "burst.h"
 #include "check.h"
 #include "dashboard.h"
@@ -106,6 +107,7 @@ static const struct main_option main_options[] = {
 	{ "port", required_argument, 'p', CMD_ALL },
 	{ "username", required_argument, 'U', CMD_ALL },
 	{ "dbname", required_argument, 'd', CMD_ALL },
+	{ "password", no_argument, 'W', CMD_ALL },
 	{ "interval", required_argument, 'i', CMD_PROBING },
 	{ "timeout", required_argument, 't', CMD_ALL },
 	{ "warning", required_argument, 'w', CMD_CHECK },
@@ -194,6 +196,8 @@ static void main_help(void)
 	       "  -p, --port=PORT          server port\n"
 	       "  -U, --username=USER      user name\n"
 	       "  -d, --dbname=DBNAME      database name\n"
+	       "  -W, --password           ask for the password (on the terminal, not echoed)\n"
+	       "                           for every target that carries none\n"
 	       "\n"
 	       "Probing:\n"
 	       "  -i, --interval=SECONDS   time between probe starts per target (default 1)\n"
@@ -367,6 +371,7 @@ static const struct settings_entry *main_setting(int code)
 }
 
 static char main_threshold_error[300];
+static bool main_ask_password; /* -W */
 
 /* Parses one option; returns -1 when fine, else an exit code. */
 static int main_option(const struct main_command *cmd, int c, const char *arg,
@@ -387,6 +392,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 	case 'p': o->overrides.port = arg; break;
 	case 'U': o->overrides.user = arg; break;
 	case 'd': o->overrides.dbname = arg; break;
+	case 'W': main_ask_password = true; break;
 	case 'w':
 	case 'c':
 		if (cmd->bit == CMD_SHELL && c == 'c') {
@@ -539,7 +545,7 @@ int main(int argc, char **argv)
 	struct app_options o;
 	struct sched *s;
 	struct option long_options[MAIN_NOPTIONS + 1];
-	char shorts[64], err[400], *commands_copy = NULL;
+	char shorts[64], err[400], *commands_copy = NULL, password[1024] = "";
 	struct names_list services = { 0 };
 	int c, rc, longidx;
 
@@ -625,6 +631,16 @@ int main(int argc, char **argv)
 		o.targets = services.v, o.ntargets = services.n;
 	}
 
+	/* -W: asked once, for every target without a password (psql asks once too) */
+	if (main_ask_password) {
+		if (!askpass_read("Password: ", password, sizeof(password), err, sizeof(err))) {
+			fprintf(stderr, "pgpulse: %s\n", err);
+			if (cmd->bit == CMD_CHECK)
+				main_check_unknown(&o, err);
+			return APP_EXIT_USAGE;
+		}
+		o.overrides.password = password;
+	}
 	s = sched_new(&o.sched, err, sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "pgpulse: %s\n", err);
@@ -675,5 +691,6 @@ int main(int argc, char **argv)
 	names_list_free(&services);
 	sched_free(s);
 	signals_shutdown();
+	explicit_bzero(password, sizeof(password));
 	return rc;
 }

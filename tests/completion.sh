@@ -79,7 +79,7 @@ expect_only "pgpulse help sh" shell
 expect_only "pgpulse help check " 
 expect_only "pgpulse check --j" --json
 expect_not "pgpulse watch --j" --json
-expect "pgpulse check -" -w --warning -c --critical --json --timeout --query -h -U
+expect "pgpulse check -" -w --warning -c --critical --json --timeout --query -h -U -W --password
 expect_not "pgpulse check -" --format --count --hold --yes -n
 expect "pgpulse watch --" --format --count --interval --no-backoff
 expect "pgpulse burst --" --connections --yes --hold --json

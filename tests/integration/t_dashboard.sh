@@ -710,3 +710,35 @@ test_dashboard_labels_and_footer() {
 	dash_wait 15 "Latency"
 	assert_match "appdb\?sslmode=[a-z-]*~ [0-9:]{8}" "$(dash_screen)" "ASCII ellipsis"
 }
+
+# -W asks on the terminal, echo off, like psql; the answer serves every
+# target that carries no password, and shows nowhere.
+test_password_prompt_on_the_terminal() {
+	require_pgpulse
+	dash_start PGPASSFILE=/dev/null -- -W "host=127.0.0.1 port=$PG_PORT user=app dbname=appdb"
+	dash_wait 10 "Password:" "asks for the password"
+	dash_type "$APP_PASSWORD"
+	assert_not_contains "$(dash_screen)" "$APP_PASSWORD" "not echoed while typed"
+	dash_keys Enter
+	dash_wait 15 "PostgreSQL 15" "the answer lets the probe in"
+	local screen pid
+	screen=$(dash_screen)
+	assert_contains "$screen" " UP " "state UP"
+	assert_not_contains "$screen" "$APP_PASSWORD" "no password on screen"
+	pid=$(dash_pid)
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "$APP_PASSWORD" "not in argv"
+	dash_type q
+	wait_until 5 dash_exited
+	assert_eq 0 "$(dash_exit_status)" "q exits 0"
+
+	# Without -W and without a password: the advice names -W.
+	run_cmd env PGPASSFILE=/dev/null "$PGPULSE" check "host=127.0.0.1 port=$PG_PORT user=app dbname=appdb"
+	assert_eq 2 "$status" "no password: critical"
+	assert_contains "$output" "pass -W to be asked for it" "fe_sendauth advice mentions -W"
+
+	# No terminal to ask on: a usage error that says what to do instead.
+	run_cmd setsid -w "$PGPULSE" check -W "host=127.0.0.1 port=$PG_PORT user=app dbname=appdb" </dev/null
+	assert_eq 3 "$status" "no terminal: usage error"
+	assert_match "^PGPULSE UNKNOWN - -W asks for the password on the terminal" "$output" "check says UNKNOWN"
+	assert_contains "$stderr" "~/.pgpass or PGPASSWORD" "says what to do instead"
+}
