@@ -9,6 +9,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct check_loop {
 	struct sched *s;
@@ -37,33 +38,108 @@ static void check_loop_run(struct check_loop *l)
 		sched_cancel_all(l->s);
 }
 
+/* open_memstream fails only without memory: as util_xmalloc does, stop. */
+static void check_oom(void)
+{
+	fputs("pgpulse: out of memory\n", stderr);
+	abort();
+}
+
+/*
+ * Several targets: a status ranks by how bad it is, as monitoring-plugins'
+ * max_state_alt ranks them (critical, warning, unknown, ok).
+ */
+static enum report_status check_worse(enum report_status a, enum report_status b)
+{
+	static const int rank[] = {
+		[REPORT_OK] = 0,
+		[REPORT_UNKNOWN] = 1,
+		[REPORT_WARNING] = 2,
+		[REPORT_CRITICAL] = 3,
+	};
+	return rank[b] > rank[a] ? b : a;
+}
+
+/*
+ * One target of several: its Nagios line with its name after the status
+ * ("PGPULSE OK - primary: connected ..."); its long output goes to longout,
+ * each line after the name, to follow every target's line.
+ */
+static void check_line_named(const struct target *t, const struct probe_result *r,
+			     enum report_status st, const char *why,
+			     const struct report_thresholds *th, FILE *longout)
+{
+	char *text = NULL, *nl, *line, *dash;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m == NULL)
+		check_oom();
+	report_check_line(m, t, r, st, why, th);
+	fclose(m);
+	nl = strchr(text, '\n');
+	if (nl)
+		*nl = '\0';
+	dash = strstr(text, " - ");
+	if (dash) {
+		dash += 3;
+		printf("%.*s%s: %s\n", (int)(dash - text), text, t->dsn.name, dash);
+	} else {
+		printf("%s\n", text);
+	}
+	for (line = nl ? nl + 1 : NULL; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		fprintf(longout, "%s: %s\n", t->dsn.name, line);
+	}
+	free(text);
+}
+
 enum app_next check_run(struct app *a)
 {
 	struct sched *s = a->s;
 	const struct app_options *o = a->o;
 	struct check_loop l = { s, o, false };
-	struct target *t = sched_target(s, 0);
-	const struct probe_result *r;
-	enum report_status st;
-	char why[400];
+	enum report_status worst = REPORT_OK;
+	int n = sched_ntargets(s);
+	char why[400], *longtext = NULL;
+	size_t longlen = 0;
+	FILE *longout;
 
 	check_loop_run(&l);
-	if (!t->have_last) {
-		fprintf(stderr, "pgpulse: check interrupted before it finished\n");
-		a->exit_code = APP_EXIT_USAGE;
-		return APP_NEXT_EXIT;
-	}
-	r = &t->last;
-	st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
-	if (o->json) {
-		json_t *j = report_check_json(t, r, st);
+	for (int i = 0; i < n; i++)
+		if (!sched_target(s, i)->have_last) {
+			fprintf(stderr, "pgpulse: check interrupted before it finished\n");
+			a->exit_code = APP_EXIT_USAGE;
+			return APP_NEXT_EXIT;
+		}
+	longout = open_memstream(&longtext, &longlen);
+	if (longout == NULL)
+		check_oom();
+	/* In the order given: one line (or JSON object) per target. */
+	for (int i = 0; i < n; i++) {
+		struct target *t = sched_target(s, i);
+		const struct probe_result *r = &t->last;
+		enum report_status st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
 
-		report_print_json(stdout, j);
-		json_decref(j);
-	} else {
-		report_check_line(stdout, t, r, st, why, &o->thresholds);
+		if (o->json) {
+			json_t *j = report_check_json(t, r, st);
+
+			report_print_json(stdout, j);
+			json_decref(j);
+		} else if (n == 1) {
+			report_check_line(stdout, t, r, st, why, &o->thresholds);
+		} else {
+			check_line_named(t, r, st, why, &o->thresholds, longout);
+		}
+		worst = check_worse(worst, st);
 	}
-	a->exit_code = (int)st;
+	fclose(longout);
+	fputs(longtext, stdout);
+	fflush(stdout);
+	free(longtext);
+	a->exit_code = (int)worst;
 	return APP_NEXT_EXIT;
 }
 

@@ -60,8 +60,8 @@ struct main_command {
 static const struct main_command main_commands[] = {
 	{ "dashboard", CMD_DASHBOARD, APP_NEXT_DASHBOARD, 0,
 	  "pgpulse [OPTION]... [TARGET]...", "live dashboard (needs a terminal)" },
-	{ "check", CMD_CHECK, APP_NEXT_CHECK, 1,
-	  "pgpulse check [OPTION]... [TARGET]", "one health check, Nagios-style; exit 0/1/2/3" },
+	{ "check", CMD_CHECK, APP_NEXT_CHECK, 0,
+	  "pgpulse check [OPTION]... [TARGET]...", "one health check per target, Nagios-style; exit 0/1/2/3" },
 	{ "watch", CMD_WATCH, APP_NEXT_WATCH, 0,
 	  "pgpulse watch [OPTION]... [TARGET]...", "one record per probe, for pipes and files" },
 	{ "shell", CMD_SHELL, APP_NEXT_SHELL, 0,

@@ -219,8 +219,8 @@ test_check_usage_errors_exit_3() {
 	assert_eq 3 "$status" "unknown option"
 	assert_contains "$stderr" "Try 'pgpulse --help'" "points at --help"
 
-	run_cmd "$PGPULSE" check "host=a" "host=b"
-	assert_eq 3 "$status" "check takes one target"
+	run_cmd "$PGPULSE" burst -n 2 "host=a" "host=b"
+	assert_eq 3 "$status" "burst takes one target"
 
 	run_cmd "$PGPULSE" check "postgresql://app:Hunter2-pw@127.0.0.1:99999999/db"
 	assert_eq 3 "$status" "bad port"
@@ -366,4 +366,27 @@ test_check_without_target_says_so() {
 	# DATABASE_URL counts as a target
 	run_cmd env DATABASE_URL="postgresql://app@127.0.0.1:$REFUSED_PORT/appdb" "$PGPULSE" check
 	assert_not_contains "$stderr$output" "no target given" "DATABASE_URL is a target"
+}
+
+test_check_several_targets_one_line_each() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check "direct=$(app_uri)" "gone=host=127.0.0.1 port=$REFUSED_PORT user=app"
+	assert_eq 2 "$status" "the worst status is the exit code (stderr: $stderr)"
+	local lines
+	lines=$(grep -c '^PGPULSE ' <<<"$output")
+	assert_eq 2 "$lines" "one status line per target"
+	assert_match '^PGPULSE OK - direct: connected in [0-9.]+ m?s \(PostgreSQL 15\.[0-9]+, [^)]*\) \| total=' "$(sed -n 1p <<<"$output")" "first the first target, named, with perfdata"
+	assert_match '^PGPULSE CRITICAL - gone: refused' "$(sed -n 2p <<<"$output")" "then the second"
+	assert_match $'\ngone: advice: nothing listens' "$output" "long output after every status line, named"
+	assert_not_contains "$output" "$APP_PASSWORD" "no password"
+
+	run_cmd "$PGPULSE" check -w total=100000 "one=$(app_uri)" "two=$(app_uri sslmode=require)"
+	assert_eq 0 "$status" "all OK: 0"
+	assert_eq 2 "$(grep -c '^PGPULSE OK - ' <<<"$output")" "two OK lines"
+
+	run_cmd "$PGPULSE" check --json "direct=$(app_uri)" "gone=host=127.0.0.1 port=$REFUSED_PORT user=app"
+	assert_eq 2 "$status" "JSON: worst status too"
+	assert_eq 2 "$(wc -l <<<"$output")" "JSON lines: one object per line"
+	assert_json "$(sed -n 1p <<<"$output")" '.name == "direct" and .status == "ok"' "first object"
+	assert_json "$(sed -n 2p <<<"$output")" '.name == "gone" and .status == "critical" and .error.class == "refused"' "second object"
 }
