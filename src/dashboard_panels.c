@@ -327,19 +327,20 @@ static enum dashboard_role dashboard_slots_role(const struct dashboard *d, int i
 	return ROLE_OK;
 }
 
-/* "[|||||.....]  85%  3 left": the bar spans the usable slots only. */
-static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p, int in_use,
-				int usable, enum dashboard_role role)
+/* "[|||||.....]  85%  3 left" ("over by 1"): the bar spans the usable slots only. */
+static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p,
+				const struct inspect_info *info, enum dashboard_role role)
 {
-	char tail[48];
-	int bw, used, left = usable - in_use > 0 ? usable - in_use : 0;
+	char tail[48], left[32];
+	int bw, used, in_use = info->in_use, usable = inspect_usable_slots(info);
 
 	if (usable <= 0) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "no usable slots");
 		dashboard_pen_nl(p);
 		return;
 	}
-	snprintf(tail, sizeof(tail), " %3d%%  %d left", (int)lround(100.0 * in_use / usable), left);
+	snprintf(tail, sizeof(tail), " %3d%%  %s", (int)lround(100.0 * in_use / usable),
+		 inspect_slots_left_text(info, left, sizeof(left)));
 	bw = p->w - 2 - (int)strlen(tail);
 	if (bw >= 4) {
 		used = (int)((long)in_use * bw / usable);
@@ -389,7 +390,7 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 	dashboard_pen_field(p, d->attr[ROLE_LABEL], " (%d reserved, %d usable)", info->reserved,
 			    usable);
 	dashboard_pen_nl(p);
-	dashboard_slots_bar(d, p, info->in_use, usable, role);
+	dashboard_slots_bar(d, p, info, role);
 
 	if (holders_culprit(info, culprit, sizeof(culprit))) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");

@@ -75,6 +75,19 @@ const char *inspect_sql(void)
 	return inspect_query;
 }
 
+const char *inspect_slots_left_text(const struct inspect_info *info, char *out, size_t outlen)
+{
+	int usable = inspect_usable_slots(info);
+
+	if (usable < 0)
+		snprintf(out, outlen, "%s", "");
+	else if (info->in_use > usable)
+		snprintf(out, outlen, "over by %d", info->in_use - usable);
+	else
+		snprintf(out, outlen, "%d left", usable - info->in_use);
+	return out;
+}
+
 const char *inspect_state_name(enum inspect_state s)
 {
 	return s < INSPECT_STATE_COUNT ? inspect_state_names[s] : "unknown";

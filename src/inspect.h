@@ -79,6 +79,14 @@ static inline int inspect_usable_slots(const struct inspect_info *info)
 	return info->max_connections - info->reserved;
 }
 
+/*
+ * The one rule for what is left of the usable slots, so that the prompt,
+ * the dashboard and check say the same: "3 left", "0 left", or "over by 2"
+ * when superusers' sessions reach into the reserved slots; never a negative
+ * count. "" when the slots are unknown. Returns out.
+ */
+const char *inspect_slots_left_text(const struct inspect_info *info, char *out, size_t outlen);
+
 /* The multi-statement query; results come back in this order. */
 const char *inspect_sql(void);
 

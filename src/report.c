@@ -135,7 +135,10 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 			st = hit;
 		} else if (usable > 0 && th->slots_left[level] >= 0 &&
 			   usable - in->in_use <= th->slots_left[level]) {
-			snprintf(why, whylen, "only %d usable slots left", usable - in->in_use);
+			char left[32];
+
+			snprintf(why, whylen, "usable slots: %s",
+				 inspect_slots_left_text(in, left, sizeof(left)));
 			st = hit;
 		} else if (r->tls.have_cert && th->cert_days[level] >= 0 &&
 			   r->tls.days_left < th->cert_days[level]) {

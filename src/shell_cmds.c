@@ -292,7 +292,7 @@ static void shell_print_tls_line(const struct target *t, const struct tls_info *
 static void shell_print_slots_line(const struct inspect_info *in)
 {
 	int usable = inspect_usable_slots(in);
-	char states[200] = "";
+	char states[200] = "", left[32];
 	size_t n = 0;
 
 	for (int s = 0; s < INSPECT_STATE_COUNT; s++)
@@ -302,9 +302,9 @@ static void shell_print_slots_line(const struct inspect_info *in)
 					      in->by_state[s]);
 	if (usable >= 0)
 		shell_field("slots",
-			    "%d of %d usable in use, %d left (max_connections %d, %d reserved)%s%s",
-			    in->in_use, usable, usable - in->in_use, in->max_connections,
-			    in->reserved, n ? "; " : "", states);
+			    "%d of %d usable in use, %s (max_connections %d, %d reserved)%s%s",
+			    in->in_use, usable, inspect_slots_left_text(in, left, sizeof(left)),
+			    in->max_connections, in->reserved, n ? "; " : "", states);
 	else
 		shell_field("slots", "%d in use%s%s", in->in_use, n ? "; " : "", states);
 }

@@ -742,3 +742,20 @@ test_password_prompt_on_the_terminal() {
 	assert_match "^PGPULSE UNKNOWN - -W asks for the password on the terminal" "$output" "check says UNKNOWN"
 	assert_contains "$stderr" "~/.pgpass or PGPASSWORD" "says what to do instead"
 }
+
+# Superusers' sessions reach into the reserved slots: the prompt and the
+# dashboard say "over by N" by one rule, never a negative count.
+test_slots_over_the_usable_ones_agree() {
+	require_pgpulse
+	local su="host=127.0.0.1 port=$PG_PORT user=postgres dbname=postgres"
+	hold_connections 17 harness_over
+	run_cmd "$PGPULSE" shell -c "slots" "$su"
+	assert_match "slots +18 of 17 usable in use, over by 1 \(max_connections 20, 3 reserved\)" "$output" "the prompt: over by 1"
+	assert_not_contains "$output" "-1 left" "no negative count"
+
+	dash_start -- --interval 0.5 "$su"
+	dash_wait 15 "max_connections" "the slots panel"
+	dash_wait 10 "106%  over by 1" "the dashboard: the same rule"
+	assert_not_contains "$(dash_screen)" "0 left" "not '0 left' beside 106%"
+	release_connections harness_over
+}
