@@ -92,7 +92,8 @@ static void dashboard_key_reset(struct dashboard *d, int key)
 	(void)key;
 	for (int i = 0; i < sched_ntargets(d->s); i++)
 		target_reset_stats(sched_target(d->s, i));
-	dashboard_set_status(d, "statistics reset");
+	dashboard_set_status(d, "counters, latency and availability reset; log, events and "
+				"incidents kept");
 }
 
 static void dashboard_select(struct dashboard *d, int delta)
@@ -229,7 +230,8 @@ static const struct dashboard_key dashboard_keys[] = {
 	  "r",
 	  "r reset",
 	  8,
-	  "reset statistics (latency, counters, availability)",
+	  "reset counters, failures by class, latency, availability and trend; the log, "
+	  "events and incidents stay (views then say since when)",
 	  dashboard_key_reset },
 	{ { '\t', KEY_DOWN, KEY_RIGHT, 'j' },
 	  "Tab Down Right",

@@ -502,6 +502,9 @@ void dashboard_panel_counters(struct dashboard *d, struct target *t, struct dash
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  failed ");
 	dashboard_pen_add(p, d->attr[failed ? ROLE_BAD : ROLE_VALUE], "%llu",
 			  (unsigned long long)failed);
+	if (t->stats_reset)
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "  since the reset at %s",
+				  dashboard_fmt_clock(&t->stats_since, false, buf, sizeof(buf)));
 	dashboard_pen_nl(p);
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "connections of ours open now ");
 	dashboard_pen_add(p, d->attr[ROLE_VALUE], "%d", t->open_connections);
@@ -606,17 +609,22 @@ void dashboard_state_lines(struct dashboard *d, struct target *t, struct dashboa
 
 	if (inc) {
 		const char *limit = classify_limit_name(inc->limit);
-		char banner[512], code[48] = "";
+		char banner[512], code[48] = "", since[48] = "";
 
 		/* "limit X (SQLSTATE Y): message", so the code does not read as the limit. */
 		if (inc->sqlstate[0])
 			snprintf(code, sizeof(code), " (SQLSTATE %s)", inc->sqlstate);
+		/* after r the counters start at 0: say how many of these came since */
+		if (inc->failed_before_reset)
+			snprintf(since, sizeof(since), " (%llu since the reset)",
+				 (unsigned long long)(inc->probes_failed -
+						      inc->failed_before_reset));
 		snprintf(banner, sizeof(banner),
-			 " MAX_CLIENTS INCIDENT since %s (%s), %llu probes failed%s%s%s: %s",
+			 " MAX_CLIENTS INCIDENT since %s (%s), %llu probes failed%s%s%s%s: %s",
 			 dashboard_fmt_clock(&inc->start, false, clock, sizeof(clock)),
 			 dashboard_fmt_duration(dashboard_seconds_since(&inc->start), dur,
 						sizeof(dur)),
-			 (unsigned long long)inc->probes_failed, limit ? ", limit " : "",
+			 (unsigned long long)inc->probes_failed, since, limit ? ", limit " : "",
 			 limit ? limit : "", code, inc->message);
 		dashboard_pen_wrap(p, d->attr[ROLE_DOWN], 1, 2, true, banner);
 	} else if (t->have_last && !t->last.ok) {

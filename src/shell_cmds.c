@@ -634,13 +634,18 @@ static int shell_cmd_tls(struct shell *sh, const struct shell_words *w)
 	return APP_EXIT_OK;
 }
 
+static bool shell_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 {
 	struct target *t = shell_current(sh);
 	const struct probe_event *shown[SHELL_ERRORS_SHOWN];
-	int n = 0;
+	int n = 0, before_reset = 0;
 	uint64_t failed = 0;
-	char ts[40], te[40];
+	char ts[40], te[40], since[80] = "";
 
 	(void)w;
 	for (unsigned i = 0; n < SHELL_ERRORS_SHOWN; i++) {
@@ -648,14 +653,23 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 
 		if (ev == NULL)
 			break;
-		if (ev->kind == PROBE_EV_ERROR || ev->kind == PROBE_EV_TIMEOUT)
+		if (ev->kind != PROBE_EV_ERROR && ev->kind != PROBE_EV_TIMEOUT)
+			continue;
+		/* after the dashboard's r, the counts start again: so does the list */
+		if (t->stats_reset && shell_before(&ev->wall, &t->stats_since))
+			before_reset++;
+		else
 			shown[n++] = ev;
 	}
 	for (int c = 1; c < CLASS_COUNT; c++)
 		failed += t->failures[c];
-	printf("%s (%s): %llu probe%s, %llu failed\n", t->dsn.name, t->dsn.display,
-	       (unsigned long long)t->probes, t->probes == 1 ? "" : "s",
-	       (unsigned long long)failed);
+	if (t->stats_reset) {
+		util_rfc3339(&t->stats_since, ts, sizeof(ts));
+		snprintf(since, sizeof(since), " since the reset at %s", ts);
+	}
+	printf("%s (%s): %llu probe%s, %llu failed%s\n", t->dsn.name, t->dsn.display,
+	       (unsigned long long)t->probes, t->probes == 1 ? "" : "s", (unsigned long long)failed,
+	       since);
 	if (failed) {
 		printf("by class:");
 		for (int c = 1; c < CLASS_COUNT; c++)
@@ -688,8 +702,13 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 		       limit ? ", limit " : "", limit ? limit : "", inc->sqlstate,
 		       inc->sqlstate[0] ? " " : "", inc->message);
 	}
-	if (!failed && !n && !t->ninc)
-		printf("no failures recorded since pgpulse started\n");
+	if (before_reset)
+		printf("\n%d earlier failure%s, before the reset, not listed (the dashboard's "
+		       "events view, e, keeps them)\n",
+		       before_reset, before_reset == 1 ? "" : "s");
+	if (!failed && !n && !t->ninc && !before_reset)
+		printf("no failures recorded since %s\n",
+		       t->stats_reset ? "the reset" : "pgpulse started");
 	return APP_EXIT_OK;
 }
 

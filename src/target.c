@@ -8,6 +8,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const target_health_names[] = {
 	[TARGET_UNKNOWN] = "WAITING",
@@ -26,6 +27,7 @@ void target_init(struct target *t, int index)
 	memset(t, 0, sizeof(*t));
 	t->index = index;
 	target_reset_stats(t);
+	t->stats_reset = false;
 }
 
 void target_free(struct target *t)
@@ -35,6 +37,8 @@ void target_free(struct target *t)
 
 void target_reset_stats(struct target *t)
 {
+	struct target_incident *open;
+
 	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
 		stats_hist_reset(&t->phase[i]);
 	stats_ring_reset(&t->total_ring);
@@ -42,6 +46,11 @@ void target_reset_stats(struct target *t)
 	memset(t->failures, 0, sizeof(t->failures));
 	t->recent = 0;
 	t->longest_outage_ms = 0;
+	clock_gettime(CLOCK_REALTIME, &t->stats_since);
+	t->stats_reset = true;
+	open = (struct target_incident *)target_open_incident(t);
+	if (open)
+		open->failed_before_reset = open->probes_failed;
 }
 
 void target_push_event(struct target *t, const struct probe_event *ev)

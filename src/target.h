@@ -30,6 +30,7 @@ struct target_incident {
 	struct timespec start, end; /* end.tv_sec == 0 while open */
 	double start_ms, end_ms;    /* monotonic */
 	uint64_t probes_failed;
+	uint64_t failed_before_reset; /* of probes_failed, those before the last reset (r) */
 	enum classify_limit limit;
 	char sqlstate[6];
 	char message[200];
@@ -59,7 +60,9 @@ struct target {
 	double last_inspect_ms; /* monotonic ms of the last introspection, 0 never */
 	bool done;		/* reached its probe count */
 
-	/* statistics */
+	/* statistics, since stats_since: the start, or the last reset (r) */
+	bool stats_reset;
+	struct timespec stats_since;
 	struct stats_hist phase[PROBE_PHASE_COUNT];
 	struct stats_ring total_ring; /* NAN for failures */
 	uint64_t probes, ok;
@@ -94,6 +97,12 @@ struct target {
 void target_init(struct target *t, int index);
 /* Frees what the target owns (the dsn; not an in-flight probe). */
 void target_free(struct target *t);
+/*
+ * The dashboard's r: counters, failures by class, latency, availability and
+ * the trend start again from now (stats_since). The probe log, the events
+ * and the incidents are history and stay; an open incident remembers how
+ * many of its failures came before, so every view can say "since the reset".
+ */
 void target_reset_stats(struct target *t);
 void target_push_event(struct target *t, const struct probe_event *ev);
 /* i = 0 is the newest event; NULL past the end. */

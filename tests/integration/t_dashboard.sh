@@ -199,7 +199,7 @@ test_dashboard_every_key_works() {
 	# r resets the counters.
 	dash_type r
 	dash_wait 3 "probes 0  ok 0  failed 0"
-	dash_wait 3 "statistics reset"
+	dash_wait 3 "latency and availability reset"
 	assert_match "availability - \(0/0\)" "$(dash_screen)" "availability reset"
 
 	# p again resumes.
@@ -676,9 +676,9 @@ test_dashboard_labels_and_footer() {
 
 	# A key's feedback clears on the next key, or by itself after ~3 s.
 	dash_type r
-	dash_wait 3 "statistics reset"
+	dash_wait 3 "latency and availability reset"
 	dash_keys Down
-	dash_wait_gone 2 "statistics reset" "the next key clears the feedback"
+	dash_wait_gone 2 "latency and availability reset" "the next key clears the feedback"
 	dash_type p
 	dash_wait 3 "probing paused"
 	dash_wait_gone 6 "probing paused" "feedback clears after ~3 s"
@@ -758,4 +758,42 @@ test_slots_over_the_usable_ones_agree() {
 	dash_wait 10 "106%  over by 1" "the dashboard: the same rule"
 	assert_not_contains "$(dash_screen)" "0 left" "not '0 left' beside 106%"
 	release_connections harness_over
+}
+
+# r says what it resets, and after it the banner, the counters and the
+# prompt's errors count from the same moment.
+test_reset_makes_every_view_agree() {
+	require_pgpulse
+	hold_connections 17 harness_fill
+	dash_start -- --interval 0.2 --no-backoff "$DASH_TARGET"
+	dash_wait 10 "MAX_CLIENTS INCIDENT"
+	wait_until 10 dash_matches "failed [3-9]" || true
+	dash_type r
+	dash_wait 3 "log, events and incidents kept" "the status line says what r reset"
+	dash_wait 3 "since the reset at" "the counters say since when"
+	dash_wait 5 "since the reset)" "the banner counts since the reset too"
+	local screen banner_since failed
+	screen=$(dash_screen)
+	[[ $(tr '\n' ' ' <<<"$screen") =~ probes\ failed\ \(([0-9]+)\ since\ the\ reset\) ]] && banner_since=${BASH_REMATCH[1]}
+	[[ $screen =~ failed\ ([0-9]+)\ \ since\ the\ reset ]] && failed=${BASH_REMATCH[1]}
+	# probes go on between the two reads: the same order of numbers, not more apart than a probe or two
+	assert_ne "" "${banner_since:-}" "the banner's count since the reset (screen: $screen)"
+	assert_ne "" "${failed:-}" "the counters' failures since the reset"
+	((failed - banner_since <= 2 && banner_since - failed <= 2)) || assert_eq "$banner_since" "$failed" "banner and counters agree"
+
+	dash_type p
+	dash_wait 3 "PAUSED"
+	dash_type :
+	dash_wait 5 "pgpulse prompt"
+	dash_type "errors"
+	dash_keys Enter
+	dash_wait 5 "failed since the reset at" "errors counts since the reset"
+	screen=$(dash_screen)
+	assert_match "earlier failures?, before the reset, not listed" "$screen" "older failures are not listed as if counted"
+	dash_keys C-d
+	dash_wait 5 "Latency"
+	dash_type '?'
+	dash_wait 3 "pgpulse keys"
+	assert_match "reset counters, failures by class, latency" "$(dash_screen)" "the help says what r resets"
+	release_connections harness_fill
 }
