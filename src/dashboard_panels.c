@@ -20,6 +20,22 @@
 
 /* ---------------------------------------------------------------- probe log */
 
+/*
+ * When the probe ended: the log is in completion order, so it is stamped
+ * with completion times too (as the prompt's errors is), never start times
+ * that would run out of order beside a slow probe.
+ */
+static struct timespec dashboard_probe_end(const struct probe_result *r)
+{
+	struct timespec end = r->wall;
+	double ms = isnan(r->phase_ms[PROBE_TOTAL]) ? 0 : r->phase_ms[PROBE_TOTAL];
+	long long ns = (long long)end.tv_nsec + (long long)(ms * 1e6);
+
+	end.tv_sec += (time_t)(ns / 1000000000LL);
+	end.tv_nsec = (long)(ns % 1000000000LL);
+	return end;
+}
+
 void dashboard_log_push(struct dashboard *d, const struct target *t, const struct probe_result *r)
 {
 	struct dashboard_probe *e = &d->log[d->log_head];
@@ -27,7 +43,7 @@ void dashboard_log_push(struct dashboard *d, const struct target *t, const struc
 	memset(e, 0, sizeof(*e));
 	e->target = t->index;
 	e->seq = r->seq;
-	e->wall = r->wall;
+	e->wall = dashboard_probe_end(r);
 	e->ok = r->ok;
 	memcpy(e->phase_ms, r->phase_ms, sizeof(e->phase_ms));
 	e->backend_pid = r->backend_pid;

@@ -797,3 +797,35 @@ test_reset_makes_every_view_agree() {
 	assert_match "reset counters, failures by class, latency" "$(dash_screen)" "the help says what r resets"
 	release_connections harness_fill
 }
+
+# The times of the lines in the log, top to bottom (newest first).
+dash_log_times() {
+	dash_screen | grep -oE '^[0-9]{2}:[0-9]{2}:[0-9]{2} ' | tr -d ' '
+}
+
+# Non-increasing top to bottom, and at least $1 lines of them.
+dash_log_in_order() {
+	local prev=99:99:99 t n=0
+	for t in $(dash_log_times); do
+		[[ $t > $prev ]] && return 2
+		prev=$t n=$((n + 1))
+	done
+	((n >= $1))
+}
+
+# One clock per view: a slow failure (silent server, 2 s deadline) is listed
+# when it ends, among quick ones, and stamped with that time too.
+test_probe_log_stamped_by_completion() {
+	require_pgpulse
+	dash_start -- --interval 0.3 --no-backoff \
+		"slow=host=127.0.0.1 port=$FAKE_SILENT_PORT user=app dbname=postgres connect_timeout=2" \
+		"quick=host=127.0.0.1 port=$REFUSED_PORT user=app dbname=postgres"
+	dash_wait 5 "2 targets"
+	dash_wait 15 "timeout" "the slow target times out"
+	# a few slow failures among many quick ones
+	wait_until 10 dash_matches "slow .*timeout(.|$'\n')*slow .*timeout" || true
+	local rc=0
+	dash_log_in_order 6 || rc=$?
+	assert_eq 0 "$rc" "times run newest first, in order (log: $(dash_log_times | tr '\n' ' '))"
+	assert_match "slow +#[0-9]+ +FAIL timeout" "$(dash_screen)" "a slow failure among them"
+}
