@@ -37,6 +37,7 @@ enum probe_stage {
 struct probe {
 	const struct dsn_target *target;
 	struct probe_config cfg;
+	bool pid_query; /* the check query reads pg_backend_pid() (behind a pooler) */
 	struct resolver *resolver;
 	probe_event_cb cb;
 	void *cbarg;
@@ -125,7 +126,16 @@ struct probe *probe_new(const struct dsn_target *target, const struct probe_conf
 
 	p->target = target;
 	p->cfg = *cfg;
-	p->query = util_xstrdup(cfg->query ? cfg->query : "SELECT 1");
+	/*
+	 * Behind a pooler the protocol's pid is made up, and introspection only
+	 * runs now and then: the default check query asks the server for its pid,
+	 * at no extra round trip, so every probe shows one (not "-" between).
+	 */
+	p->pid_query = cfg->behind_pooler && !cfg->sql &&
+		       (cfg->query == NULL || strcmp(cfg->query, "SELECT 1") == 0);
+	p->query = util_xstrdup(p->pid_query ? "SELECT pg_backend_pid()"
+				: cfg->query ? cfg->query
+					     : "SELECT 1");
 	p->cfg.query = p->query;
 	if (cfg->sql) {
 		p->sql = util_xstrdup(cfg->sql);
@@ -574,6 +584,8 @@ static void probe_query_done(struct probe *p)
 	p->r.phase_ms[PROBE_QUERY] = util_now_ms() - p->t_query_start;
 	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0)
 		util_strlcpy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
+	if (p->pid_query && atoi(p->r.query_value) > 0)
+		p->r.backend_pid = atoi(p->r.query_value);
 	if (p->cfg.sql)
 		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",

@@ -390,3 +390,23 @@ test_check_several_targets_one_line_each() {
 	assert_json "$(sed -n 1p <<<"$output")" '.name == "direct" and .status == "ok"' "first object"
 	assert_json "$(sed -n 2p <<<"$output")" '.name == "gone" and .status == "critical" and .error.class == "refused"' "second object"
 }
+
+# Behind PgBouncer the protocol's pid is made up and introspection runs now
+# and then: every probe still shows the server's pid, not "-" in between.
+test_pooler_pid_on_every_probe() {
+	require_pgpulse
+	run_cmd "$PGPULSE" watch --format jsonl --count 8 --interval 0.2 --inspect-every 60 \
+		"host=127.0.0.1 port=$BOUNCER_PORT user=app password=$APP_PASSWORD dbname=appdb"
+	assert_eq 0 "$status" "every probe OK (stderr: $stderr)"
+	assert_eq 8 "$(wc -l <<<"$output")" "8 records"
+	local nulls pids
+	nulls=$(jq -s '[.[] | select(.backend_pid == null)] | length' <<<"$output")
+	assert_eq 0 "$nulls" "a pid on every probe, not only the inspected ones"
+	# the server's pids: pg_stat_activity knows PgBouncer's server connections
+	pids=$(jq -s '[.[].backend_pid] | unique | .[]' <<<"$output")
+	local pid
+	for pid in $pids; do
+		assert_match "^[0-9]+$" "$pid" "a number"
+		assert_eq 1 "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" "pid $pid is a backend of the server"
+	done
+}
