@@ -343,6 +343,30 @@ static enum dashboard_role dashboard_slots_role(const struct dashboard *d, int i
 	return ROLE_OK;
 }
 
+/*
+ * The holders' columns: user@client as wide as its longest entry (11 to 24),
+ * and the application as wide as its longest name, as far as the panel
+ * allows beside the others ("held ", " act idle", "  oldest"); never under 12.
+ */
+static void dashboard_holders_widths(const struct inspect_info *info, int holders, int panel_w,
+				     int *appw, int *whow)
+{
+	int app = 0, who = 11;
+
+	for (int i = 0; i < holders; i++) {
+		const struct inspect_holder *h = &info->holders[i];
+		int a = h->application_name[0] ? (int)strlen(h->application_name) : 6;
+		int w = (int)(strlen(h->usename) + 1 + strlen(h->client_addr));
+
+		app = a > app ? a : app;
+		who = w > who ? w : who;
+	}
+	*whow = who < 24 ? who : 24;
+	if (app > panel_w - (6 + 1 + *whow + 9 + 8))
+		app = panel_w - (6 + 1 + *whow + 9 + 8);
+	*appw = app > 12 ? app : 12;
+}
+
 /* "[|||||.....]  85%  3 left" ("over by 1"): the bar spans the usable slots only. */
 static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p,
 				const struct inspect_info *info, enum dashboard_role role)
@@ -381,7 +405,7 @@ static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p,
 void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct inspect_info *info = t->have_inspect ? &t->inspect : NULL;
-	int usable, holders;
+	int usable, holders, appw, whow;
 	enum dashboard_role role;
 	char culprit[256], age[32], who[160], note[64] = "";
 	bool any = false;
@@ -429,9 +453,10 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 	dashboard_pen_nl(p);
 
 	holders = info->nholders < 3 ? info->nholders : 3;
+	dashboard_holders_widths(info, holders, p->w, &appw, &whow);
 	if (holders > 0) {
-		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%5s %-12s %-16s %3s %4s  %s", "held",
-				  "application", "user@client", "act", "idle", "oldest");
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], "%5s %-*s %-*s %3s %4s  %s", "held", appw,
+				  "application", whow, "user@client", "act", "idle", "oldest");
 		dashboard_pen_nl(p);
 	}
 	for (int i = 0; i < holders; i++) {
@@ -439,8 +464,9 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 
 		snprintf(who, sizeof(who), "%s@%s", h->usename, h->client_addr);
 		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%5d ", h->count);
-		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-12.12s %-16.16s",
-				  h->application_name[0] ? h->application_name : "(none)", who);
+		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "%-*.*s %-*.*s", appw, appw,
+				  h->application_name[0] ? h->application_name : "(none)", whow,
+				  whow, who);
 		dashboard_pen_add(p, d->attr[ROLE_NORMAL], " %3d %4d", h->active, h->idle);
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], "  %s",
 				  dashboard_fmt_duration(h->oldest_s, age, sizeof(age)));

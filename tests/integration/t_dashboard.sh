@@ -829,3 +829,18 @@ test_probe_log_stamped_by_completion() {
 	assert_eq 0 "$rc" "times run newest first, in order (log: $(dash_log_times | tr '\n' ' '))"
 	assert_match "slow +#[0-9]+ +FAIL timeout" "$(dash_screen)" "a slow failure among them"
 }
+
+# The holders' application column takes the room the panel has, not 12.
+test_holders_application_column_uses_the_width() {
+	require_pgpulse
+	hold_connections 3 reporting-worker-7 app
+	dash_start -- --interval 0.5 "$DASH_TARGET"
+	dash_wait 15 " held application" "the holders' table"
+	dash_wait 10 "reporting-worker-7" "the whole name where the panel has room"
+	assert_match " +3 reporting-worker-7 +app@127\.0\.0\.1 " "$(dash_screen)" "aligned: held, application, user@client"
+	# narrower: cut to what fits, never below 12 characters
+	dash_tmux resize-window -t dash -x 100 -y 40
+	wait_until 5 dash_matches " +3 reporting-wor[a-z0-9-]* +app@" || true
+	assert_match " +3 reporting-wor[a-z0-9-]* +app@" "$(dash_screen)" "at 100 columns (one column of panels) still whole or at least 12 characters"
+	release_connections reporting-worker-7
+}
