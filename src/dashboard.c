@@ -625,11 +625,11 @@ static void dashboard_draw_table(struct dashboard *d)
 	bool wide;
 	struct dashboard_pen p = dashboard_pen_make(1, 0, COLS, LINES - 1);
 	struct target *sel = sched_target(d->s, d->current);
-	char what[64], buf[64], dur[32];
+	char what[64], buf[64], dur[32], label[256];
 
 	for (int i = 0; i < n; i++) {
 		struct target *t = sched_target(d->s, i);
-		int len = (int)strlen(t->dsn.name);
+		int len = (int)strlen(dashboard_target_label(d, t, label, sizeof(label)));
 
 		if (len > namew)
 			namew = len;
@@ -680,7 +680,7 @@ static void dashboard_draw_table(struct dashboard *d)
 		dashboard_pen_add(&p, d->attr[selected ? ROLE_SELECTED : ROLE_NORMAL], "%s%2d ",
 				  selected ? ">" : " ", i + 1);
 		dashboard_pen_add(&p, d->attr[selected ? ROLE_SELECTED : ROLE_VALUE], " %-*.*s ",
-				  namew, namew, t->dsn.name);
+				  namew, namew, dashboard_target_label(d, t, label, sizeof(label)));
 		dashboard_pen_add(&p, d->attr[dashboard_health_text(t->health)], " %-8s",
 				  target_health_name(t->health));
 		dashboard_pen_add(

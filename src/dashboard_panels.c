@@ -96,14 +96,15 @@ static void dashboard_probe_line(struct dashboard *d, struct dashboard_pen *p,
 				 const struct dashboard_probe *e, bool with_target,
 				 const char **last_advice)
 {
-	char pid[16];
+	char pid[16], label[256];
 	char clock[32], ms[32];
 
 	dashboard_pen_add(p, d->attr[ROLE_LABEL], "%s ",
 			  dashboard_fmt_clock(&e->wall, false, clock, sizeof(clock)));
 	if (with_target)
 		dashboard_pen_add(p, d->attr[ROLE_VALUE], "%-18.18s ",
-				  sched_target(d->s, e->target)->dsn.name);
+				  dashboard_target_label(d, sched_target(d->s, e->target), label,
+							 sizeof(label)));
 	dashboard_pen_add(p, d->attr[ROLE_NORMAL], "#%-5llu ", (unsigned long long)e->seq);
 	if (e->ok) {
 		dashboard_pen_add(p, d->attr[ROLE_OK], "ok   ");

@@ -17,6 +17,51 @@
 #include <time.h>
 #include <wchar.h>
 
+/* A target's label with detail 0 (its name) to 4 (all of it and its number). */
+static void dashboard_label_at(const struct target *t, int detail, char *out, size_t n)
+{
+	const struct dsn_target *x = &t->dsn;
+	const char *db = x->dbname ? x->dbname : x->user ? x->user : "";
+	const char *user = x->user ? x->user : "";
+	const char *ssl = x->sslmode ? x->sslmode : "prefer";
+
+	if (detail == 0)
+		snprintf(out, n, "%s", x->name);
+	else if (detail == 1)
+		snprintf(out, n, "%s/%s", x->name, db);
+	else if (detail == 2)
+		snprintf(out, n, "%s@%s/%s", user, x->name, db);
+	else if (detail == 3)
+		snprintf(out, n, "%s@%s/%s?sslmode=%s", user, x->name, db, ssl);
+	else
+		snprintf(out, n, "%s@%s/%s?sslmode=%s #%d", user, x->name, db, ssl, t->index + 1);
+}
+
+const char *dashboard_target_label(const struct dashboard *d, const struct target *t, char *out,
+				   size_t n)
+{
+	int ntargets = sched_ntargets(d->s);
+	char other[256];
+
+	for (int detail = 0; detail < 4; detail++) {
+		bool unique = true;
+
+		dashboard_label_at(t, detail, out, n);
+		for (int i = 0; i < ntargets && unique; i++) {
+			const struct target *o = sched_target(d->s, i);
+
+			if (o == t || strcmp(o->dsn.name, t->dsn.name) != 0)
+				continue;
+			dashboard_label_at(o, detail, other, sizeof(other));
+			unique = strcmp(other, out) != 0;
+		}
+		if (unique)
+			return out;
+	}
+	dashboard_label_at(t, 4, out, n);
+	return out;
+}
+
 struct dashboard_pen dashboard_pen_make(int y, int x, int w, int bottom)
 {
 	return (struct dashboard_pen){

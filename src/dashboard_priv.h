@@ -166,6 +166,14 @@ double dashboard_ms_to_next_second(void);
 const char *dashboard_addr_family(const char *addr);
 
 /*
+ * What tells a target apart from the others in the table and the log: its
+ * name (NAME=TARGET, service, else host:port), and where another target has
+ * the same name, as much more as needed: /db, then user@, then ?sslmode=.
+ */
+const char *dashboard_target_label(const struct dashboard *d, const struct target *t, char *out,
+				   size_t n);
+
+/*
  * dashboard_panels.c: the probe log (recent outcomes, all targets) and the
  * panels. A new panel is one function here and one row of dashboard_panels[]
  * in dashboard.c (name, function, where it goes).

@@ -844,3 +844,19 @@ test_holders_application_column_uses_the_width() {
 	assert_match " +3 reporting-wor[a-z0-9-]* +app@" "$(dash_screen)" "at 100 columns (one column of panels) still whole or at least 12 characters"
 	release_connections reporting-worker-7
 }
+
+# Targets are told apart in the table: by name, else by what differs.
+test_table_tells_targets_apart() {
+	require_pgpulse
+	dash_start -- --interval 0.5 \
+		"host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD dbname=appdb" \
+		"host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD dbname=postgres" \
+		"pooler=host=127.0.0.1 port=$BOUNCER_PORT user=app password=$APP_PASSWORD dbname=appdb"
+	dash_wait 5 "3 targets"
+	local screen
+	screen=$(dash_screen)
+	assert_match "1  127\.0\.0\.1:$PG_PORT/appdb +[A-Z]" "$screen" "the first by its database"
+	assert_match "2  127\.0\.0\.1:$PG_PORT/postgres +[A-Z]" "$screen" "the second by its database"
+	assert_match "3  pooler +[A-Z]" "$screen" "a named target by its name alone"
+	assert_not_contains "$screen" "$APP_PASSWORD" "no password"
+}
