@@ -1,9 +1,13 @@
 /*
  * baseline: the bare libpq loop pgpulse is measured against: connect,
- * SELECT 1, finish, N times, blocking, nothing else. Prints the median
- * wall time per iteration in ms; CPU cost is counted by the caller.
+ * SELECT 1, finish, N times, blocking, nothing else. With SPACING_MS the
+ * iterations start that far apart, as pgpulse's probes do at --interval
+ * (back to back, a server and a loopback stay warmer and answer faster:
+ * compare like with like). Prints the median wall time per iteration in
+ * ms; CPU cost and RSS are counted by the caller.
  */
 #include <libpq-fe.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -26,19 +30,26 @@ static int baseline_cmp(const void *a, const void *b)
 int main(int argc, char **argv)
 {
 	int n, failed = 0;
-	double t0, *ms;
+	double t0, *ms, spacing = argc == 4 ? atof(argv[3]) : 0, start;
 
-	if (argc != 3 || (n = atoi(argv[2])) < 1) {
-		fprintf(stderr, "usage: baseline CONNINFO N\n");
+	if (argc < 3 || argc > 4 || (n = atoi(argv[2])) < 1 || spacing < 0) {
+		fprintf(stderr, "usage: baseline CONNINFO N [SPACING_MS]\n");
 		return 3;
 	}
 	ms = calloc((size_t)n, sizeof(*ms));
 	if (ms == NULL)
 		return 3;
+	start = baseline_now_ms();
 	for (int i = 0; i < n; i++) {
 		PGconn *conn;
 		PGresult *res;
+		double wait = start + i * spacing - baseline_now_ms();
 
+		if (wait > 0) {
+			struct timespec ts = { (time_t)(wait / 1000), (long)(fmod(wait, 1000) * 1e6) };
+
+			nanosleep(&ts, NULL);
+		}
 		t0 = baseline_now_ms();
 		conn = PQconnectdb(argv[1]);
 		if (PQstatus(conn) == CONNECTION_OK) {
