@@ -162,9 +162,13 @@ test_check_pgbouncer_session_mode_works() {
 	# PgBouncer sends a random cancel key where a pid would be; the server's
 	# own pg_backend_pid() tells them apart and is the pid shown.
 	assert_json "$output" '.server.behind_pooler == true and .server.backend_pid > 0 and .server.backend_pid <= 4194304' "the real backend pid"
-	# Probes between introspections show no pid rather than the pooler's key.
+	# Probes between introspections show the server's pid (the check query
+	# asks for it), never the pooler's key.
 	run_cmd "$PGPULSE" watch --format jsonl --count 3 --interval 0.1 --inspect-every 60 "host=127.0.0.1 port=$BOUNCER_PORT user=app dbname=appdb"
-	assert_eq "null" "$(printf '%s\n' "$output" | sed -n 2p | jq .backend_pid)" "second probe: no made-up pid"
+	local pid
+	pid=$(printf '%s\n' "$output" | sed -n 2p | jq .backend_pid)
+	assert_match "^[0-9]+$" "$pid" "second probe: a pid"
+	assert_eq 1 "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE pid = $pid")" "second probe: the server's pid, no made-up one"
 }
 
 test_check_supavisor_session_mode_message() {
