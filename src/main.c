@@ -380,24 +380,16 @@ static void main_scrub_passwords(struct app_options *o, char **commands_copy)
 	if (o->shell_commands) {
 		char *orig = (char *)o->shell_commands;
 		char *masked = shell_mask_line(orig);
-		size_t n = strlen(orig);
 
 		*commands_copy = util_xstrdup(orig);
 		o->shell_commands = *commands_copy;
-		if (strcmp(masked, orig) != 0 && strlen(masked) <= n) {
-			memset(orig, 0, n);
-			memcpy(orig, masked, strlen(masked));
-		}
+		dsn_blank_in_place(orig, masked);
 		free(masked);
 	}
 	for (int i = 0; i < o->ntargets; i++) {
 		char *masked = dsn_mask_password(o->targets[i]);
-		size_t n = strlen(o->targets[i]);
 
-		if (strcmp(masked, o->targets[i]) != 0 && strlen(masked) <= n) {
-			memset(o->targets[i], 0, n);
-			memcpy(o->targets[i], masked, strlen(masked));
-		}
+		dsn_blank_in_place(o->targets[i], masked);
 		free(masked);
 	}
 }
