@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "util.h"
 
 /* Room for the text we match on; longer texts are matched on their start. */
@@ -498,7 +499,7 @@ void classify_primary_message(const char *text, char *out, size_t outlen)
 		end--;
 	n = (size_t)(end - p);
 	if (n >= outlen)
-		n = outlen - 1;
+		n = text_boundary(p, n, outlen - 1);
 	memcpy(out, p, n);
 	out[n] = '\0';
 }

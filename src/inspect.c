@@ -3,6 +3,7 @@
  * SQL so a server with thousands of connections still sends a few rows.
  */
 #include "inspect.h"
+#include "text.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -123,12 +124,12 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 			continue;
 		}
 		if (strcmp(name, "pgpulse.server") == 0) {
-			util_strlcpy(out->server_key, PQgetvalue(res, row, 1),
+			text_copy(out->server_key, PQgetvalue(res, row, 1),
 				     sizeof(out->server_key));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.database") == 0) {
-			util_strlcpy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
+			text_copy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.backend_pid") == 0) {
@@ -137,9 +138,9 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 		}
 		s = &out->settings[out->nsettings++];
 
-		util_strlcpy(s->name, name, sizeof(s->name));
-		util_strlcpy(s->value, PQgetvalue(res, row, 1), sizeof(s->value));
-		util_strlcpy(s->source, PQgetvalue(res, row, 2), sizeof(s->source));
+		text_copy(s->name, name, sizeof(s->name));
+		text_copy(s->value, PQgetvalue(res, row, 1), sizeof(s->value));
+		text_copy(s->source, PQgetvalue(res, row, 2), sizeof(s->source));
 		if (strcmp(name, "max_connections") == 0)
 			out->max_connections = atoi(s->value);
 		else if (strcmp(name, "superuser_reserved_connections") == 0)
@@ -170,10 +171,10 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 	for (int row = 0; row < PQntuples(res) && out->nholders < INSPECT_MAX_HOLDERS; row++) {
 		struct inspect_holder *h = &out->holders[out->nholders++];
 
-		util_strlcpy(h->application_name, PQgetvalue(res, row, 0),
+		text_copy(h->application_name, PQgetvalue(res, row, 0),
 			     sizeof(h->application_name));
-		util_strlcpy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
-		util_strlcpy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
+		text_copy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
+		text_copy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
 		h->count = atoi(PQgetvalue(res, row, 3));
 		h->active = atoi(PQgetvalue(res, row, 4));
 		h->idle = atoi(PQgetvalue(res, row, 5));
@@ -186,7 +187,7 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 			out->longest_idle_xact_s = h->longest_idle_xact_s;
 		if (h->oldest_s > out->oldest_connection_s) {
 			out->oldest_connection_s = h->oldest_s;
-			util_strlcpy(out->oldest_application, h->application_name,
+			text_copy(out->oldest_application, h->application_name,
 				     sizeof(out->oldest_application));
 		}
 	}

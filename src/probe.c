@@ -6,6 +6,7 @@
  * timestamps then coincide, which is the best a client can observe.
  */
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 #include <math.h>
@@ -174,7 +175,7 @@ static struct probe_table *probe_table_from(PGresult *res)
 
 	t->nrows = PQntuples(res);
 	t->ncols = PQnfields(res);
-	util_strlcpy(t->command, PQcmdStatus(res), sizeof(t->command));
+	text_copy(t->command, PQcmdStatus(res), sizeof(t->command));
 	t->names = util_xcalloc((size_t)t->ncols, sizeof(char *));
 	t->cells = util_xcalloc((size_t)t->nrows * (size_t)t->ncols, sizeof(char *));
 	for (int c = 0; c < t->ncols; c++)
@@ -320,14 +321,14 @@ static void probe_connected(struct probe *p)
 	 */
 	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304 || p->cfg.behind_pooler)
 		p->r.backend_pid = 0;
-	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
+	text_copy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
 		     sizeof(p->r.server_version));
 	p->r.server_version_num = PQserverVersion(p->conn);
 	/* libpq walked a host list itself: ask it which one answered. */
 	if (p->r.used_addr[0] == '\0') {
 		const char *a = PQhostaddr(p->conn);
 
-		util_strlcpy(p->r.used_addr, a && *a ? a : PQhost(p->conn), sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, a && *a ? a : PQhost(p->conn), sizeof(p->r.used_addr));
 	}
 	/* PostgreSQL 14+ reports in_hot_standby at startup: no query needed. */
 	v = PQparameterStatus(p->conn, "in_hot_standby");
@@ -409,9 +410,9 @@ static void probe_connect_next(struct probe *p)
 		extra_val[n++] = p->target->host;
 		extra_kw[n] = "hostaddr";
 		extra_val[n++] = p->r.addrs[p->addr_index];
-		util_strlcpy(p->r.used_addr, p->r.addrs[p->addr_index], sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, p->r.addrs[p->addr_index], sizeof(p->r.used_addr));
 	} else if (p->target->host && !p->target->multi_host) {
-		util_strlcpy(p->r.used_addr, p->target->host, sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, p->target->host, sizeof(p->r.used_addr));
 	}
 	dsn_params_with(p->target, extra_kw, extra_val, &kw, &val);
 	p->stage = PROBE_STAGE_TCP;
@@ -456,7 +457,7 @@ static void probe_resolved(void *arg, const struct resolve_addrs *addrs)
 	p->r.phase_ms[PROBE_DNS] = now - p->t_start;
 	p->r.naddrs = addrs->n;
 	for (int i = 0; i < addrs->n; i++) {
-		util_strlcpy(p->r.addrs[i], addrs->text[i], RESOLVE_ADDR_LEN);
+		text_copy(p->r.addrs[i], addrs->text[i], RESOLVE_ADDR_LEN);
 		if (i)
 			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
 		strncat(list, addrs->text[i], sizeof(list) - strlen(list) - 1);
@@ -488,7 +489,7 @@ void probe_begin(struct probe *p)
 	/* A host list ("h1,h2") is libpq's to walk, as the app's libpq would. */
 	if (t->host_is_literal && !t->multi_host) {
 		p->r.naddrs = 1;
-		util_strlcpy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
+		text_copy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
 	}
 	probe_connect_next(p);
 }
@@ -571,7 +572,7 @@ static void probe_query_done(struct probe *p)
 	}
 	p->r.phase_ms[PROBE_QUERY] = util_now_ms() - p->t_query_start;
 	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0)
-		util_strlcpy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
+		text_copy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
 	if (p->cfg.sql)
 		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
