@@ -1,0 +1,83 @@
+# shellcheck shell=bash
+#
+# t_hostile.sh: pgpulse pointed at servers that misbehave and at hostile
+# text. Whatever the server sends, pgpulse ends by its deadline, classifies
+# sensibly, keeps JSON records whole, prints nothing a terminal would act on
+# (no ESC or other control character), and leaves no query running.
+
+hostile_uri() {
+	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb${1:+?$1}"
+}
+
+# hostile_assert_terminal_safe TEXT WHAT: no control character but newline.
+hostile_assert_terminal_safe() {
+	if printf '%s' "$1" | LC_ALL=C grep -q $'[\x01-\x09\x0b-\x1f\x7f]'; then
+		assert_eq "no control characters" "$(printf '%s' "$1" | od -c | head -5)" "$2"
+	fi
+}
+
+# Item 1: a message cut at 511 bytes inside "é" no longer loses the record.
+test_hostile_json_survives_cut_multibyte_message() {
+	require_pgpulse
+	local e
+	e=$(printf 'é%.0s' $(seq 300))
+	run_cmd "$PGPULSE" check --json --query "select '$e'::int" "$(hostile_uri)"
+	assert_eq 2 "$status" "a failing query is critical (stderr: $stderr)"
+	assert_json "$output" '.status == "critical" and .error.class == "query_error"' "the record is there"
+	assert_json "$output" '.error.message | startswith("invalid input syntax")' "the message is kept"
+
+	run_cmd "$PGPULSE" watch --format jsonl --count 2 --interval 0.05 --query "select '$e'::int" "$(hostile_uri)"
+	assert_eq 2 "$(printf '%s\n' "$output" | jq -c . | wc -l)" "watch keeps every record"
+}
+
+# Item 2: an escape sequence in a server message is shown, not obeyed.
+test_hostile_escape_sequences_shown_visibly() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --query "select 1/0 from (select E'\\033[2J\\033]0;pwned\\007') s where false union all select (E'x\\033[2J')::int" "$(hostile_uri)"
+	assert_eq 2 "$status" "the query fails"
+	hostile_assert_terminal_safe "$output" "check's Nagios line"
+	assert_contains "$output" '\x1B[2J' "ESC shown as \\x1B"
+
+	run_cmd "$PGPULSE" watch --count 1 --query "select (E'x\\033[2J')::int" "$(hostile_uri)"
+	hostile_assert_terminal_safe "$output" "watch's text line"
+	run_cmd "$PGPULSE" watch --format csv --count 1 --query "select (E'x\\033[2J')::int" "$(hostile_uri)"
+	hostile_assert_terminal_safe "$output" "watch's csv line"
+	run_cmd "$PGPULSE" check --json --query "select (E'x\\033[2J')::int" "$(hostile_uri)"
+	assert_json "$output" '.error.message | contains("x\u001b[2J")' "JSON keeps the text exact"
+}
+
+# Item 3: a NOTICE never reaches stderr raw.
+test_hostile_notice_not_on_stderr() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --query "do \$\$ begin raise notice E'x\\033[2J'; end \$\$" "$(hostile_uri)"
+	assert_eq 0 "$status" "the check passes (stderr: $stderr)"
+	assert_not_contains "$stderr" "NOTICE" "no NOTICE on stderr"
+	hostile_assert_terminal_safe "$stderr" "stderr"
+}
+
+# Item 4: the query past its deadline is cancelled on the server, which
+# runs with client_connection_check_interval = 0 (the default).
+test_hostile_query_deadline_cancels_on_server() {
+	require_pgpulse
+	assert_eq 0 "$(pg_admin "SHOW client_connection_check_interval")" "the server runs the default"
+	local began=$SECONDS
+	run_cmd "$PGPULSE" watch --count 4 --interval 0.1 --query-timeout 0.5 \
+		--query "select pg_sleep(30)" "$(hostile_uri)"
+	assert_match 'FAIL timeout' "$output" "each probe times out"
+	(( SECONDS - began < 10 )) || assert_eq "under 10 s" "$((SECONDS - began)) s" "deadlines hold"
+	# no pg_sleep of ours outlives its probe by more than a moment
+	wait_until 2 test "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(30)%'")" = 0 ||
+		assert_eq 0 "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(30)%'")" "pg_sleep backends left running"
+}
+
+# Item 9: a two-character password is blanked in /proc/PID/cmdline too.
+test_hostile_short_password_blanked_in_argv() {
+	require_pgpulse
+	local out=$HARNESS_TMP/run/hostile-argv.out pid
+	"$PGPULSE" watch --interval 1 --count 30 "host=127.0.0.1 port=$PG_PORT user=app dbname=appdb password=zq" >"$out" 2>&1 &
+	pid=$!
+	wait_until 10 grep -q 'password=\*\*' "/proc/$pid/cmdline"
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "password=zq" "ps shows no two-character password"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
