@@ -557,6 +557,27 @@ static const struct classify_sqlstate_rule *classify_match_sqlstate(const char *
 	return NULL;
 }
 
+/*
+ * The connection ended under a running query with no message from the
+ * server: the backend died (crash, kill -9, OOM killer), the server
+ * restarted, or something ended it without a word. Over TLS libpq words
+ * the same EOF as an SSL error, which is no TLS problem: both are the
+ * server's side ending the connection (server_shutdown, the class for
+ * "the server ended it"; protocol would send people after a proxy).
+ */
+static const char *const classify_query_eof[] = {
+	"server closed the connection unexpectedly",
+	"ssl syscall error: eof detected",
+	"ssl connection has been closed unexpectedly",
+	"unexpected eof while reading",
+	"ssl syscall error: connection reset",
+};
+
+static const char classify_query_eof_advice[] =
+	"the server ended the connection during the query: its backend crashed or was killed "
+	"(read the server log, look for the OOM killer), the server restarted, someone ran "
+	"pg_terminate_backend, or an idle or proxy timeout cut it";
+
 void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
 		    enum classify_endpoint endpoint, struct classify_result *out)
 {
@@ -611,6 +632,16 @@ void classify_error(const char *sqlstate, const char *message, enum classify_sta
 		out->limit = LIMIT_NONE;
 	else if (out->limit == LIMIT_NONE)
 		out->limit = LIMIT_MAX_CONNECTIONS;
+	for (i = 0; stage == STAGE_QUERY && out->sqlstate[0] == '\0' &&
+		    i < (int)CLASSIFY_ARRAY_LEN(classify_query_eof);
+	     i++) {
+		if (util_contains_ci(message, classify_query_eof[i])) {
+			out->cls = CLASS_SERVER_SHUTDOWN;
+			out->limit = LIMIT_NONE;
+			out->advice = classify_query_eof_advice;
+			return;
+		}
+	}
 	for (i = 0;
 	     endpoint == ENDPOINT_UNKNOWN && i < (int)CLASSIFY_ARRAY_LEN(classify_endpoint_tells);
 	     i++)

@@ -55,6 +55,10 @@ test_hostile_notice_not_on_stderr() {
 	hostile_assert_terminal_safe "$stderr" "stderr"
 }
 
+hostile_no_sleepers() {
+	[ "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(30)%'")" = 0 ]
+}
+
 # Item 4: the query past its deadline is cancelled on the server, which
 # runs with client_connection_check_interval = 0 (the default).
 test_hostile_query_deadline_cancels_on_server() {
@@ -66,7 +70,7 @@ test_hostile_query_deadline_cancels_on_server() {
 	assert_match 'FAIL timeout' "$output" "each probe times out"
 	(( SECONDS - began < 10 )) || assert_eq "under 10 s" "$((SECONDS - began)) s" "deadlines hold"
 	# no pg_sleep of ours outlives its probe by more than a moment
-	wait_until 2 test "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(30)%'")" = 0 ||
+	wait_until 2 hostile_no_sleepers ||
 		assert_eq 0 "$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'select pg_sleep(30)%'")" "pg_sleep backends left running"
 }
 
@@ -80,4 +84,37 @@ test_hostile_short_password_blanked_in_argv() {
 	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "password=zq" "ps shows no two-character password"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
+}
+
+# hostile_backend_active APPNAME: a backend of that name runs a query.
+hostile_backend_active() {
+	[ -n "$(pg_admin "SELECT pid FROM pg_stat_activity WHERE application_name = '$1' AND state = 'active'")" ]
+}
+
+# hostile_kill_backend_mid_query SSLMODE: kill -9 of the probe's backend
+# during its query; prints pgpulse's JSON. The server restarts its backends
+# (crash recovery); the test waits until it answers again.
+hostile_kill_backend_mid_query() {
+	local out=$HARNESS_TMP/run/hostile-kill.json pid backend=
+	"$PGPULSE" check --json --query-timeout 20 --query "select pg_sleep(15)" \
+		"$(hostile_uri "sslmode=$1&application_name=hostile-kill")" >"$out" 2>&1 &
+	pid=$!
+	wait_until 10 hostile_backend_active hostile-kill
+	backend=$(pg_admin "SELECT pid FROM pg_stat_activity WHERE application_name = 'hostile-kill' AND state = 'active'")
+	[ -n "$backend" ] && harness__as_server kill -9 "$backend"
+	wait "$pid" 2>/dev/null || true
+	wait_until 30 pg_admin "SELECT 1" >/dev/null 2>&1
+	cat "$out"
+}
+
+# Item 7: a killed backend is the server ending the connection, TLS or not.
+test_hostile_killed_backend_is_server_side() {
+	require_pgpulse
+	local j mode
+	for mode in disable require; do
+		j=$(hostile_kill_backend_mid_query "$mode")
+		assert_json "$j" '.status == "critical" and .error.phase == "query"' "sslmode=$mode: fails in the query ($j)"
+		assert_json "$j" '.error.class == "server_shutdown"' "sslmode=$mode: the server ended it ($j)"
+		assert_json "$j" '.error.advice | contains("crashed") and contains("pg_terminate_backend")' "sslmode=$mode: the advice names the causes"
+	done
 }
