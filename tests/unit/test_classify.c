@@ -870,6 +870,29 @@ static void test_classify_endpoint_names(void **state)
 	assert_string_equal(classify_endpoint_name((enum classify_endpoint)99), "unknown");
 }
 
+/* kill -9 of the backend mid-query: the server's side ended it, TLS or not. */
+static void test_classify_query_eof_is_server_side(void **state)
+{
+	static const char *const messages[] = {
+		"SSL SYSCALL error: EOF detected\n",
+		"SSL error: unexpected eof while reading\n",
+		"server closed the connection unexpectedly\n\tThis probably means the server "
+		"terminated abnormally\n\tbefore or while processing the request.\n",
+	};
+	struct classify_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
+		classify_error(NULL, messages[i], STAGE_QUERY, ENDPOINT_UNKNOWN, &r);
+		assert_string_equal(classify_class_name(r.cls), "server_shutdown");
+		assert_non_null(strstr(r.advice, "pg_terminate_backend"));
+	}
+	/* during the handshake an SSL error is still a TLS problem */
+	classify_error(NULL, "SSL error: certificate verify failed", STAGE_CONNECT, ENDPOINT_UNKNOWN,
+		       &r);
+	assert_string_equal(classify_class_name(r.cls), "tls");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -897,6 +920,7 @@ int main(void)
 		cmocka_unit_test(test_classify_advice_tailored_by_limit_and_endpoint),
 		cmocka_unit_test(test_classify_endpoint_guess),
 		cmocka_unit_test(test_classify_endpoint_names),
+		cmocka_unit_test(test_classify_query_eof_is_server_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
