@@ -566,10 +566,8 @@ static const struct classify_sqlstate_rule *classify_match_sqlstate(const char *
  * "the server ended it"; protocol would send people after a proxy).
  */
 static const char *const classify_query_eof[] = {
-	"server closed the connection unexpectedly",
-	"ssl syscall error: eof detected",
-	"ssl connection has been closed unexpectedly",
-	"unexpected eof while reading",
+	"server closed the connection unexpectedly",   "ssl syscall error: eof detected",
+	"ssl connection has been closed unexpectedly", "unexpected eof while reading",
 	"ssl syscall error: connection reset",
 };
 
@@ -577,6 +575,27 @@ static const char classify_query_eof_advice[] =
 	"the server ended the connection during the query: its backend crashed or was killed "
 	"(read the server log, look for the OOM killer), the server restarted, someone ran "
 	"pg_terminate_backend, or an idle or proxy timeout cut it";
+
+/*
+ * Whether what the server said is no message at all: nothing after libpq's
+ * "connection to server ... failed:", or bytes no server writes (control
+ * characters, invalid UTF-8). libpq reads an oversized ErrorResponse as a
+ * pre-3.0 server's text, so a hostile length field lands here.
+ */
+static bool classify_is_garbled(const char *message)
+{
+	const char *failed = strstr(message, "failed:");
+	const char *p = failed ? failed + strlen("failed:") : message;
+
+	while (classify_is_space(*p))
+		p++;
+	if (*p == '\0')
+		return true;
+	for (const char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\t' && *q != '\n')
+			return true;
+	return !text_utf8_valid(p, strlen(p));
+}
 
 void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
 		    enum classify_endpoint endpoint, struct classify_result *out)
@@ -625,8 +644,12 @@ void classify_error(const char *sqlstate, const char *message, enum classify_sta
 		out->cls = text_rule->cls;
 		out->limit = text_rule->limit;
 	} else {
-		out->cls = stage == STAGE_QUERY ? CLASS_QUERY_ERROR : CLASS_OTHER;
+		out->cls = stage == STAGE_QUERY		       ? CLASS_QUERY_ERROR
+			   : classify_is_garbled(out->message) ? CLASS_PROTOCOL
+							       : CLASS_OTHER;
 	}
+	if (out->message[0] == '\0')
+		text_copy(out->message, "(the server sent no message)", sizeof(out->message));
 
 	if (out->cls != CLASS_MAX_CLIENTS)
 		out->limit = LIMIT_NONE;
