@@ -118,3 +118,131 @@ test_hostile_killed_backend_is_server_side() {
 		assert_json "$j" '.error.advice | contains("crashed") and contains("pg_terminate_backend")' "sslmode=$mode: the advice names the causes"
 	done
 }
+
+# ------------------------------------------------- misbehaving fake servers
+
+# hostile_fake MODE SSLMODE [pgpulse check options...]: a fake server in
+# MODE, then `check --json` and the Nagios line against it, with a 3 s
+# deadline for connect and query. Sets $j (JSON), $line (text), $elapsed_ms,
+# $rss_kb (peak, ASan's quarantine kept small so it measures pgpulse), and
+# fails the test on a sanitizer report, on a run past its deadline, or on a
+# control character in the text line.
+hostile_fake() {
+	local mode=$1 sslmode=$2 port began rssfile=$HARNESS_TMP/run/hostile.rss
+	shift 2
+	port=$(fake_server_start "hostile-$mode-$sslmode" "$mode") || return 1
+	local target="host=127.0.0.1 port=$port user=u dbname=d sslmode=$sslmode"
+	began=$(harness__now_us)
+	run_cmd env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4" \
+		/usr/bin/time -f '%M' -o "$rssfile" \
+		"$PGPULSE" check --json -t 3 --query-timeout 3 "$@" "$target"
+	elapsed_ms=$(( ($(harness__now_us) - began) / 1000 ))
+	j=$output
+	rss_kb=$(tail -1 "$rssfile")
+	assert_not_contains "$stderr" "Sanitizer" "$mode: no sanitizer report"
+	assert_not_contains "$stderr" "runtime error" "$mode: no UBSan report"
+	assert_json "$j" '.status' "$mode: a JSON record ($stderr)"
+	(( elapsed_ms < 5000 )) || assert_eq "under 5000 ms" "$elapsed_ms ms" "$mode: ends by its deadline"
+	run_cmd "$PGPULSE" check -t 3 --query-timeout 3 "$@" "$target"
+	line=$output
+	hostile_assert_terminal_safe "$line$stderr" "$mode: check's line"
+	assert_eq 1 "$(printf '%s\n' "$line" | wc -l)" "$mode: one line"
+}
+
+# hostile_expect_class CLASS...: the error class is one of these.
+hostile_expect_class() {
+	local want
+	want=$(printf '"%s",' "$@")
+	assert_json "$j" ".error.class as \$c | [${want%,}] | index(\$c) != null" "class is one of: $*"
+}
+
+test_hostile_fake_random_bytes_after_accept() {
+	require_pgpulse
+	hostile_fake garbage disable || return
+	hostile_expect_class protocol
+	hostile_fake garbage prefer || return
+	# garbage where the answer to SSLRequest belongs reads as a TLS failure
+	hostile_expect_class protocol tls
+}
+
+test_hostile_fake_huge_error_response() {
+	require_pgpulse
+	hostile_fake error-huge disable || return
+	hostile_expect_class protocol
+	(( rss_kb < 100000 )) || assert_eq "under 100 MB" "$rss_kb KB" "memory bounded"
+	assert_json "$j" '.error.message | length < 1000' "the message is bounded"
+}
+
+test_hostile_fake_error_without_message() {
+	require_pgpulse
+	hostile_fake error-nomessage disable || return
+	hostile_expect_class protocol
+	assert_json "$j" '.error.message == "(the server sent no message)"' "says there was none"
+}
+
+test_hostile_fake_invalid_utf8_and_escapes() {
+	require_pgpulse
+	hostile_fake error-hostile disable || return
+	hostile_expect_class other protocol
+	assert_json "$j" '.error.message | contains("\u001b[2J") and contains("\ufffd")' "JSON exact, invalid bytes replaced"
+	assert_contains "$line" '\x1B[2J' "the line shows ESC visibly"
+}
+
+test_hostile_fake_length_0x7fffffff() {
+	require_pgpulse
+	hostile_fake length-huge disable || return
+	hostile_expect_class protocol
+	(( rss_kb < 100000 )) || assert_eq "under 100 MB" "$rss_kb KB" "no 2 GB allocation"
+}
+
+test_hostile_fake_answer_dripped() {
+	require_pgpulse
+	hostile_fake drip disable || return
+	hostile_expect_class timeout
+	assert_json "$j" '.error.phase == "auth"' "the deadline hit during startup"
+	(( elapsed_ms >= 2900 )) || assert_eq ">= 2900 ms" "$elapsed_ms ms" "the deadline, not earlier"
+}
+
+test_hostile_fake_close_mid_message() {
+	require_pgpulse
+	hostile_fake close-mid disable || return
+	hostile_expect_class protocol
+}
+
+test_hostile_fake_ssl_then_garbage() {
+	require_pgpulse
+	hostile_fake ssl-garbage require || return
+	hostile_expect_class tls protocol
+}
+
+test_hostile_fake_10kb_server_version() {
+	require_pgpulse
+	hostile_fake big-version disable || return
+	assert_json "$j" '.status == "ok" and .server.version == "15.18"' "version cut to its number"
+	assert_match 'PostgreSQL 15\.18, no TLS' "$line" "the line shows the short version"
+}
+
+test_hostile_fake_wide_row_and_big_value() {
+	require_pgpulse
+	hostile_fake wide-row disable || return
+	assert_json "$j" '.status == "ok"' "1,000 columns are an answer"
+	hostile_fake big-value disable || return
+	assert_json "$j" '.status == "ok"' "a 10 MB value is an answer"
+	(( rss_kb < 150000 )) || assert_eq "under 150 MB" "$rss_kb KB" "memory bounded"
+}
+
+test_hostile_fake_notice_flood() {
+	require_pgpulse
+	hostile_fake notice-flood disable || return
+	assert_json "$j" '.status == "ok"' "notices do not fail the check"
+	assert_not_contains "$stderr" "flood" "no notice on stderr"
+	(( rss_kb < 100000 )) || assert_eq "under 100 MB" "$rss_kb KB" "memory bounded"
+}
+
+test_hostile_fake_introspection_counts_past_2_31() {
+	require_pgpulse
+	hostile_fake inspect-huge disable || return
+	assert_json "$j" '.status == "ok" or .status == "warning" or .status == "critical"' "checked"
+	assert_json "$j" '.slots == null or ([.slots.in_use, .slots.max_connections, .slots.idle_in_transaction] | all(. >= 0 and . < 2147483648))' "counts in range"
+	assert_json "$j" '.slots == null or ([.slots.top_holders[].oldest_s] | all(. >= 0))' "no NaN or negative duration"
+}
