@@ -246,3 +246,37 @@ test_hostile_fake_introspection_counts_past_2_31() {
 	assert_json "$j" '.slots == null or ([.slots.in_use, .slots.max_connections, .slots.idle_in_transaction] | all(. >= 0 and . < 2147483648))' "counts in range"
 	assert_json "$j" '.slots == null or ([.slots.top_holders[].oldest_s] | all(. >= 0))' "no NaN or negative duration"
 }
+
+# ------------------------------------------------- faults on the real server
+
+hostile_ok_after_failure() {
+	jq -s -e 'map(.ok) | (index(false) // -1) as $f | $f >= 0 and (.[$f:] | index(true) != null)' "$1" >/dev/null 2>&1
+}
+
+hostile_has_failure() {
+	jq -s -e 'map(.ok) | index(false) != null' "$1" >/dev/null 2>&1
+}
+
+hostile_ok_count_at_least() {
+	[ "$(jq -s 'map(select(.ok)) | length' "$1" 2>/dev/null || echo 0)" -ge "$2" ]
+}
+
+# The server stopped with -m immediate under a running watch and started
+# again: watch reports the outage and then UP again, by itself.
+test_hostile_watch_recovers_after_immediate_stop() {
+	require_pgpulse
+	local out=$HARNESS_TMP/run/hostile-watch.jsonl err=$HARNESS_TMP/run/hostile-watch.err pid
+	"$PGPULSE" watch --format jsonl --interval 0.2 -t 2 "$(hostile_uri sslmode=require)" >"$out" 2>"$err" &
+	pid=$!
+	wait_until 10 hostile_ok_count_at_least "$out" 2 || assert_eq "2 ok records" "$(cat "$out")" "watch runs"
+	harness_pg_stop immediate
+	wait_until 10 hostile_has_failure "$out" || assert_eq "a failure" "$(tail -3 "$out")" "the outage is reported"
+	harness_pg_start
+	wait_until 15 hostile_ok_after_failure "$out" || assert_eq "ok after the failure" "$(tail -5 "$out")" "watch recovers, reports UP"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	assert_json "$(jq -s -c 'map(select(.ok == false)) | .[0]' "$out")" \
+		'.error.class as $c | ["refused", "server_shutdown", "server_starting", "protocol", "timeout"] | index($c) != null' \
+		"the outage is classified as the server going away"
+	assert_not_contains "$(cat "$err")" "Sanitizer" "no sanitizer report"
+}
