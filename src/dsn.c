@@ -276,6 +276,56 @@ static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct
 }
 
 /*
+ * Whether a value reads "...password=..." or holds a URI with userinfo
+ * further in: "yz= password=pw" is key yz with that value to libpq, but a
+ * person (or a shell word cut by a stray quote) meant a password; masking
+ * the whole value costs nothing.
+ */
+static bool dsn_value_holds_password(const char *v, size_t n)
+{
+	size_t first = dsn_scheme_len(v), last_at = n;
+
+	/* "x postgresql://u:pw@h" inside a value: a URI that does not start it */
+	while (last_at > 0 && v[last_at - 1] != '@')
+		last_at--;
+	for (size_t i = 0; i + 3 <= n && i < last_at; i++)
+		if (memcmp(v + i, "://", 3) == 0 && (first == 0 || i != first))
+			return true;
+	for (size_t i = 0; i + 8 <= n; i++) {
+		size_t k = i + 8;
+
+		if (strncasecmp(v + i, "password", 8) != 0)
+			continue;
+		while (k < n && dsn_is_space((unsigned char)v[k]))
+			k++;
+		if (k < n && v[k] == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A token that is not key=value, s[key..end): true when it is a URI
+ * ("jdbc:postgresql://u:pw@h"), whose secrets are then masked as one; a
+ * "://" further on is no reason to read this token as a URI.
+ */
+static bool dsn_find_token_uri(const char *s, size_t key, size_t end, size_t base,
+			       struct dsn_secrets *sec)
+{
+	const char *uri = strstr(s + key, "://");
+	char *tok;
+
+	if (uri == NULL || uri >= s + end)
+		return false;
+	tok = util_xmalloc(end - key + 1);
+	memcpy(tok, s + key, end - key);
+	tok[end - key] = '\0';
+	dsn_find_uri_secrets(tok, (size_t)(uri + 3 - (s + key)), base + key, sec);
+	free(tok);
+	return true;
+}
+
+/*
  * conninfo, tokenized the way libpq does: key, optional spaces, '=',
  * optional spaces, then a value that is either 'quoted' or runs to the next
  * space, backslash escaping one character. A value that is itself a URI
@@ -302,13 +352,16 @@ static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_sec
 			if (!dsn_is_alnum((unsigned char)s[k]) && s[k] != '_')
 				i = key_end = key; /* falls to "mask all of it" below */
 		if (s[i] != '=') {
-			const char *uri = strstr(s + key, "://");
+			size_t end = key;
 
-			/* "jdbc:postgresql://u:pw@h": mask it as a URI; else all of it */
-			if (uri != NULL)
-				dsn_find_uri_secrets(s, (size_t)(uri + 3 - s), base, sec);
-			else
-				dsn_secrets_add(sec, base + key, base + strlen(s), true);
+			while (s[end] && !dsn_is_space((unsigned char)s[end]))
+				end++;
+			/* a URI token is masked as one and the rest read on; else all of it */
+			if (dsn_find_token_uri(s, key, end, base, sec)) {
+				i = end;
+				continue;
+			}
+			dsn_secrets_add(sec, base + key, base + strlen(s), true);
 			return;
 		}
 		i++;
@@ -330,7 +383,8 @@ static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_sec
 		val_end = i;
 		if (quoted && s[i] == '\'')
 			i++;
-		if (dsn_is_secret_key(s + key, key_end - key)) {
+		if (dsn_is_secret_key(s + key, key_end - key) ||
+		    dsn_value_holds_password(s + val, val_end - val)) {
 			dsn_secrets_add(sec, base + val, base + val_end, false);
 		} else if (memchr(s + val, '\\', val_end - val) == NULL) {
 			char *v = util_xmalloc(val_end - val + 1);
@@ -357,10 +411,25 @@ static void dsn_find_secrets(const char *s, struct dsn_secrets *sec)
 {
 	size_t lead = dsn_skip_space(s);
 
-	if (dsn_scheme_len(s + lead) > 0)
+	if (dsn_scheme_len(s + lead) > 0) {
+		const char *gap;
+
 		dsn_find_uri_secrets(s + lead, dsn_scheme_len(s + lead) + 3, lead, sec);
-	else
+		/* a URI is one word: what follows a space is read as conninfo too */
+		for (gap = s + lead; *gap && !dsn_is_space((unsigned char)*gap); gap++)
+			;
+		if (*gap)
+			dsn_find_conninfo_secrets(gap, (size_t)(gap - s), sec);
+	} else {
 		dsn_find_conninfo_secrets(s, 0, sec);
+	}
+}
+
+static int dsn_span_cmp(const void *a, const void *b)
+{
+	const struct dsn_span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
 }
 
 char *dsn_mask_password(const char *conninfo)
@@ -372,13 +441,17 @@ char *dsn_mask_password(const char *conninfo)
 	if (conninfo == NULL)
 		return util_xstrdup("");
 	dsn_find_secrets(conninfo, &sec);
-	/* spans come out in ascending, non-overlapping order */
+	/* by start; a span that overlaps the one before masks on to its own end */
+	if (sec.n > 1)
+		qsort(sec.v, sec.n, sizeof(*sec.v), dsn_span_cmp);
 	for (i = 0; i < sec.n; i++) {
-		if (sec.v[i].start < pos)
+		if (sec.v[i].end <= pos && i > 0)
 			continue;
-		dsn_buf_add(&b, conninfo + pos, sec.v[i].start - pos);
-		dsn_buf_puts(&b, DSN_MASK);
-		pos = sec.v[i].end;
+		if (sec.v[i].start > pos)
+			dsn_buf_add(&b, conninfo + pos, sec.v[i].start - pos);
+		if (sec.v[i].start >= pos || i == 0)
+			dsn_buf_puts(&b, DSN_MASK);
+		pos = sec.v[i].end > pos ? sec.v[i].end : pos;
 	}
 	dsn_buf_puts(&b, conninfo + pos);
 	free(sec.v);

@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msg = malloc(size - 6 + 1);
 	memcpy(msg, data + 6, size - 6);
 	msg[size - 6] = '\0';
-	classify_error(data[0] & 1 ? sqlstate : NULL, msg, data[0] & 2 ? STAGE_QUERY : STAGE_CONNECT,
-		       (enum classify_endpoint)0, &r);
+	classify_error(data[0] & 1 ? sqlstate : NULL, msg,
+		       data[0] & 2 ? STAGE_QUERY : STAGE_CONNECT, (enum classify_endpoint)0, &r);
 	if (r.cls < 0 || r.cls >= CLASS_COUNT || r.advice == NULL ||
 	    strlen(r.message) >= sizeof(r.message))
 		abort();

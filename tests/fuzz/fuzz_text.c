@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (const unsigned char *p = (const unsigned char *)t; *p; p++)
 			if (*p < 0x20 || *p == 0x7F || (!utf8 && *p >= 0x80))
 				abort();
-		if (!text_utf8_valid(t, strlen(t)) || strstr(t, "\xC2\x9B") || strstr(t, "\xE2\x80\xAE"))
+		if (!text_utf8_valid(t, strlen(t)) || strstr(t, "\xC2\x9B") ||
+		    strstr(t, "\xE2\x80\xAE"))
 			abort();
 		free(t);
 	}

@@ -695,6 +695,16 @@ static void test_dsn_mask_password_table(void **state)
 		{ "postgres://u:p@s@s@h/db", "postgres://u:***@h/db" },
 		{ "postgresql://u:p%40ss@h/db", "postgresql://u:***@h/db" },
 		{ "postgresql://u:pa?ss@h/db", "postgresql://u:***@h/db" },
+		/* a value that reads "password=" is masked whole (found by fuzz_shell) */
+		{ "yz= password=secret98", "yz= ***" },
+		{ "a;b=h password=x://k1", "***" },
+		{ "chql://\n\npassword=secret", "chql://\n\npassword=***" },
+		{ "postgresql://u:pa ss@h/db password=x", "postgresql://u:***" },
+		{ "jdbc:postgresql://u:pw@h/db password=k",
+		  "jdbc:postgresql://u:***@h/db password=***" },
+		{ "x#y://a k postgresql://u:pw@h/db", "x#y://a ***" },
+		{ "h='x postgresql://u:pw@h/db'", "h='***'" },
+		{ "dbname='x password=y' host=h", "dbname='***' host=h" },
 		/* '&key=' or '?key=' in a password does not start a query */
 		{ "postgresql://postgres:Sekr&x=3tPW@127.0.0.1:5432/postgres",
 		  "postgresql://postgres:***@127.0.0.1:5432/postgres" },
