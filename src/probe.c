@@ -590,12 +590,14 @@ static void *probe_cancel_thread(void *arg)
 	struct probe_canceller *c = arg;
 	char err[256];
 	char ok = PQcancel(c->cancel, err, sizeof(err)) ? 'y' : 'n';
+	int fd = c->fd;
 
+	/* everything freed before the answer: the process may exit right after it */
 	PQfreeCancel(c->cancel);
-	/* the probe may have given up and closed its end: no SIGPIPE */
-	(void)send(c->fd, &ok, 1, MSG_NOSIGNAL);
-	close(c->fd);
 	free(c);
+	/* the probe may have given up and closed its end: no SIGPIPE */
+	(void)send(fd, &ok, 1, MSG_NOSIGNAL);
+	close(fd);
 	return NULL;
 }
 
