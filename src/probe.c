@@ -830,6 +830,25 @@ void probe_cancel(struct probe *p)
 		return;
 	p->r.cancelled = true;
 	p->r.ok = false;
+	/*
+	 * A query still running on the server would outlive us (quit, Ctrl-C,
+	 * SIGTERM): cancel it there first. This one wait is bounded by
+	 * PROBE_CANCEL_MS and happens only on an explicit cancel mid-query.
+	 */
+	if (p->state != PROBE_ST_CANCELLING)
+		probe_start_cancel(p);
+	if (p->state == PROBE_ST_CANCELLING) {
+		struct pollfd pfd = { .fd = p->cancel_fd, .events = POLLIN };
+		double left = p->deadline - util_now_ms();
+
+		if (poll(&pfd, 1, left > 0 ? (int)ceil(left) : 0) == 1 &&
+		    (pfd.revents & POLLIN)) {
+			char ok = 'n';
+
+			if (read(p->cancel_fd, &ok, 1) == 1 && ok == 'y')
+				p->r.cancel_sent = true;
+		}
+	}
 	probe_finish(p);
 }
 
