@@ -171,7 +171,7 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 		}
 		if (strcmp(name, "pgpulse.server") == 0) {
 			text_copy(out->server_key, PQgetvalue(res, row, 1),
-				     sizeof(out->server_key));
+				  sizeof(out->server_key));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.database") == 0) {
@@ -218,7 +218,7 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 		struct inspect_holder *h = &out->holders[out->nholders++];
 
 		text_copy(h->application_name, PQgetvalue(res, row, 0),
-			     sizeof(h->application_name));
+			  sizeof(h->application_name));
 		text_copy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
 		text_copy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
 		h->count = inspect_count(PQgetvalue(res, row, 3));
@@ -234,7 +234,7 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 		if (h->oldest_s > out->oldest_connection_s) {
 			out->oldest_connection_s = h->oldest_s;
 			text_copy(out->oldest_application, h->application_name,
-				     sizeof(out->oldest_application));
+				  sizeof(out->oldest_application));
 		}
 	}
 }

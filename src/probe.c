@@ -362,7 +362,7 @@ static void probe_connected(struct probe *p)
 	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304 || p->cfg.behind_pooler)
 		p->r.backend_pid = 0;
 	text_copy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
-		     sizeof(p->r.server_version));
+		  sizeof(p->r.server_version));
 	p->r.server_version_num = PQserverVersion(p->conn);
 	/* libpq walked a host list itself: ask it which one answered. */
 	if (p->r.used_addr[0] == '\0') {
@@ -841,8 +841,7 @@ void probe_cancel(struct probe *p)
 		struct pollfd pfd = { .fd = p->cancel_fd, .events = POLLIN };
 		double left = p->deadline - util_now_ms();
 
-		if (poll(&pfd, 1, left > 0 ? (int)ceil(left) : 0) == 1 &&
-		    (pfd.revents & POLLIN)) {
+		if (poll(&pfd, 1, left > 0 ? (int)ceil(left) : 0) == 1 && (pfd.revents & POLLIN)) {
 			char ok = 'n';
 
 			if (read(p->cancel_fd, &ok, 1) == 1 && ok == 'y')
