@@ -146,7 +146,10 @@ hostile_fake() {
 	run_cmd "$PGPULSE" check -t 3 --query-timeout 3 "$@" "$target"
 	line=$output
 	hostile_assert_terminal_safe "$line$stderr" "$mode: check's line"
-	assert_eq 1 "$(printf '%s\n' "$line" | wc -l)" "$mode: one line"
+	# one status line; after it only the plugin's long output (advice, detail, hint)
+	assert_match '^PGPULSE [A-Z]+ - ' "$(printf '%s\n' "$line" | head -n 1)" "$mode: the status line"
+	assert_eq 0 "$(printf '%s\n' "$line" | tail -n +2 | { grep -cvE '^(advice|detail|hint): ' || true; })" \
+		"$mode: no line of server text breaks out of the long output"
 }
 
 # hostile_expect_class CLASS...: the error class is one of these.
