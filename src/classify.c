@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "text.h"
 #include "util.h"
 
 /* Room for the text we match on; longer texts are matched on their start. */
@@ -627,7 +628,7 @@ void classify_primary_message(const char *text, char *out, size_t outlen)
 		end--;
 	n = (size_t)(end - p);
 	if (n >= outlen)
-		n = outlen - 1;
+		n = text_boundary(p, n, outlen - 1);
 	memcpy(out, p, n);
 	out[n] = '\0';
 }
@@ -741,6 +742,46 @@ static void classify_detail_and_hint(const char *text, struct classify_result *o
 	}
 }
 
+/*
+ * The connection ended under a running query with no message from the
+ * server: the backend died (crash, kill -9, OOM killer), the server
+ * restarted, or something ended it without a word. Over TLS libpq words
+ * the same EOF as an SSL error, which is no TLS problem: both are the
+ * server's side ending the connection (server_shutdown, the class for
+ * "the server ended it"; protocol would send people after a proxy).
+ */
+static const char *const classify_query_eof[] = {
+	"server closed the connection unexpectedly",   "ssl syscall error: eof detected",
+	"ssl connection has been closed unexpectedly", "unexpected eof while reading",
+	"ssl syscall error: connection reset",
+};
+
+static const char classify_query_eof_advice[] =
+	"the server ended the connection during the query: its backend crashed or was killed "
+	"(read the server log, look for the OOM killer), the server restarted, someone ran "
+	"pg_terminate_backend, or an idle or proxy timeout cut it";
+
+/*
+ * Whether what the server said is no message at all: nothing after libpq's
+ * "connection to server ... failed:", or bytes no server writes (control
+ * characters, invalid UTF-8). libpq reads an oversized ErrorResponse as a
+ * pre-3.0 server's text, so a hostile length field lands here.
+ */
+static bool classify_is_garbled(const char *message)
+{
+	const char *failed = strstr(message, "failed:");
+	const char *p = failed ? failed + strlen("failed:") : message;
+
+	while (classify_is_space(*p))
+		p++;
+	if (*p == '\0')
+		return true;
+	for (const char *q = p; *q; q++)
+		if ((unsigned char)*q < 0x20 && *q != '\t' && *q != '\n')
+			return true;
+	return !text_utf8_valid(p, strlen(p));
+}
+
 void classify_error(const char *sqlstate, const char *message, enum classify_stage stage,
 		    enum classify_endpoint endpoint, struct classify_result *out)
 {
@@ -788,13 +829,27 @@ void classify_error(const char *sqlstate, const char *message, enum classify_sta
 		out->cls = text_rule->cls;
 		out->limit = text_rule->limit;
 	} else {
-		out->cls = stage == STAGE_QUERY ? CLASS_QUERY_ERROR : CLASS_OTHER;
+		out->cls = stage == STAGE_QUERY		       ? CLASS_QUERY_ERROR
+			   : classify_is_garbled(out->message) ? CLASS_PROTOCOL
+							       : CLASS_OTHER;
 	}
+	if (out->message[0] == '\0')
+		text_copy(out->message, "(the server sent no message)", sizeof(out->message));
 
 	if (out->cls != CLASS_MAX_CLIENTS)
 		out->limit = LIMIT_NONE;
 	else if (out->limit == LIMIT_NONE)
 		out->limit = LIMIT_MAX_CONNECTIONS;
+	for (i = 0; stage == STAGE_QUERY && out->sqlstate[0] == '\0' &&
+		    i < (int)CLASSIFY_ARRAY_LEN(classify_query_eof);
+	     i++) {
+		if (util_contains_ci(message, classify_query_eof[i])) {
+			out->cls = CLASS_SERVER_SHUTDOWN;
+			out->limit = LIMIT_NONE;
+			out->advice = classify_query_eof_advice;
+			return;
+		}
+	}
 	for (i = 0;
 	     endpoint == ENDPOINT_UNKNOWN && i < (int)CLASSIFY_ARRAY_LEN(classify_endpoint_tells);
 	     i++)

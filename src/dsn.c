@@ -56,13 +56,6 @@ static void dsn_buf_putc(struct dsn_buf *b, char c)
 	dsn_buf_add(b, &c, 1);
 }
 
-static void dsn_buf_clear(struct dsn_buf *b)
-{
-	b->len = 0;
-	if (b->s != NULL)
-		b->s[0] = '\0';
-}
-
 static char *dsn_buf_take(struct dsn_buf *b)
 {
 	return b->s ? b->s : util_xstrdup("");
@@ -158,7 +151,9 @@ struct dsn_secrets {
 
 static void dsn_secrets_add(struct dsn_secrets *sec, size_t start, size_t end, bool guess)
 {
-	sec->v = util_xrealloc(sec->v, (sec->n + 1) * sizeof(*sec->v));
+	/* doubling: a pasted string with thousands of password= stays linear */
+	if ((sec->n & (sec->n - 1)) == 0)
+		sec->v = util_xrealloc(sec->v, (sec->n ? 2 * sec->n : 1) * sizeof(*sec->v));
 	sec->v[sec->n].start = start;
 	sec->v[sec->n].end = end;
 	sec->v[sec->n].guess = guess;
@@ -184,37 +179,67 @@ static size_t dsn_scheme_len(const char *s)
 	return strncmp(s + i, "://", 3) == 0 ? i : 0;
 }
 
-/* True when an '@' at s[at] sits in a query value ("...?key=va@lue"). */
-static bool dsn_at_in_query(const char *s, size_t auth, size_t at)
+/*
+ * Whether the authority text s[0..n) can be a plain host[:port] list with no
+ * userinfo ("db:5432,[::1]:6543"): a port is digits only, so "user:Sekr"
+ * cannot be one.
+ */
+static bool dsn_is_hostport_list(const char *s, size_t n)
 {
-	size_t i = at, k;
+	bool in_port = false, bracket = false;
 
-	while (i > auth && s[i - 1] != '?' && s[i - 1] != '&')
-		i--;
-	if (i == auth)
-		return false;
-	for (k = i; k < at && (dsn_is_alnum((unsigned char)s[k]) || s[k] == '_'); k++)
-		;
-	return k > i && k < at && s[k] == '=';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '[' || c == ']') {
+			bracket = c == '[';
+			in_port = false;
+		} else if (c == ',') {
+			in_port = false;
+		} else if (c == ':' && !bracket) {
+			in_port = true;
+		} else if (in_port ? !(c >= '0' && c <= '9')
+				   : !(dsn_is_alnum(c) || strchr(".-_%~:", c))) {
+			return false;
+		}
+	}
+	return true;
 }
 
 /*
- * Where a URI's userinfo ends: the last '@' that is not inside a query
- * value (SQLAlchemy reads pasted URLs the same way), or (size_t)-1.
+ * Where a URI's userinfo ends, or (size_t)-1: the last '@' that is not
+ * inside a query value (SQLAlchemy reads pasted URLs the same way), as
+ * pasted passwords often hold raw '@', '?', '&' or '/': better to mask too
+ * much than too little. An '@' is in a query value only when a '?' before
+ * it really starts a query: userinfo already ended before that '?', or
+ * what precedes it is host[:port] and a path ("db/app?options=a@b").
+ * "u:Sekr&x=3@h" and "u:Sekr?x=3@h" have no query: their '@' ends the
+ * userinfo. One pass, linear in the input.
  */
 static size_t dsn_userinfo_end(const char *s, size_t auth)
 {
-	for (size_t i = strlen(s); i > auth; i--)
-		if (s[i - 1] == '@' && !dsn_at_in_query(s, auth, i - 1))
-			return i - 1;
-	return (size_t)-1;
+	size_t slash = auth + strcspn(s + auth, "/");
+	bool hostport = dsn_is_hostport_list(s + auth, slash - auth);
+	bool seen_at = false, query = false, end_found = false;
+	size_t end = 0;
+
+	for (size_t i = auth; s[i]; i++) {
+		if (s[i] == '?' && !query)
+			query = seen_at || (i > slash && hostport);
+		if (s[i] != '@')
+			continue;
+		seen_at = true;
+		if (!query) {
+			end = i;
+			end_found = true;
+		}
+	}
+	return end_found ? end : (size_t)-1;
 }
 
 /*
- * URI, authority starting at s[auth]: userinfo ends at the last '@' that
- * is not inside a query value, as pasted passwords often hold raw '@', '?'
- * or '/': better to mask too much than too little. Then the password= and
- * sslpassword= query parameters.
+ * URI, authority starting at s[auth]: the password in the userinfo (see
+ * dsn_userinfo_end), then the password= and sslpassword= query parameters.
  */
 static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct dsn_secrets *sec)
 {
@@ -251,6 +276,56 @@ static void dsn_find_uri_secrets(const char *s, size_t auth, size_t base, struct
 }
 
 /*
+ * Whether a value reads "...password=..." or holds a URI with userinfo
+ * further in: "yz= password=pw" is key yz with that value to libpq, but a
+ * person (or a shell word cut by a stray quote) meant a password; masking
+ * the whole value costs nothing.
+ */
+static bool dsn_value_holds_password(const char *v, size_t n)
+{
+	size_t first = dsn_scheme_len(v), last_at = n;
+
+	/* "x postgresql://u:pw@h" inside a value: a URI that does not start it */
+	while (last_at > 0 && v[last_at - 1] != '@')
+		last_at--;
+	for (size_t i = 0; i + 3 <= n && i < last_at; i++)
+		if (memcmp(v + i, "://", 3) == 0 && (first == 0 || i != first))
+			return true;
+	for (size_t i = 0; i + 8 <= n; i++) {
+		size_t k = i + 8;
+
+		if (strncasecmp(v + i, "password", 8) != 0)
+			continue;
+		while (k < n && dsn_is_space((unsigned char)v[k]))
+			k++;
+		if (k < n && v[k] == '=')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A token that is not key=value, s[key..end): true when it is a URI
+ * ("jdbc:postgresql://u:pw@h"), whose secrets are then masked as one; a
+ * "://" further on is no reason to read this token as a URI.
+ */
+static bool dsn_find_token_uri(const char *s, size_t key, size_t end, size_t base,
+			       struct dsn_secrets *sec)
+{
+	const char *uri = strstr(s + key, "://");
+	char *tok;
+
+	if (uri == NULL || uri >= s + end)
+		return false;
+	tok = util_xmalloc(end - key + 1);
+	memcpy(tok, s + key, end - key);
+	tok[end - key] = '\0';
+	dsn_find_uri_secrets(tok, (size_t)(uri + 3 - (s + key)), base + key, sec);
+	free(tok);
+	return true;
+}
+
+/*
  * conninfo, tokenized the way libpq does: key, optional spaces, '=',
  * optional spaces, then a value that is either 'quoted' or runs to the next
  * space, backslash escaping one character. A value that is itself a URI
@@ -277,13 +352,16 @@ static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_sec
 			if (!dsn_is_alnum((unsigned char)s[k]) && s[k] != '_')
 				i = key_end = key; /* falls to "mask all of it" below */
 		if (s[i] != '=') {
-			const char *uri = strstr(s + key, "://");
+			size_t end = key;
 
-			/* "jdbc:postgresql://u:pw@h": mask it as a URI; else all of it */
-			if (uri != NULL)
-				dsn_find_uri_secrets(s, (size_t)(uri + 3 - s), base, sec);
-			else
-				dsn_secrets_add(sec, base + key, base + strlen(s), true);
+			while (s[end] && !dsn_is_space((unsigned char)s[end]))
+				end++;
+			/* a URI token is masked as one and the rest read on; else all of it */
+			if (dsn_find_token_uri(s, key, end, base, sec)) {
+				i = end;
+				continue;
+			}
+			dsn_secrets_add(sec, base + key, base + strlen(s), true);
 			return;
 		}
 		i++;
@@ -305,7 +383,8 @@ static void dsn_find_conninfo_secrets(const char *s, size_t base, struct dsn_sec
 		val_end = i;
 		if (quoted && s[i] == '\'')
 			i++;
-		if (dsn_is_secret_key(s + key, key_end - key)) {
+		if (dsn_is_secret_key(s + key, key_end - key) ||
+		    dsn_value_holds_password(s + val, val_end - val)) {
 			dsn_secrets_add(sec, base + val, base + val_end, false);
 		} else if (memchr(s + val, '\\', val_end - val) == NULL) {
 			char *v = util_xmalloc(val_end - val + 1);
@@ -332,10 +411,25 @@ static void dsn_find_secrets(const char *s, struct dsn_secrets *sec)
 {
 	size_t lead = dsn_skip_space(s);
 
-	if (dsn_scheme_len(s + lead) > 0)
+	if (dsn_scheme_len(s + lead) > 0) {
+		const char *gap;
+
 		dsn_find_uri_secrets(s + lead, dsn_scheme_len(s + lead) + 3, lead, sec);
-	else
+		/* a URI is one word: what follows a space is read as conninfo too */
+		for (gap = s + lead; *gap && !dsn_is_space((unsigned char)*gap); gap++)
+			;
+		if (*gap)
+			dsn_find_conninfo_secrets(gap, (size_t)(gap - s), sec);
+	} else {
 		dsn_find_conninfo_secrets(s, 0, sec);
+	}
+}
+
+static int dsn_span_cmp(const void *a, const void *b)
+{
+	const struct dsn_span *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start ? 1 : 0;
 }
 
 char *dsn_mask_password(const char *conninfo)
@@ -347,17 +441,40 @@ char *dsn_mask_password(const char *conninfo)
 	if (conninfo == NULL)
 		return util_xstrdup("");
 	dsn_find_secrets(conninfo, &sec);
-	/* spans come out in ascending, non-overlapping order */
+	/* by start; a span that overlaps the one before masks on to its own end */
+	if (sec.n > 1)
+		qsort(sec.v, sec.n, sizeof(*sec.v), dsn_span_cmp);
 	for (i = 0; i < sec.n; i++) {
-		if (sec.v[i].start < pos)
+		if (sec.v[i].end <= pos && i > 0)
 			continue;
-		dsn_buf_add(&b, conninfo + pos, sec.v[i].start - pos);
-		dsn_buf_puts(&b, DSN_MASK);
-		pos = sec.v[i].end;
+		if (sec.v[i].start > pos)
+			dsn_buf_add(&b, conninfo + pos, sec.v[i].start - pos);
+		if (sec.v[i].start >= pos || i == 0)
+			dsn_buf_puts(&b, DSN_MASK);
+		pos = sec.v[i].end > pos ? sec.v[i].end : pos;
 	}
 	dsn_buf_puts(&b, conninfo + pos);
 	free(sec.v);
 	return dsn_buf_take(&b);
+}
+
+void dsn_blank_in_place(char *arg, const char *masked)
+{
+	size_t n = strlen(arg), m = strlen(masked), pre = 0, suf = 0;
+
+	if (strcmp(arg, masked) == 0)
+		return;
+	if (m <= n) {
+		memset(arg, 0, n);
+		memcpy(arg, masked, m);
+		return;
+	}
+	/* every secret lies between the common prefix and the common suffix */
+	while (pre < n && arg[pre] == masked[pre])
+		pre++;
+	while (suf < n - pre && arg[n - 1 - suf] == masked[m - 1 - suf])
+		suf++;
+	memset(arg + pre, '*', n - pre - suf);
 }
 
 /* "postgresql", "postgres" or either with "+driver", case-insensitively. */
@@ -471,14 +588,6 @@ static char *dsn_encode_userinfo_at(const char *uri)
 	return dsn_buf_take(&b);
 }
 
-/* Sorts candidates longest first, so "ab" is masked before its part "a". */
-static int dsn_cmp_len_desc(const void *a, const void *b)
-{
-	size_t la = strlen(*(char *const *)a), lb = strlen(*(char *const *)b);
-
-	return la < lb ? 1 : la > lb ? -1 : 0;
-}
-
 /*
  * Whether a fragment libpq echoed is harmless: empty, one symbol, a libpq
  * keyword, or a URI query key ("?pgbouncer=true" is not a password).
@@ -508,6 +617,62 @@ static bool dsn_is_harmless(const char *frag, const char *const *inputs, size_t 
 	return found;
 }
 
+/* More secrets than this in one target: libpq's message is not echoed. */
+#define DSN_SCRUB_MAX_SECRETS 32
+
+/*
+ * Marks in hide[] every byte of msg covered by an occurrence of one of the
+ * target's secret values (raw, percent-decoded or unquoted, as libpq may
+ * echo any). Marking the original text, rather than replacing in turn,
+ * keeps it linear: a "***" put in for one secret is never searched for
+ * the next (a secret "*" once made that exponential). Returns the number
+ * of secrets, or -1 when there are too many to check in linear time.
+ */
+static int dsn_scrub_mark(const char *msg, bool *hide, const char *const *inputs, size_t ninputs)
+{
+	size_t k, i;
+	int nsecrets = 0;
+
+	for (k = 0; k < ninputs; k++) {
+		struct dsn_secrets sec = { 0 };
+
+		if (inputs[k] == NULL)
+			continue;
+		dsn_find_secrets(inputs[k], &sec);
+		for (i = 0; i < sec.n && nsecrets >= 0; i++) {
+			const char *v = inputs[k] + sec.v[i].start;
+			size_t n = sec.v[i].end - sec.v[i].start;
+			char *forms[3];
+
+			/* "host=db bogus" has nothing to hide; "password sec" may */
+			if (sec.v[i].guess && !util_contains_ci(inputs[k], "pass"))
+				continue;
+			if (++nsecrets > DSN_SCRUB_MAX_SECRETS) {
+				nsecrets = -1;
+				break;
+			}
+			forms[0] = util_xmalloc(n + 1);
+			memcpy(forms[0], v, n);
+			forms[0][n] = '\0';
+			forms[1] = dsn_pct_decode(v, n);
+			forms[2] = dsn_unescape(v, n);
+			for (size_t f = 0; f < 3; f++) {
+				size_t fn = strlen(forms[f]);
+				const char *hit;
+
+				for (const char *p = msg;
+				     fn > 0 && (hit = strstr(p, forms[f])) != NULL; p = hit + fn)
+					memset(hide + (hit - msg), 1, fn);
+				free(forms[f]);
+			}
+		}
+		free(sec.v);
+		if (nsecrets < 0)
+			break;
+	}
+	return nsecrets;
+}
+
 /*
  * Makes libpq's error text safe to show: every known secret value (raw and
  * decoded) becomes ***; and when the input holds a secret at all, each
@@ -516,63 +681,29 @@ static bool dsn_is_harmless(const char *frag, const char *const *inputs, size_t 
  */
 static char *dsn_scrub(const char *msg, const char *const *inputs, size_t ninputs)
 {
-	char **cand = NULL;
-	size_t ncand = 0, i, k;
-	bool has_secret = false;
+	size_t m = strlen(msg), i;
+	bool *hide = util_xcalloc(m + 1, sizeof(*hide));
 	struct dsn_buf b = { 0 };
-	char *cur = util_xstrdup(msg), *frag;
+	char *cur, *frag;
 	const char *p, *close;
+	int nsecrets = dsn_scrub_mark(msg, hide, inputs, ninputs);
 
-	for (k = 0; k < ninputs; k++) {
-		struct dsn_secrets sec = { 0 };
-
-		if (inputs[k] == NULL)
-			continue;
-		dsn_find_secrets(inputs[k], &sec);
-		for (i = 0; i < sec.n; i++) {
-			const char *v = inputs[k] + sec.v[i].start;
-			size_t n = sec.v[i].end - sec.v[i].start;
-
-			/* "host=db bogus" has nothing to hide; "password sec" may */
-			if (sec.v[i].guess && !util_contains_ci(inputs[k], "pass"))
-				continue;
-			has_secret = true;
-			/* libpq may echo it raw, percent-decoded or unquoted */
-			cand = util_xrealloc(cand, (ncand + 3) * sizeof(*cand));
-			cand[ncand] = util_xmalloc(n + 1);
-			memcpy(cand[ncand], v, n);
-			cand[ncand][n] = '\0';
-			ncand++;
-			cand[ncand++] = dsn_pct_decode(v, n);
-			cand[ncand++] = dsn_unescape(v, n);
-		}
-		free(sec.v);
+	if (nsecrets < 0) {
+		free(hide);
+		return util_xstrdup("libpq's message is not shown, as the target holds more "
+				    "passwords than it can be checked against");
 	}
-	if (ncand > 0)
-		qsort(cand, ncand, sizeof(*cand), dsn_cmp_len_desc);
-	for (i = 0; i < ncand; i++) {
-		size_t n = strlen(cand[i]);
-		char *hit;
-
-		if (n == 0)
-			continue;
-		dsn_buf_clear(&b);
-		for (p = cur; (hit = strstr(p, cand[i])) != NULL; p = hit + n) {
-			dsn_buf_add(&b, p, (size_t)(hit - p));
+	for (i = 0; i < m; i++) {
+		if (!hide[i])
+			dsn_buf_putc(&b, msg[i]);
+		else if (i == 0 || !hide[i - 1])
 			dsn_buf_puts(&b, DSN_MASK);
-		}
-		dsn_buf_puts(&b, p);
-		free(cur);
-		cur = util_xstrdup(b.s);
 	}
-	for (i = 0; i < ncand; i++)
-		free(cand[i]);
-	free(cand);
-	if (!has_secret) {
-		free(b.s);
+	free(hide);
+	cur = dsn_buf_take(&b);
+	if (nsecrets == 0)
 		return cur;
-	}
-	dsn_buf_clear(&b);
+	b = (struct dsn_buf){ 0 };
 	for (p = cur; *p;) {
 		if (*p != '"') {
 			dsn_buf_putc(&b, *p++);

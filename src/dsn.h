@@ -72,6 +72,15 @@ void dsn_free(struct dsn_target *t);
  */
 char *dsn_mask_password(const char *conninfo);
 
+/*
+ * Overwrites arg in place (it cannot grow: argv) so that it shows no more
+ * than masked, dsn_mask_password's or shell_mask_line's form of it: masked
+ * itself when it fits, else the part where the two differ blanked with '*'
+ * (a one-character password masks to the longer "***"). For ps and
+ * /proc/PID/cmdline.
+ */
+void dsn_blank_in_place(char *arg, const char *masked);
+
 /* "postgresql+psycopg2://..." -> malloc'd "postgresql://...". Other input copied. */
 char *dsn_strip_driver(const char *url);
 

@@ -3,7 +3,11 @@
  * SQL so a server with thousands of connections still sends a few rows.
  */
 #include "inspect.h"
+#include "text.h"
 #include "util.h"
+
+#include <errno.h>
+#include <limits.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +126,49 @@ static bool inspect_result_ok(PGresult *res, int ncols, struct inspect_info *out
 	return true;
 }
 
+/*
+ * Numbers from the server, range-checked: a count or a setting outside
+ * [0, INSPECT_COUNT_MAX] (or not a number at all) reads as 0, a duration
+ * outside [0, INSPECT_SECONDS_MAX] or NaN as 0, so no sum can overflow and
+ * no NaN reaches a report. Real values are far below these bounds
+ * (max_connections is at most 262143).
+ */
+#define INSPECT_COUNT_MAX   (1 << 24)
+#define INSPECT_SECONDS_MAX 1e10
+
+static int inspect_count(const char *s)
+{
+	char *end;
+	long long v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < 0 || v > INSPECT_COUNT_MAX)
+		return 0;
+	return (int)v;
+}
+
+static double inspect_seconds(const char *s)
+{
+	char *end;
+	double v;
+
+	if (s == NULL || *s == '\0')
+		return 0;
+	v = strtod(s, &end);
+	if (*end != '\0' || !(v >= 0 && v <= INSPECT_SECONDS_MAX))
+		return 0;
+	return v;
+}
+
+/* a + b, saturating at INT_MAX: many rows of large counts cannot overflow. */
+static int inspect_add(int a, int b)
+{
+	return a > INT_MAX - b ? INT_MAX : a + b;
+}
+
 static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 {
 	int superuser_reserved = 0, reserved = 0;
@@ -136,29 +183,29 @@ static void inspect_parse_settings(PGresult *res, struct inspect_info *out)
 			continue;
 		}
 		if (strcmp(name, "pgpulse.server") == 0) {
-			util_strlcpy(out->server_key, PQgetvalue(res, row, 1),
-				     sizeof(out->server_key));
+			text_copy(out->server_key, PQgetvalue(res, row, 1),
+				  sizeof(out->server_key));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.database") == 0) {
-			util_strlcpy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
+			text_copy(out->database, PQgetvalue(res, row, 1), sizeof(out->database));
 			continue;
 		}
 		if (strcmp(name, "pgpulse.backend_pid") == 0) {
-			out->backend_pid = atoi(PQgetvalue(res, row, 1));
+			out->backend_pid = inspect_count(PQgetvalue(res, row, 1));
 			continue;
 		}
 		s = &out->settings[out->nsettings++];
 
-		util_strlcpy(s->name, name, sizeof(s->name));
-		util_strlcpy(s->value, PQgetvalue(res, row, 1), sizeof(s->value));
-		util_strlcpy(s->source, PQgetvalue(res, row, 2), sizeof(s->source));
+		text_copy(s->name, name, sizeof(s->name));
+		text_copy(s->value, PQgetvalue(res, row, 1), sizeof(s->value));
+		text_copy(s->source, PQgetvalue(res, row, 2), sizeof(s->source));
 		if (strcmp(name, "max_connections") == 0)
-			out->max_connections = atoi(s->value);
+			out->max_connections = inspect_count(s->value);
 		else if (strcmp(name, "superuser_reserved_connections") == 0)
-			superuser_reserved = atoi(s->value);
+			superuser_reserved = inspect_count(s->value);
 		else if (strcmp(name, "reserved_connections") == 0)
-			reserved = atoi(s->value);
+			reserved = inspect_count(s->value);
 	}
 	out->reserved = superuser_reserved + reserved;
 }
@@ -167,14 +214,14 @@ static void inspect_parse_states(PGresult *res, struct inspect_info *out)
 {
 	for (int row = 0; row < PQntuples(res); row++) {
 		const char *state = PQgetvalue(res, row, 0);
-		int n = atoi(PQgetvalue(res, row, 1));
+		int n = inspect_count(PQgetvalue(res, row, 1));
 		int s;
 
 		for (s = 0; s < INSPECT_UNKNOWN; s++)
 			if (strcmp(state, inspect_state_names[s]) == 0)
 				break;
-		out->by_state[s] += n;
-		out->in_use += n;
+		out->by_state[s] = inspect_add(out->by_state[s], n);
+		out->in_use = inspect_add(out->in_use, n);
 	}
 }
 
@@ -183,24 +230,24 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 	for (int row = 0; row < PQntuples(res) && out->nholders < INSPECT_MAX_HOLDERS; row++) {
 		struct inspect_holder *h = &out->holders[out->nholders++];
 
-		util_strlcpy(h->application_name, PQgetvalue(res, row, 0),
-			     sizeof(h->application_name));
-		util_strlcpy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
-		util_strlcpy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
-		h->count = atoi(PQgetvalue(res, row, 3));
-		h->active = atoi(PQgetvalue(res, row, 4));
-		h->idle = atoi(PQgetvalue(res, row, 5));
-		h->idle_in_transaction = atoi(PQgetvalue(res, row, 6));
-		h->idle_over_10min = atoi(PQgetvalue(res, row, 7));
-		h->oldest_s = atof(PQgetvalue(res, row, 8));
-		h->longest_idle_xact_s = atof(PQgetvalue(res, row, 9));
-		out->idle_in_xact += h->idle_in_transaction;
+		text_copy(h->application_name, PQgetvalue(res, row, 0),
+			  sizeof(h->application_name));
+		text_copy(h->usename, PQgetvalue(res, row, 1), sizeof(h->usename));
+		text_copy(h->client_addr, PQgetvalue(res, row, 2), sizeof(h->client_addr));
+		h->count = inspect_count(PQgetvalue(res, row, 3));
+		h->active = inspect_count(PQgetvalue(res, row, 4));
+		h->idle = inspect_count(PQgetvalue(res, row, 5));
+		h->idle_in_transaction = inspect_count(PQgetvalue(res, row, 6));
+		h->idle_over_10min = inspect_count(PQgetvalue(res, row, 7));
+		h->oldest_s = inspect_seconds(PQgetvalue(res, row, 8));
+		h->longest_idle_xact_s = inspect_seconds(PQgetvalue(res, row, 9));
+		out->idle_in_xact = inspect_add(out->idle_in_xact, h->idle_in_transaction);
 		if (h->longest_idle_xact_s > out->longest_idle_xact_s)
 			out->longest_idle_xact_s = h->longest_idle_xact_s;
 		if (h->oldest_s > out->oldest_connection_s) {
 			out->oldest_connection_s = h->oldest_s;
-			util_strlcpy(out->oldest_application, h->application_name,
-				     sizeof(out->oldest_application));
+			text_copy(out->oldest_application, h->application_name,
+				  sizeof(out->oldest_application));
 		}
 	}
 }

@@ -203,7 +203,8 @@ static void main_help(void)
 	       "  -i, --interval=SECONDS   time between probe starts per target (default 1)\n"
 	       "  -t, --timeout=SECONDS    connect deadline when the target sets no\n"
 	       "                           connect_timeout (default 10)\n"
-	       "      --query-timeout=SECONDS  deadline for the check query (default 5)\n"
+	       "      --query-timeout=SECONDS  deadline for the check query, then cancelled\n"
+	       "                               on the server (default 5)\n"
 	       "      --query=SQL          check query (default SELECT 1)\n"
 	       "      --inspect-every=SECONDS  read settings and slots at most this often\n"
 	       "                           (default 5; 0 every probe; -1 never; check always "
@@ -517,24 +518,16 @@ static void main_scrub_passwords(struct app_options *o, char **commands_copy)
 	if (o->shell_commands) {
 		char *orig = (char *)o->shell_commands;
 		char *masked = shell_mask_line(orig);
-		size_t n = strlen(orig);
 
 		*commands_copy = util_xstrdup(orig);
 		o->shell_commands = *commands_copy;
-		if (strcmp(masked, orig) != 0 && strlen(masked) <= n) {
-			memset(orig, 0, n);
-			memcpy(orig, masked, strlen(masked));
-		}
+		dsn_blank_in_place(orig, masked);
 		free(masked);
 	}
 	for (int i = 0; i < o->ntargets; i++) {
 		char *masked = dsn_mask_password(o->targets[i]);
-		size_t n = strlen(o->targets[i]);
 
-		if (strcmp(masked, o->targets[i]) != 0 && strlen(masked) <= n) {
-			memset(o->targets[i], 0, n);
-			memcpy(o->targets[i], masked, strlen(masked));
-		}
+		dsn_blank_in_place(o->targets[i], masked);
 		free(masked);
 	}
 }

@@ -6,13 +6,17 @@
  * timestamps then coincide, which is the best a client can observe.
  */
 #include "probe.h"
+#include "text.h"
 #include "util.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 /* A sql probe's wrapper adds BEGIN and SET results before the user's. */
 #define PROBE_MAX_RESULTS 16
@@ -24,6 +28,7 @@ enum probe_state {
 	PROBE_ST_QUERY,
 	PROBE_ST_INSPECT,
 	PROBE_ST_HOLDING,
+	PROBE_ST_CANCELLING, /* result final; waiting for the server-side cancel */
 	PROBE_ST_DONE,
 };
 
@@ -57,6 +62,8 @@ struct probe {
 	PGresult *error_result; /* the first failed result of a multi-statement query */
 	char *sql_text;		/* the wrapped user query of a sql probe */
 	char *query, *sql;	/* own copies: a "set query" may free the caller's meanwhile */
+	int cancel_fd;		/* CANCELLING: the cancel thread writes here when done */
+	bool total_fixed;	/* phase_ms[TOTAL] was taken at the deadline */
 	struct probe_result r;
 };
 
@@ -65,8 +72,13 @@ static const char *const probe_phase_names[PROBE_PHASE_COUNT] = {
 };
 
 static const char *const probe_event_names[PROBE_EV_COUNT] = {
-	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout",
+	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout", "notice", "cancel",
 };
+
+/* Notices shown as events per probe; a flood is counted, not shown. */
+#define PROBE_MAX_NOTICE_EVENTS 3
+/* How long a query past its deadline may take to be cancelled on the server. */
+#define PROBE_CANCEL_MS 1000.0
 
 /* What a timeout says about each phase, for the person reading it. */
 static const char *const probe_waiting_for[PROBE_PHASE_COUNT] = {
@@ -124,6 +136,7 @@ struct probe *probe_new(const struct dsn_target *target, const struct probe_conf
 {
 	struct probe *p = util_xcalloc(1, sizeof(*p));
 
+	p->cancel_fd = -1;
 	p->target = target;
 	p->cfg = *cfg;
 	/*
@@ -184,7 +197,7 @@ static struct probe_table *probe_table_from(PGresult *res)
 
 	t->nrows = PQntuples(res);
 	t->ncols = PQnfields(res);
-	util_strlcpy(t->command, PQcmdStatus(res), sizeof(t->command));
+	text_copy(t->command, PQcmdStatus(res), sizeof(t->command));
 	t->names = util_xcalloc((size_t)t->ncols, sizeof(char *));
 	t->cells = util_xcalloc((size_t)t->nrows * (size_t)t->ncols, sizeof(char *));
 	for (int c = 0; c < t->ncols; c++)
@@ -200,6 +213,14 @@ static struct probe_table *probe_table_from(PGresult *res)
 static void probe_finish(struct probe *p)
 {
 	double now;
+
+	if (p->cancel_fd >= 0) {
+		close(p->cancel_fd);
+		p->cancel_fd = -1;
+	}
+	if (p->r.notices > PROBE_MAX_NOTICE_EVENTS)
+		probe_emit(p, PROBE_EV_NOTICE, NAN, "%d more notices not shown",
+			   p->r.notices - PROBE_MAX_NOTICE_EVENTS);
 
 	if (p->rq) {
 		resolve_cancel(p->rq);
@@ -218,7 +239,8 @@ static void probe_finish(struct probe *p)
 		}
 	}
 	now = util_now_ms();
-	p->r.phase_ms[PROBE_TOTAL] = now - p->t_start;
+	if (!p->total_fixed)
+		p->r.phase_ms[PROBE_TOTAL] = now - p->t_start;
 	p->state = PROBE_ST_DONE;
 }
 
@@ -302,6 +324,25 @@ static void probe_observe(struct probe *p)
 
 static void probe_connect_next(struct probe *p);
 
+/*
+ * A server NOTICE or WARNING (say, RAISE NOTICE in the check query): a
+ * lifecycle event with the primary message made terminal-safe, as it may
+ * hold escape sequences; never stderr.
+ */
+static void probe_notice(void *arg, const PGresult *res)
+{
+	struct probe *p = arg;
+	const char *sev = PQresultErrorField(res, PG_DIAG_SEVERITY);
+	const char *msg = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	char safe[200], safe_sev[16];
+
+	if (++p->r.notices > PROBE_MAX_NOTICE_EVENTS)
+		return;
+	text_terminal(safe, msg ? msg : "", sizeof(safe), true);
+	text_terminal(safe_sev, sev ? sev : "NOTICE", sizeof(safe_sev), true);
+	probe_emit(p, PROBE_EV_NOTICE, NAN, "%s: %s", safe_sev, safe);
+}
+
 static void probe_send(struct probe *p, const char *sql)
 {
 	p->t_query_start = util_now_ms();
@@ -332,14 +373,14 @@ static void probe_connected(struct probe *p)
 	 */
 	if (p->r.backend_pid <= 0 || p->r.backend_pid > 4194304 || p->cfg.behind_pooler)
 		p->r.backend_pid = 0;
-	util_strlcpy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
-		     sizeof(p->r.server_version));
+	text_copy(p->r.server_version, PQparameterStatus(p->conn, "server_version"),
+		  sizeof(p->r.server_version));
 	p->r.server_version_num = PQserverVersion(p->conn);
 	/* libpq walked a host list itself: ask it which one answered. */
 	if (p->r.used_addr[0] == '\0') {
 		const char *a = PQhostaddr(p->conn);
 
-		util_strlcpy(p->r.used_addr, a && *a ? a : PQhost(p->conn), sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, a && *a ? a : PQhost(p->conn), sizeof(p->r.used_addr));
 	}
 	/* PostgreSQL 14+ reports in_hot_standby at startup: no query needed. */
 	v = PQparameterStatus(p->conn, "in_hot_standby");
@@ -421,9 +462,9 @@ static void probe_connect_next(struct probe *p)
 		extra_val[n++] = p->target->host;
 		extra_kw[n] = "hostaddr";
 		extra_val[n++] = p->r.addrs[p->addr_index];
-		util_strlcpy(p->r.used_addr, p->r.addrs[p->addr_index], sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, p->r.addrs[p->addr_index], sizeof(p->r.used_addr));
 	} else if (p->target->host && !p->target->multi_host) {
-		util_strlcpy(p->r.used_addr, p->target->host, sizeof(p->r.used_addr));
+		text_copy(p->r.used_addr, p->target->host, sizeof(p->r.used_addr));
 	}
 	dsn_params_with(p->target, extra_kw, extra_val, &kw, &val);
 	p->stage = PROBE_STAGE_TCP;
@@ -440,6 +481,8 @@ static void probe_connect_next(struct probe *p)
 	}
 	/* Verbose errors carry the SQLSTATE, which libpq has no API for at connect. */
 	PQsetErrorVerbosity(p->conn, PQERRORS_VERBOSE);
+	/* libpq's default prints NOTICEs raw to stderr, over the dashboard. */
+	PQsetNoticeReceiver(p->conn, probe_notice, p);
 	if (PQstatus(p->conn) == CONNECTION_BAD) {
 		probe_connect_failed(p);
 		return;
@@ -468,7 +511,7 @@ static void probe_resolved(void *arg, const struct resolve_addrs *addrs)
 	p->r.phase_ms[PROBE_DNS] = now - p->t_start;
 	p->r.naddrs = addrs->n;
 	for (int i = 0; i < addrs->n; i++) {
-		util_strlcpy(p->r.addrs[i], addrs->text[i], RESOLVE_ADDR_LEN);
+		text_copy(p->r.addrs[i], addrs->text[i], RESOLVE_ADDR_LEN);
 		if (i)
 			strncat(list, ", ", sizeof(list) - strlen(list) - 1);
 		strncat(list, addrs->text[i], sizeof(list) - strlen(list) - 1);
@@ -500,7 +543,7 @@ void probe_begin(struct probe *p)
 	/* A host list ("h1,h2") is libpq's to walk, as the app's libpq would. */
 	if (t->host_is_literal && !t->multi_host) {
 		p->r.naddrs = 1;
-		util_strlcpy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
+		text_copy(p->r.addrs[0], t->host, RESOLVE_ADDR_LEN);
 	}
 	probe_connect_next(p);
 }
@@ -509,6 +552,12 @@ bool probe_pollfd(const struct probe *p, struct pollfd *pfd)
 {
 	int fd;
 
+	if (p->state == PROBE_ST_CANCELLING) {
+		pfd->fd = p->cancel_fd;
+		pfd->events = POLLIN;
+		pfd->revents = 0;
+		return true;
+	}
 	if ((p->state != PROBE_ST_CONNECTING && p->state != PROBE_ST_QUERY &&
 	     p->state != PROBE_ST_INSPECT && p->state != PROBE_ST_HOLDING) ||
 	    p->conn == NULL)
@@ -535,18 +584,107 @@ static const char probe_query_deadline_advice[] =
 	"connected, but no result within the query deadline: the server is busy or the query "
 	"is slow; raise --query-timeout (set query-timeout in the prompt)";
 
+/*
+ * The server-side cancel of a query past its deadline. libpq 15 has only
+ * the blocking PQcancel (PQcancelStart arrived in 17) and keeps the cancel
+ * key private, so a short-lived thread runs PQcancel (documented as safe
+ * from any thread) and reports on a socketpair the probe polls: the loop
+ * never blocks, and the probe ends when the server has the request, or
+ * after PROBE_CANCEL_MS. The thread owns everything it touches.
+ */
+struct probe_canceller {
+	PGcancel *cancel;
+	int fd; /* write end */
+};
+
+static void *probe_cancel_thread(void *arg)
+{
+	struct probe_canceller *c = arg;
+	char err[256];
+	char ok = PQcancel(c->cancel, err, sizeof(err)) ? 'y' : 'n';
+	int fd = c->fd;
+
+	/* everything freed before the answer: the process may exit right after it */
+	PQfreeCancel(c->cancel);
+	free(c);
+	/* the probe may have given up and closed its end: no SIGPIPE */
+	(void)send(fd, &ok, 1, MSG_NOSIGNAL);
+	close(fd);
+	return NULL;
+}
+
+/* Starts the server-side cancel; false when it cannot (the probe just ends). */
+static bool probe_start_cancel(struct probe *p)
+{
+	struct probe_canceller *c;
+	pthread_attr_t attr;
+	pthread_t tid;
+	int sv[2];
+	bool started;
+
+	if (p->conn == NULL || !p->connected || PQstatus(p->conn) != CONNECTION_OK ||
+	    PQtransactionStatus(p->conn) != PQTRANS_ACTIVE)
+		return false;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+		return false;
+	c = util_xmalloc(sizeof(*c));
+	c->cancel = PQgetCancel(p->conn);
+	c->fd = sv[1];
+	if (c->cancel == NULL) {
+		free(c);
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, 256 * 1024);
+	started = pthread_create(&tid, &attr, probe_cancel_thread, c) == 0;
+	pthread_attr_destroy(&attr);
+	if (!started) {
+		PQfreeCancel(c->cancel);
+		free(c);
+		close(sv[0]);
+		close(sv[1]);
+		return false;
+	}
+	p->cancel_fd = sv[0];
+	p->state = PROBE_ST_CANCELLING;
+	p->deadline = util_now_ms() + PROBE_CANCEL_MS;
+	return true;
+}
+
+/* The cancel thread answered: 'y' when the server took the request. */
+static void probe_cancel_done(struct probe *p)
+{
+	char ok = 'n';
+
+	if (read(p->cancel_fd, &ok, 1) == 1 && ok == 'y') {
+		p->r.cancel_sent = true;
+		probe_emit(p, PROBE_EV_CANCEL, NAN, "query cancelled on the server");
+	}
+	probe_finish(p);
+}
+
 static void probe_timeout(struct probe *p)
 {
 	enum probe_phase phase;
 
 	switch (p->state) {
+	case PROBE_ST_CANCELLING:
+		/* the server did not take the cancel in time: closing is all we can do */
+		probe_finish(p);
+		return;
 	case PROBE_ST_RESOLVING: phase = PROBE_DNS; break;
 	case PROBE_ST_CONNECTING: phase = probe_stage_phase(p->stage); break;
 	case PROBE_ST_INSPECT:
 		/* Introspection is extra: its timeout does not fail the probe. */
 		snprintf(p->r.inspect.error, sizeof(p->r.inspect.error),
 			 "introspection timed out after %.1f s", p->cfg.query_timeout_ms / 1000.0);
-		probe_finish(p);
+		p->r.phase_ms[PROBE_TOTAL] = util_now_ms() - p->t_start;
+		p->total_fixed = true;
+		if (!probe_start_cancel(p))
+			probe_finish(p);
 		return;
 	default: phase = PROBE_QUERY; break;
 	}
@@ -562,7 +700,24 @@ static void probe_timeout(struct probe *p)
 				    ? probe_query_deadline_advice
 				    : classify_advice(CLASS_TIMEOUT, LIMIT_NONE, p->cfg.endpoint);
 	probe_fail_classified(p, phase);
+	/* A query left running would add to the load being watched. */
+	if (phase == PROBE_QUERY) {
+		p->r.phase_ms[PROBE_TOTAL] = util_now_ms() - p->t_start;
+		p->total_fixed = true;
+		if (probe_start_cancel(p))
+			return;
+	}
 	probe_finish(p);
+}
+
+/* The pid the pooler-side check query read: a Linux pid, else none. */
+static void probe_pid_from_query(struct probe *p)
+{
+	char *end;
+	long pid = strtol(p->r.query_value, &end, 10);
+
+	if (end != p->r.query_value && *end == '\0' && pid > 0 && pid <= 4194304)
+		p->r.backend_pid = (int)pid;
 }
 
 static void probe_query_done(struct probe *p)
@@ -583,9 +738,9 @@ static void probe_query_done(struct probe *p)
 	}
 	p->r.phase_ms[PROBE_QUERY] = util_now_ms() - p->t_query_start;
 	if (st == PGRES_TUPLES_OK && PQntuples(res) > 0 && PQnfields(res) > 0)
-		util_strlcpy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
-	if (p->pid_query && atoi(p->r.query_value) > 0)
-		p->r.backend_pid = atoi(p->r.query_value);
+		text_copy(p->r.query_value, PQgetvalue(res, 0, 0), sizeof(p->r.query_value));
+	if (p->pid_query)
+		probe_pid_from_query(p);
 	if (p->cfg.sql)
 		p->r.table = probe_table_from(res);
 	probe_emit(p, PROBE_EV_QUERY, p->r.phase_ms[PROBE_QUERY], "%s -> %s",
@@ -651,6 +806,7 @@ void probe_step(struct probe *p, short revents)
 	}
 	switch (p->state) {
 	case PROBE_ST_CONNECTING: probe_poll_connect(p); break;
+	case PROBE_ST_CANCELLING: probe_cancel_done(p); break;
 	case PROBE_ST_HOLDING:
 		/* A held connection that turns readable was closed or told something. */
 		if (!PQconsumeInput(p->conn) || PQstatus(p->conn) == CONNECTION_BAD) {
@@ -698,6 +854,24 @@ void probe_cancel(struct probe *p)
 		return;
 	p->r.cancelled = true;
 	p->r.ok = false;
+	/*
+	 * A query still running on the server would outlive us (quit, Ctrl-C,
+	 * SIGTERM): cancel it there first. This one wait is bounded by
+	 * PROBE_CANCEL_MS and happens only on an explicit cancel mid-query.
+	 */
+	if (p->state != PROBE_ST_CANCELLING)
+		probe_start_cancel(p);
+	if (p->state == PROBE_ST_CANCELLING) {
+		struct pollfd pfd = { .fd = p->cancel_fd, .events = POLLIN };
+		double left = p->deadline - util_now_ms();
+
+		if (poll(&pfd, 1, left > 0 ? (int)ceil(left) : 0) == 1 && (pfd.revents & POLLIN)) {
+			char ok = 'n';
+
+			if (read(p->cancel_fd, &ok, 1) == 1 && ok == 'y')
+				p->r.cancel_sent = true;
+		}
+	}
 	probe_finish(p);
 }
 

@@ -40,6 +40,8 @@ enum probe_event_kind {
 	PROBE_EV_CLOSE,
 	PROBE_EV_ERROR,
 	PROBE_EV_TIMEOUT,
+	PROBE_EV_NOTICE, /* a server NOTICE/WARNING, detail made terminal-safe */
+	PROBE_EV_CANCEL, /* the query past its deadline was cancelled on the server */
 	PROBE_EV_COUNT
 };
 
@@ -111,6 +113,8 @@ struct probe_result {
 	const char *connect_timeout_source;
 	struct probe_table *table; /* sql probes only; owned by the probe */
 	bool holding;		   /* hold probes: connected and held now */
+	int notices;		   /* NOTICE/WARNING messages the server sent */
+	bool cancel_sent;	   /* a query past its deadline was cancelled on the server */
 };
 
 struct probe;

@@ -6,6 +6,7 @@
  */
 #include "report.h"
 #include "holders.h"
+#include "text.h"
 #include "util.h"
 
 #include <math.h>
@@ -22,7 +23,7 @@ static const char *const report_status_names[] = {
 char *report_short_version(const char *server_version, char *out, size_t outlen)
 {
 	/* "15.18 (Debian 15.18-0+deb12u1)" -> "15.18" */
-	util_strlcpy(out, server_version, outlen);
+	text_copy(out, server_version, outlen);
 	out[strcspn(out, " ")] = '\0';
 	return out;
 }
@@ -151,6 +152,26 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 	return st;
 }
 
+/*
+ * Text from a server, a pooler or a target as a JSON string: jansson
+ * refuses invalid UTF-8 (and json_pack then builds nothing at all), so
+ * invalid bytes become U+FFFD and the record is never lost. NULL: null.
+ */
+json_t *report_json_text(const char *s)
+{
+	char *valid;
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if (text_utf8_valid(s, strlen(s)))
+		return json_string(s);
+	valid = text_utf8_repair(s);
+	j = json_string(valid);
+	free(valid);
+	return j;
+}
+
 json_t *report_ms_json(double ms)
 {
 	if (isnan(ms))
@@ -176,13 +197,13 @@ json_t *report_error_json(const struct probe_result *r)
 	limit = classify_limit_name(r->error.limit);
 	/* failed_phase PROBE_PHASE_COUNT: it failed before any phase (a usage error). */
 	return json_pack(
-		"{s:s, s:o, s:s, s:o, s:o, s:s, s:o, s:o}", "class",
+		"{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "class",
 		classify_class_name(r->error.cls), "sqlstate",
-		r->error.sqlstate[0] ? json_string(r->error.sqlstate) : json_null(), "message",
-		r->error.message, "detail",
-		r->error.detail[0] ? json_string(r->error.detail) : json_null(), "hint",
-		r->error.hint[0] ? json_string(r->error.hint) : json_null(), "advice",
-		r->error.advice ? r->error.advice : "", "phase",
+		r->error.sqlstate[0] ? report_json_text(r->error.sqlstate) : json_null(), "message",
+		report_json_text(r->error.message), "detail",
+		r->error.detail[0] ? report_json_text(r->error.detail) : json_null(), "hint",
+		r->error.hint[0] ? report_json_text(r->error.hint) : json_null(), "advice",
+		report_json_text(r->error.advice ? r->error.advice : ""), "phase",
 		r->failed_phase < PROBE_PHASE_COUNT ? json_string(probe_phase_name(r->failed_phase))
 						    : json_null(),
 		"limit", limit ? json_string(limit) : json_null());
@@ -192,13 +213,13 @@ static json_t *report_tls_json(const struct tls_info *tls)
 {
 	if (!tls->in_use)
 		return json_null();
-	return json_pack("{s:s, s:s, s:i, s:o, s:o, s:o, s:o}", "protocol", tls->protocol, "cipher",
-			 tls->cipher, "bits", tls->bits, "cert_subject",
-			 tls->have_cert ? json_string(tls->subject) : json_null(), "cert_issuer",
-			 tls->have_cert ? json_string(tls->issuer) : json_null(), "cert_not_after",
-			 tls->have_cert ? json_string(tls->not_after) : json_null(),
-			 "cert_days_left",
-			 tls->have_cert ? json_integer(tls->days_left) : json_null());
+	return json_pack(
+		"{s:o, s:o, s:i, s:o, s:o, s:o, s:o}", "protocol", report_json_text(tls->protocol),
+		"cipher", report_json_text(tls->cipher), "bits", tls->bits, "cert_subject",
+		tls->have_cert ? report_json_text(tls->subject) : json_null(), "cert_issuer",
+		tls->have_cert ? report_json_text(tls->issuer) : json_null(), "cert_not_after",
+		tls->have_cert ? report_json_text(tls->not_after) : json_null(), "cert_days_left",
+		tls->have_cert ? json_integer(tls->days_left) : json_null());
 }
 
 static json_t *report_settings_json(const struct probe_result *r, const struct inspect_info *info)
@@ -209,10 +230,15 @@ static json_t *report_settings_json(const struct probe_result *r, const struct i
 	if (info == NULL || !info->valid)
 		return json_null();
 	o = json_object();
-	for (int i = 0; i < info->nsettings; i++)
-		json_object_set_new(o, info->settings[i].name,
-				    json_pack("{s:s, s:s}", "value", info->settings[i].value,
-					      "source", info->settings[i].source));
+	for (int i = 0; i < info->nsettings; i++) {
+		char *name = text_utf8_repair(info->settings[i].name);
+
+		json_object_set_new(o, name,
+				    json_pack("{s:o, s:o}", "value",
+					      report_json_text(info->settings[i].value), "source",
+					      report_json_text(info->settings[i].source)));
+		free(name);
+	}
 	/* connect_timeout is the client's own: the deadline this probe had. */
 	util_fmt_seconds(r->connect_timeout_ms, buf, sizeof(buf));
 	json_object_set_new(
@@ -239,9 +265,10 @@ static json_t *report_slots_json(const struct inspect_info *info)
 
 		json_array_append_new(
 			holders,
-			json_pack("{s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
-				  "application_name", h->application_name, "usename", h->usename,
-				  "client_addr", h->client_addr, "count", h->count, "active",
+			json_pack("{s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:i, s:f, s:f}",
+				  "application_name", report_json_text(h->application_name),
+				  "usename", report_json_text(h->usename), "client_addr",
+				  report_json_text(h->client_addr), "count", h->count, "active",
 				  h->active, "idle", h->idle, "idle_in_transaction",
 				  h->idle_in_transaction, "idle_over_10min", h->idle_over_10min,
 				  "oldest_s", round(h->oldest_s * 10) / 10,
@@ -253,7 +280,7 @@ static json_t *report_slots_json(const struct inspect_info *info)
 		      inspect_usable_slots(info), "in_use", info->in_use, "by_state", states,
 		      "top_holders", holders, "idle_in_transaction", info->idle_in_xact,
 		      "oldest_connection_s", round(info->oldest_connection_s * 10) / 10, "culprit",
-		      holders_culprit(info, culprit, sizeof(culprit)) ? json_string(culprit)
+		      holders_culprit(info, culprit, sizeof(culprit)) ? report_json_text(culprit)
 								      : json_null());
 	return o;
 }
@@ -265,11 +292,11 @@ static json_t *report_server_json(const struct probe_result *r)
 	if (!r->connected)
 		return json_null();
 	report_short_version(r->server_version, version, sizeof(version));
-	return json_pack("{s:s, s:i, s:o, s:o, s:s, s:b}", "version", version, "version_num",
-			 r->server_version_num, "backend_pid",
+	return json_pack("{s:o, s:i, s:o, s:o, s:o, s:b}", "version", report_json_text(version),
+			 "version_num", r->server_version_num, "backend_pid",
 			 r->backend_pid ? json_integer(r->backend_pid) : json_null(), "in_recovery",
 			 r->in_recovery < 0 ? json_null() : json_boolean(r->in_recovery), "address",
-			 r->used_addr, "behind_pooler", r->behind_pooler);
+			 report_json_text(r->used_addr), "behind_pooler", r->behind_pooler);
 }
 
 json_t *report_check_json(const struct target *t, const struct probe_result *r,
@@ -280,14 +307,16 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 	json_t *addrs = json_array();
 
 	for (int i = 0; i < r->naddrs; i++)
-		json_array_append_new(addrs, json_string(r->addrs[i]));
-	json_t *o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
-			      "target", t->dsn.display, "phases_ms", report_phases_json(r), "error",
-			      report_error_json(r), "server", report_server_json(r), "tls",
-			      report_tls_json(&r->tls), "settings", report_settings_json(r, info),
-			      "slots", report_slots_json(info), "addresses", addrs);
+		json_array_append_new(addrs, report_json_text(r->addrs[i]));
+	json_t *o = json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "status", lower[st],
+			      "target", report_json_text(t->dsn.display), "phases_ms",
+			      report_phases_json(r), "error", report_error_json(r), "server",
+			      report_server_json(r), "tls", report_tls_json(&r->tls), "settings",
+			      report_settings_json(r, info), "slots", report_slots_json(info),
+			      "addresses", addrs);
 
-	json_object_set_new(o, "name", json_string(t->dsn.name)); /* NAME=, service, host:port */
+	/* NAME=, service, host:port */
+	json_object_set_new(o, "name", report_json_text(t->dsn.name));
 	return o;
 }
 
@@ -301,6 +330,19 @@ void report_print_json(FILE *out, json_t *v)
 		free(s);
 	}
 	fflush(out);
+}
+
+/*
+ * Prints untrusted text (server messages, versions, target names) with
+ * control characters, escape sequences and invalid bytes shown visibly.
+ * csv keeps non-ASCII characters whatever the locale: files are UTF-8.
+ */
+static void report_put_safe(FILE *out, const char *s, bool csv)
+{
+	char *safe = text_terminal_dup(s, csv || text_locale_utf8());
+
+	fputs(safe, out);
+	free(safe);
 }
 
 /*
@@ -359,12 +401,18 @@ static void report_long_output(FILE *out, const struct probe_result *r)
 {
 	if (r->ok)
 		return;
-	if (r->error.advice != NULL && r->error.advice[0])
-		fprintf(out, "advice: %s\n", r->error.advice);
-	if (r->error.detail[0])
-		fprintf(out, "detail: %s\n", r->error.detail);
-	if (r->error.hint[0])
-		fprintf(out, "hint: %s\n", r->error.hint);
+	/* the server's and libpq's lines are untrusted text, like the first line */
+	static const char *const labels[] = { "advice: ", "detail: ", "hint: " };
+	const char *lines[] = { r->error.advice ? r->error.advice : "", r->error.detail,
+				r->error.hint };
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		if (lines[i][0] == '\0')
+			continue;
+		fputs(labels[i], out);
+		report_put_safe(out, lines[i], false);
+		fputc('\n', out);
+	}
 }
 
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
@@ -375,16 +423,21 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 
 	fprintf(out, "PGPULSE %s - ", report_status_name(st));
 	if (!r->ok) {
-		fprintf(out, "%s", why);
+		report_put_safe(out, why, false);
 		if (r->error.sqlstate[0])
 			fprintf(out, " (SQLSTATE %s)", r->error.sqlstate);
 	} else {
 		report_short_version(r->server_version, version, sizeof(version));
-		fprintf(out, "connected in %s (PostgreSQL %s, %s)",
-			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmt, sizeof(fmt)), version,
-			r->tls.in_use ? r->tls.protocol : "no TLS");
-		if (st != REPORT_OK && why[0])
-			fprintf(out, ": %s", why);
+		fprintf(out, "connected in %s (PostgreSQL ",
+			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmt, sizeof(fmt)));
+		report_put_safe(out, version, false);
+		fputs(", ", out);
+		report_put_safe(out, r->tls.in_use ? r->tls.protocol : "no TLS", false);
+		fputc(')', out);
+		if (st != REPORT_OK && why[0]) {
+			fputs(": ", out);
+			report_put_safe(out, why, false);
+		}
 	}
 	fputs(" |", out);
 	for (int i = 0; i < PROBE_PHASE_COUNT; i++) {
@@ -420,16 +473,19 @@ void report_watch_header(FILE *out, enum report_format fmt)
 	fflush(out);
 }
 
-/* CSV field: quoted, with doubled quotes. */
+/* CSV field: quoted, with doubled quotes; control characters shown. */
 static void report_csv_string(FILE *out, const char *s)
 {
+	char *safe = text_terminal_dup(s, true);
+
 	fputc('"', out);
-	for (; *s; s++) {
-		if (*s == '"')
+	for (const char *p = safe; *p; p++) {
+		if (*p == '"')
 			fputc('"', out);
-		fputc(*s == '\n' ? ' ' : *s, out);
+		fputc(*p, out);
 	}
 	fputc('"', out);
+	free(safe);
 }
 
 void report_watch_record(FILE *out, enum report_format fmt, const struct target *t,
@@ -439,9 +495,9 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 
 	util_rfc3339(&r->wall, ts, sizeof(ts));
 	if (fmt == REPORT_JSONL) {
-		json_t *o = json_pack("{s:s, s:s, s:I, s:b, s:o, s:o, s:o}", "ts", ts, "target",
-				      t->dsn.display, "seq", (json_int_t)r->seq, "ok", r->ok,
-				      "phases_ms", report_phases_json(r), "error",
+		json_t *o = json_pack("{s:s, s:o, s:I, s:b, s:o, s:o, s:o}", "ts", ts, "target",
+				      report_json_text(t->dsn.display), "seq", (json_int_t)r->seq,
+				      "ok", r->ok, "phases_ms", report_phases_json(r), "error",
 				      report_error_json(r), "backend_pid",
 				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
@@ -471,7 +527,9 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 		return;
 	}
 	/* text: one ping-like line */
-	fprintf(out, "%s %s seq=%llu ", ts, t->dsn.name, (unsigned long long)r->seq);
+	fprintf(out, "%s ", ts);
+	report_put_safe(out, t->dsn.name, false);
+	fprintf(out, " seq=%llu ", (unsigned long long)r->seq);
 	if (r->ok) {
 		fprintf(out, "ok total=%s",
 			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
@@ -486,9 +544,9 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 			fprintf(out, " (%s)", r->error.sqlstate);
 		if (limit)
 			fprintf(out, " limit=%s", limit);
-		fprintf(out, " in %s after %s: %s", probe_phase_name(r->failed_phase),
-			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)),
-			r->error.message);
+		fprintf(out, " in %s after %s: ", probe_phase_name(r->failed_phase),
+			util_fmt_ms(r->phase_ms[PROBE_TOTAL], fmtbuf, sizeof(fmtbuf)));
+		report_put_safe(out, r->error.message, false);
 		/* Self-restraint shows: the reader sees why the next line takes longer. */
 		if (t->backoff_level > 0)
 			fprintf(out, " [backing off: next probe in %.3g s]",
@@ -503,7 +561,9 @@ void report_summary(FILE *out, const struct target *t, double elapsed_ms)
 	uint64_t failed = t->probes - t->ok;
 	bool any = false;
 
-	fprintf(out, "--- %s pgpulse statistics ---\n", t->dsn.display);
+	fputs("--- ", out);
+	report_put_safe(out, t->dsn.display, false);
+	fputs(" pgpulse statistics ---\n", out);
 	fprintf(out, "%llu probe%s, %llu ok, %llu failed (%.1f%% failed), time %.1f s\n",
 		(unsigned long long)t->probes, t->probes == 1 ? "" : "s", (unsigned long long)t->ok,
 		(unsigned long long)failed,

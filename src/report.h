@@ -59,6 +59,8 @@ void report_check_line(FILE *out, const struct target *t, const struct probe_res
 json_t *report_error_json(const struct probe_result *r);
 /* Milliseconds rounded to microseconds; NAN becomes null. */
 json_t *report_ms_json(double ms);
+/* s as a JSON string with invalid UTF-8 replaced (U+FFFD); NULL: null. */
+json_t *report_json_text(const char *s);
 /* Prints a JSON value on one line with pgpulse's number format. */
 void report_print_json(FILE *out, json_t *v);
 

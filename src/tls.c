@@ -4,6 +4,7 @@
  * because an expiring certificate is worth knowing either way.
  */
 #include "tls.h"
+#include "text.h"
 #include "util.h"
 
 #include <openssl/asn1.h>
@@ -28,7 +29,7 @@ static void tls_name(X509_NAME *name, char *out, size_t outlen)
 	n = BIO_get_mem_data(bio, &data);
 	if (n > 0) {
 		if ((size_t)n >= outlen)
-			n = (long)outlen - 1;
+			n = (long)text_boundary(data, (size_t)n, outlen - 1);
 		memcpy(out, data, (size_t)n);
 		out[n] = '\0';
 	}
@@ -65,8 +66,8 @@ void tls_read(PGconn *conn, struct tls_info *out)
 	if (conn == NULL || !PQsslInUse(conn))
 		return;
 	out->in_use = true;
-	util_strlcpy(out->protocol, PQsslAttribute(conn, "protocol"), sizeof(out->protocol));
-	util_strlcpy(out->cipher, PQsslAttribute(conn, "cipher"), sizeof(out->cipher));
+	text_copy(out->protocol, PQsslAttribute(conn, "protocol"), sizeof(out->protocol));
+	text_copy(out->cipher, PQsslAttribute(conn, "cipher"), sizeof(out->cipher));
 	v = PQsslAttribute(conn, "key_bits");
 	out->bits = v ? atoi(v) : 0;
 	ssl = PQsslStruct(conn, "OpenSSL");

@@ -284,9 +284,9 @@ harness__start_postgres() {
 		log_line_prefix = '%m [%p] %q%u@%d app=%a '
 		lc_messages = 'C'
 		timezone = 'UTC'
-		# A client that vanishes mid-query frees its slot at once, so leak
-		# checks measure the client, not the server's patience.
-		client_connection_check_interval = 100ms
+		# Otherwise the defaults a user's server has: no
+		# client_connection_check_interval, so a query left running by a
+		# client that gave up shows (a test that needs a setting sets it).
 		# Throwaway cluster: speed over durability.
 		fsync = off
 		synchronous_commit = off
@@ -607,7 +607,11 @@ hold_connections() {
 		{
 			printf '%s\n' "$BASHPID" >"$dir/$id.writer"
 			printf '\\! touch %q\n' "$dir/$id.up"
-			[ -n "$query" ] && printf '%s;\n' "$query"
+			# The server runs the default client_connection_check_interval
+			# (0); these helper sessions set their own, so a killed psql
+			# frees its slot even when every slot (the superuser's too) is
+			# taken and pg_terminate_backend cannot get in.
+			[ -n "$query" ] && printf 'SET client_connection_check_interval = 100;\n%s;\n' "$query"
 			exec sleep 86400
 		} </dev/null | PGPASSWORD=$pw PGAPPNAME=$app PGCONNECT_TIMEOUT=10 PGOPTIONS='' \
 			"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 \

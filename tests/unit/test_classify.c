@@ -492,10 +492,11 @@ static void test_classify_unknown_sqlstate_depends_on_stage(void **state)
 	assert_int_equal(r.cls, CLASS_OTHER);
 	classify_error("XX000", "client routing failed", STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_OTHER);
+	/* no message at all is no PostgreSQL answer, and says so */
 	classify_error(NULL, "", STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
-	assert_int_equal(r.cls, CLASS_OTHER);
+	assert_int_equal(r.cls, CLASS_PROTOCOL);
 	assert_string_equal(r.sqlstate, "");
-	assert_string_equal(r.message, "");
+	assert_string_equal(r.message, "(the server sent no message)");
 	classify_error(NULL, NULL, STAGE_QUERY, ENDPOINT_UNKNOWN, &r);
 	assert_int_equal(r.cls, CLASS_QUERY_ERROR);
 	assert_non_null(r.advice);
@@ -872,6 +873,47 @@ static void test_classify_endpoint_names(void **state)
 
 static int classify_hosted_tests(void);
 
+/* kill -9 of the backend mid-query: the server's side ended it, TLS or not. */
+static void test_classify_query_eof_is_server_side(void **state)
+{
+	static const char *const messages[] = {
+		"SSL SYSCALL error: EOF detected\n",
+		"SSL error: unexpected eof while reading\n",
+		"server closed the connection unexpectedly\n\tThis probably means the server "
+		"terminated abnormally\n\tbefore or while processing the request.\n",
+	};
+	struct classify_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(messages) / sizeof(messages[0]); i++) {
+		classify_error(NULL, messages[i], STAGE_QUERY, ENDPOINT_UNKNOWN, &r);
+		assert_string_equal(classify_class_name(r.cls), "server_shutdown");
+		assert_non_null(strstr(r.advice, "pg_terminate_backend"));
+	}
+	/* during the handshake an SSL error is still a TLS problem */
+	classify_error(NULL, "SSL error: certificate verify failed", STAGE_CONNECT,
+		       ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(classify_class_name(r.cls), "tls");
+}
+
+/* A hostile length field makes libpq read bytes as text: protocol, not other. */
+static void test_classify_garbled_answer_is_protocol(void **state)
+{
+	struct classify_result r;
+
+	(void)state;
+	classify_error(
+		NULL,
+		"connection to server at \"127.0.0.1\", port 5 failed: \x7f\xff\xff\xffSFATAL\n",
+		STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(classify_class_name(r.cls), "protocol");
+	classify_error(NULL, "connection to server at \"127.0.0.1\", port 5 failed: \n",
+		       STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(classify_class_name(r.cls), "protocol");
+	classify_error(NULL, "something new and readable", STAGE_CONNECT, ENDPOINT_UNKNOWN, &r);
+	assert_string_equal(classify_class_name(r.cls), "other");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -899,6 +941,8 @@ int main(void)
 		cmocka_unit_test(test_classify_advice_tailored_by_limit_and_endpoint),
 		cmocka_unit_test(test_classify_endpoint_guess),
 		cmocka_unit_test(test_classify_endpoint_names),
+		cmocka_unit_test(test_classify_query_eof_is_server_side),
+		cmocka_unit_test(test_classify_garbled_answer_is_protocol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL) | classify_hosted_tests();

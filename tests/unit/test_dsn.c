@@ -695,6 +695,23 @@ static void test_dsn_mask_password_table(void **state)
 		{ "postgres://u:p@s@s@h/db", "postgres://u:***@h/db" },
 		{ "postgresql://u:p%40ss@h/db", "postgresql://u:***@h/db" },
 		{ "postgresql://u:pa?ss@h/db", "postgresql://u:***@h/db" },
+		/* a value that reads "password=" is masked whole (found by fuzz_shell) */
+		{ "yz= password=secret98", "yz= ***" },
+		{ "a;b=h password=x://k1", "***" },
+		{ "chql://\n\npassword=secret", "chql://\n\npassword=***" },
+		{ "postgresql://u:pa ss@h/db password=x", "postgresql://u:***" },
+		{ "jdbc:postgresql://u:pw@h/db password=k",
+		  "jdbc:postgresql://u:***@h/db password=***" },
+		{ "x#y://a k postgresql://u:pw@h/db", "x#y://a ***" },
+		{ "h='x postgresql://u:pw@h/db'", "h='***'" },
+		{ "dbname='x password=y' host=h", "dbname='***' host=h" },
+		/* '&key=' or '?key=' in a password does not start a query */
+		{ "postgresql://postgres:Sekr&x=3tPW@127.0.0.1:5432/postgres",
+		  "postgresql://postgres:***@127.0.0.1:5432/postgres" },
+		{ "postgresql://postgres:Sekr?x=3tPW@127.0.0.1:5432/postgres",
+		  "postgresql://postgres:***@127.0.0.1:5432/postgres" },
+		{ "postgresql://u:a?b=c&d=e@h/db?application_name=x@y",
+		  "postgresql://u:***@h/db?application_name=x@y" },
 		{ "postgresql://u:pa/ss@h/db", "postgresql://u:***@h/db" },
 		{ "postgresql://u:p:w@h/db", "postgresql://u:***@h/db" },
 		{ "postgresql://u:@h/db", "postgresql://u:***@h/db" },
@@ -821,6 +838,73 @@ static void test_dsn_free_twice_is_safe(void **state)
 	assert_int_equal(t.nparams, 0);
 }
 
+/* A password holding "&key=" or "?key=" is the password, not a query. */
+static void test_dsn_query_shaped_password_is_userinfo(void **state)
+{
+	static const char *const inputs[] = {
+		"postgresql://postgres:Sekr&x=3tPW@127.0.0.1:5432/postgres",
+		"postgresql://postgres:Sekr?x=3tPW@127.0.0.1:5432/postgres",
+	};
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		struct dsn_target t;
+
+		parse_ok(inputs[i], NULL, &t);
+		assert_string_equal(t.host, "127.0.0.1");
+		assert_string_equal(dsn_get(&t, "user"), "postgres");
+		assert_string_equal(dsn_get(&t, "password"),
+				    inputs[i] == inputs[0] ? "Sekr&x=3tPW" : "Sekr?x=3tPW");
+		assert_null(strstr(t.display, "3tPW"));
+		dsn_free(&t);
+	}
+}
+
+/*
+ * libpq's message is scrubbed in time linear in it: a secret "*" once made
+ * each "***" put in match again (20 s and 2 GB for this input).
+ */
+static void test_dsn_scrub_is_linear(void **state)
+{
+	char input[4096], err[512];
+	struct dsn_target t;
+	size_t n = 0;
+
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(input + n, sizeof(input) - n, "password=* sslpassword=** ");
+	snprintf(input + n, sizeof(input) - n, "x**************************************");
+	alarm(10);
+	assert_false(dsn_parse("password=* sslpassword=* x**********", NULL, &t, err, sizeof(err)));
+	assert_non_null(strstr(err, "missing"));
+	assert_false(dsn_parse(input, NULL, &t, err, sizeof(err)));
+	assert_null(strstr(err, "x*"));
+	alarm(0);
+}
+
+/* argv cannot grow: a password shorter than "***" is blanked all the same. */
+static void test_dsn_blank_in_place_any_length(void **state)
+{
+	static const char *const inputs[] = {
+		"host=h password=ab dbname=d",
+		"password=a",
+		"postgresql://u:p@h/db",
+		"postgresql://u:x@h/db?password=y",
+		"host=h password=longer-secret",
+		"postgresql://postgres:Sekr&x=3tPW@127.0.0.1:5432/postgres",
+	};
+	static const char *const secrets[] = { "ab", "=a", ":p@", "=y", "longer-secret", "3tPW" };
+
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		char *arg = strdup(inputs[i]);
+		char *masked = dsn_mask_password(arg);
+
+		dsn_blank_in_place(arg, masked);
+		if (strstr(arg, secrets[i]) != NULL)
+			fail_msg("blank(%s) = %s still shows %s", inputs[i], arg, secrets[i]);
+		free(masked);
+		free(arg);
+	}
+}
+
 #define DSN_TEST(f) cmocka_unit_test_setup(f, clear_env)
 
 static int dsn_driver_url_tests(void);
@@ -854,6 +938,9 @@ int main(void)
 		DSN_TEST(test_dsn_mask_password_survives_garbage),
 		DSN_TEST(test_dsn_strip_driver_table),
 		DSN_TEST(test_dsn_free_twice_is_safe),
+		DSN_TEST(test_dsn_query_shaped_password_is_userinfo),
+		DSN_TEST(test_dsn_scrub_is_linear),
+		DSN_TEST(test_dsn_blank_in_place_any_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL) | dsn_driver_url_tests();

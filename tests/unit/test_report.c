@@ -110,7 +110,7 @@ static void test_check_json_keys_in_order(void **state)
 	const char *key;
 	json_t *v;
 	static const char *const keys[] = { "status", "target",	  "phases_ms", "error",	   "server",
-					    "tls",    "settings", "slots",     "addresses" };
+					    "tls",    "settings", "slots",     "addresses", "name" };
 	static const char *const phase_keys[] = { "dns",   "tcp",   "tls",  "auth",
 						  "query", "close", "total" };
 	size_t i = 0;
