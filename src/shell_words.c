@@ -6,6 +6,7 @@
  */
 #include "shell_words.h"
 #include "dsn.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -26,7 +27,8 @@ static bool shell_word_secret(const char *word)
 
 /*
  * What the user typed, fit to echo in a message: a word that may carry a
- * password goes through dsn_mask_password. The result lives until the
+ * password goes through dsn_mask_password, and control characters are
+ * shown visibly (text_terminal), never sent. The result lives until the
  * fourth call after (enough for one message's arguments).
  */
 const char *shell_safe(const char *word)
@@ -34,12 +36,9 @@ const char *shell_safe(const char *word)
 	static char ring[4][256];
 	static unsigned next;
 	char *slot = ring[next++ % 4];
-	char *masked;
+	char *masked = shell_word_secret(word) ? dsn_mask_password(word) : NULL;
 
-	if (!shell_word_secret(word))
-		return word;
-	masked = dsn_mask_password(word);
-	util_strlcpy(slot, masked, sizeof(ring[0]));
+	text_terminal(slot, masked ? masked : word, sizeof(ring[0]), text_locale_utf8());
 	free(masked);
 	return slot;
 }
