@@ -53,6 +53,8 @@ struct sched {
 	struct pollfd *pfds;
 	struct sched_turn_slot *slots;
 	int pfds_cap;
+	/* each server's freshest view of its slots, for incidents' culprits */
+	struct holders_servers *servers;
 };
 
 /* What a pollfd of this turn stands for. */
@@ -94,6 +96,7 @@ struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen
 		free(s);
 		return NULL;
 	}
+	s->servers = holders_servers_new();
 	return s;
 }
 
@@ -121,6 +124,7 @@ void sched_free(struct sched *s)
 	free(s->timers);
 	free(s->sets);
 	free(s->query);
+	holders_servers_free(s->servers);
 	free(s);
 }
 
@@ -403,27 +407,25 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 /*
  * Open incidents name who holds the slots, from the freshest view of their
  * server: the failing target cannot look itself, another target that
- * reaches the same server (the direct host beside a full pooler) can.
+ * reaches the same server (the direct host beside a full pooler) can. A
+ * probe that inspected updates its server's view; a target with an open
+ * incident reads its server's view at each of its probes. O(1) per probe
+ * in the number of targets (holders_servers).
  */
-static void sched_note_culprits(struct sched *s)
+static void sched_note_culprits(struct sched *s, struct target *t, const struct probe_result *r)
 {
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-		struct target_incident *inc = (struct target_incident *)target_open_incident(t);
-		const struct inspect_info *view;
-		const struct target *via;
-		char line[sizeof(inc->culprit)];
+	struct target_incident *inc = (struct target_incident *)target_open_incident(t);
+	struct timespec wall;
+	char line[sizeof(inc->culprit)];
 
-		if (inc == NULL)
-			continue;
-		view = holders_view_for(sched_targets(s), s->ntargets, t, &via);
-		if (view == NULL ||
-		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
-			continue;
-		/* "Nothing stands out" now does not erase who stood out earlier. */
-		if (holders_culprit(view, line, sizeof(line)))
-			util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
-	}
+	if (r->inspected)
+		holders_servers_note(s->servers, t);
+	if (inc == NULL || !holders_servers_culprit(s->servers, t, &wall, line, sizeof(line)) ||
+	    wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
+		return;
+	/* "Nothing stands out" now does not erase who stood out earlier. */
+	if (line[0])
+		util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t)
@@ -435,8 +437,7 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 		if (t->probe_record) {
 			target_record(t, r, now);
 			sched_adjust_interval(s, t, r);
-			if (r->inspected || target_open_incident(t))
-				sched_note_culprits(s);
+			sched_note_culprits(s, t, r);
 		}
 		sched_notify_result(s, t, r);
 	}
