@@ -329,3 +329,46 @@ test_hostile_dashboard_shows_server_text_visibly() {
 	assert_contains "$(LC_ALL=C tr -d '\000' <"$raw")" ']0;pwned' "the pane got the text, shown"
 	tui_tmux kill-server 2>/dev/null || true
 }
+
+# Item 11: 200 targets on the harness's server (max_connections 20): their
+# starts are spread over the interval and at most a few probes run to one
+# server at once, so pgpulse causes no max_clients refusal of its own.
+test_hostile_many_targets_cause_no_max_clients() {
+	require_pgpulse
+	local targets=() i out=$PWD/many.jsonl
+	for i in $(seq 200); do
+		targets+=("postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb?sslmode=disable&application_name=many$i")
+	done
+	run_cmd "$PGPULSE" watch --format jsonl --count 2 --interval 1 --inspect-every -1 "${targets[@]}"
+	printf '%s\n' "$output" >"$out"
+	assert_eq 400 "$(jq -s 'length' "$out")" "every probe reported (stderr: ${stderr:0:300})"
+	assert_eq 0 "$(jq -s 'map(select(.error.class == "max_clients")) | length' "$out")" \
+		"no max_clients of our own: $(jq -c -s 'map(select(.ok | not) | .error.message) | unique' "$out" | head -c 300)"
+	assert_eq 400 "$(jq -s 'map(select(.ok)) | length' "$out")" "every probe succeeds"
+}
+
+# Item 11: 2,000 targets on one fake server, `watch --count 1`: all finish,
+# none past its deadline (queued probes do not eat theirs), memory bounded.
+# The deadline is short (0.5 s): 2,000 probes started at once took up to
+# 0.9 s each here; a few at a time, each takes milliseconds.
+test_hostile_two_thousand_targets_finish_within_deadlines() {
+	require_pgpulse
+	local port targets=() i out=$PWD/two-thousand.jsonl rssfile=$PWD/two-thousand.rss
+	port=$(fake_server_start hostile-many error) || return
+	for i in $(seq 2000); do
+		targets+=("host=127.0.0.1 port=$port user=u dbname=d$i sslmode=disable")
+	done
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4" \
+		/usr/bin/time -f '%M' -o "$rssfile" \
+		"$PGPULSE" watch --format jsonl --count 1 -t 0.5 "${targets[@]}" >"$out" 2>"$PWD/err" || true
+	assert_not_contains "$(cat "$PWD/err")" "Sanitizer" "no sanitizer report"
+	assert_eq 2000 "$(jq -s 'length' "$out")" "every target reported"
+	assert_eq 2000 "$(jq -s 'map(select(.error.class == "max_clients")) | length' "$out")" \
+		"each got the server's answer, none a timeout"
+	assert_eq 0 "$(jq -s 'map(select(.phases_ms.total > 500)) | length' "$out")" "none past its 0.5 s deadline"
+	local rss_kb
+	rss_kb=$(tail -1 "$rssfile")
+	# the targets' statistics take about 250 KB each; probes in flight are few
+	(( rss_kb < 1500000 )) || assert_eq "under 1.5 GB" "$rss_kb KB" "memory bounded"
+	echo "2000 targets: max RSS $rss_kb KB"
+}
