@@ -74,6 +74,7 @@ struct sched {
 struct sched_meta {
 	int host;
 	bool placed;
+	bool oneoff; /* the probe in flight is a prompt's one-off */
 };
 
 /* One server as targets name it (host and port), and our probes in flight to it. */
@@ -260,7 +261,7 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	t->probe_cfg.endpoint = classify_endpoint_guess(t->dsn.host, t->dsn.port);
 	s->targets = util_xrealloc(s->targets, sizeof(*s->targets) * (size_t)(s->ntargets + 1));
 	s->meta = util_xrealloc(s->meta, sizeof(*s->meta) * (size_t)(s->ntargets + 1));
-	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false };
+	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false, false };
 	s->targets[s->ntargets++] = t;
 	s->unplaced++;
 	return t;
@@ -471,8 +472,14 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	t->seq++;
 	t->probe_ctx = ctx;
 	t->probe = probe_new(&t->dsn, &pc, s->resolver, t->seq, sched_on_probe_event, ctx);
-	/* Like ping: the next start is one interval after this one. */
-	t->next_due_ms = now + t->interval_ms;
+	/*
+	 * Like ping: the next start is one interval after this one. A prompt's
+	 * one-off leaves the schedule alone, so targets stay spread and
+	 * scheduled probes go on between a ping's.
+	 */
+	s->meta[t->index].oneoff = o != NULL;
+	if (o == NULL)
+		t->next_due_ms = now + t->interval_ms;
 	s->meta[t->index].placed = true;
 	s->in_flight++;
 	s->hosts[s->meta[t->index].host].in_flight++;
@@ -525,6 +532,8 @@ void sched_cancel_target(struct sched *s, struct target *t)
 /* Exponential back-off while a target answers max_clients; reset on anything else. */
 static void sched_adjust_interval(struct sched *s, struct target *t, const struct probe_result *r)
 {
+	double was = t->interval_ms, planned;
+
 	if (s->cfg.backoff && !r->ok && r->error.cls == CLASS_MAX_CLIENTS) {
 		double next = t->base_interval_ms * pow(2.0, t->backoff_level + 1);
 
@@ -539,7 +548,10 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 		t->backoff_level = 0;
 		t->interval_ms = t->base_interval_ms;
 	}
-	t->next_due_ms = util_now_ms() - r->phase_ms[PROBE_TOTAL] + t->interval_ms;
+	planned = util_now_ms() - r->phase_ms[PROBE_TOTAL] + t->interval_ms;
+	/* a one-off moves the schedule later only when it backs off further */
+	if (!s->meta[t->index].oneoff || t->interval_ms > was || planned < t->next_due_ms)
+		t->next_due_ms = planned;
 }
 
 /* A view older than this (before the incident began) does not name its culprit. */
