@@ -170,7 +170,7 @@ static void shell_append(char **buf, size_t *len, const char *s, size_t n)
  * The line as the history (and ps, for -c) keeps it: from the first word the
  * command table calls a target or a connection string (check TARGET,
  * target add NAME TARGET) the rest goes through dsn_mask_password, and so
- * does any other word that looks like a connection string.
+ * does any other word that looks like a connection string, before it too.
  */
 char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_words *w))
 {
@@ -193,12 +193,6 @@ char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_w
 
 			shell_append(&out, &len, masked, strlen(masked));
 			free(masked);
-		} else if (from > 0) {
-			char *masked = dsn_mask_password(w.raw[from]);
-
-			shell_append(&out, &len, text, (size_t)(w.raw[from] - text));
-			shell_append(&out, &len, masked, strlen(masked));
-			free(masked);
 		} else {
 			const char *p = text;
 
@@ -207,6 +201,16 @@ char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_w
 					k + 1 < w.argc ? w.raw[k + 1] : text + strlen(text);
 
 				shell_append(&out, &len, p, (size_t)(w.raw[k] - p));
+				if (from > 0 && k == from) {
+					/* the target: it and all after it, as one string */
+					char *masked = dsn_mask_password(w.raw[k]);
+
+					shell_append(&out, &len, masked, strlen(masked));
+					free(masked);
+					p = text + strlen(text);
+					break;
+				}
+				/* a word before it too ("target add password=x ..." misordered) */
 				if (shell_word_secret(w.argv[k])) {
 					/* The unquoted word: a quoted 'password=x' is still one. */
 					const char *blank = end;
