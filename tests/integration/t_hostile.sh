@@ -299,6 +299,12 @@ test_hostile_prompt_shows_server_text_visibly() {
 	hostile_assert_terminal_safe "$output$stderr" "errors in the prompt"
 	assert_contains "$(printf '%s\n' "$output" | sed -n '/recent failures/,$p')" '\x1B[2J\x1B]0;pwned\x07' \
 		"errors shows the event's detail visibly"
+	# burst's report, in the prompt and on its own
+	run_cmd "$PGPULSE" shell -c "burst 2 yes" "$target"
+	hostile_assert_terminal_safe "$output$stderr" "burst in the prompt"
+	assert_contains "$output" '\x1B[2J' "burst shows the escapes visibly"
+	run_cmd "$PGPULSE" burst -n 2 --hold 0 --yes "$target"
+	hostile_assert_terminal_safe "$output$stderr" "pgpulse burst"
 	# a target string with a control character: shown, never sent
 	run_cmd "$PGPULSE" shell -c "targets" "host=127.0.0.1 port=$port user=u dbname=d application_name=$(printf 'a\033[2Jb')"
 	hostile_assert_terminal_safe "$output$stderr" "targets"
