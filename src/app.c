@@ -6,11 +6,13 @@
 #include "app.h"
 #include "names.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -114,11 +116,11 @@ static void app_note_defaults(const struct dsn_target *t)
 		t->user ? t->user : "(unknown)", t->dbname ? t->dbname : "(same as user)");
 }
 
-bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
-		    size_t errlen)
+static bool app_add_target_raw(struct sched *s, const struct app_options *o, const char *input,
+			       char *err, size_t errlen)
 {
 	struct dsn_target t;
-	char name[NAMES_MAX_LEN];
+	char name[NAMES_MAX_LEN], note[512];
 	bool named = input && names_split(input, name, sizeof(name), &input);
 	const char *url = getenv("DATABASE_URL");
 	const struct dsn_overrides *ov = &o->overrides;
@@ -145,7 +147,8 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 		return false;
 	}
 	if (t.note != NULL)
-		fprintf(stderr, "pgpulse: note: %s\n", t.note);
+		fprintf(stderr, "pgpulse: note: %s\n",
+			text_terminal(note, t.note, sizeof(note), text_locale_utf8()));
 	if (no_target)
 		app_note_defaults(&t);
 	/* NAME=TARGET, else service=NAME is called NAME (names.h) */
@@ -155,6 +158,20 @@ bool app_add_target(struct sched *s, const struct app_options *o, const char *in
 	}
 	sched_add_target(s, &t)->probe_cfg.no_target = no_target;
 	return true;
+}
+
+/* The error quotes what was typed: shown visibly, never sent raw to a terminal. */
+bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
+		    size_t errlen)
+{
+	char *raw;
+
+	if (app_add_target_raw(s, o, input, err, errlen))
+		return true;
+	raw = util_xstrdup(err);
+	text_terminal(err, raw, errlen, text_locale_utf8());
+	free(raw);
+	return false;
 }
 
 int app_exit_like_ping(uint64_t ok, uint64_t total)

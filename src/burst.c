@@ -9,6 +9,7 @@
  */
 #include "burst.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <errno.h>
@@ -302,10 +303,21 @@ int burst_exit_code(const struct burst_outcome *b)
 	return app_exit_like_ping((uint64_t)b->opened, (uint64_t)b->requested);
 }
 
+/* before, text in its terminal form (text_terminal), after. */
+static void burst_put_text(FILE *out, const char *before, const char *text, const char *after,
+			   bool utf8)
+{
+	char *shown = text_terminal_dup(text, utf8);
+
+	fprintf(out, "%s%s%s", before, shown, after);
+	free(shown);
+}
+
 void burst_print(FILE *out, const struct target *t, const struct burst_outcome *b, bool json)
 {
 	const struct classify_result *e = &b->first_error.error;
 	char took[32], held[32];
+	bool utf8;
 
 	if (json) {
 		json_t *o =
@@ -321,7 +333,9 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 	}
 	util_fmt_ms(b->open_ms, took, sizeof(took));
 	util_fmt_ms(b->held_ms, held, sizeof(held));
-	fprintf(out, "%s: ", t->dsn.display);
+	/* the target's and the server's text in its terminal form */
+	utf8 = text_locale_utf8();
+	burst_put_text(out, "", t->dsn.display, ": ", utf8);
 	if (!b->settled)
 		fprintf(out, "interrupted after opening %d of %d connections in %s", b->opened,
 			b->requested, took);
@@ -331,10 +345,10 @@ void burst_print(FILE *out, const struct target *t, const struct burst_outcome *
 		fprintf(out, "; first failure after %d: %s", b->opened,
 			classify_class_name(e->cls));
 		if (e->sqlstate[0])
-			fprintf(out, " (%s)", e->sqlstate);
-		fprintf(out, " %s\n", e->message);
+			burst_put_text(out, " (", e->sqlstate, ")", utf8);
+		burst_put_text(out, " ", e->message, "\n", utf8);
 		if (e->advice && e->advice[0])
-			fprintf(out, "advice: %s\n", e->advice);
+			burst_put_text(out, "advice: ", e->advice, "\n", utf8);
 	} else {
 		fputs(b->settled ? "; no failure\n" : "\n", out);
 	}
@@ -387,7 +401,8 @@ static int burst_command(struct sched *s, const struct app_options *o)
 		}
 	}
 	if (!burst_execute(s, t, o->burst_n, o->burst_hold_ms, &b)) {
-		fprintf(stderr, "pgpulse: %s\n", b.first_error.error.message);
+		burst_put_text(stderr, "pgpulse: ", b.first_error.error.message, "\n",
+			       text_locale_utf8());
 		return APP_EXIT_USAGE;
 	}
 	burst_print(stdout, t, &b, o->json);

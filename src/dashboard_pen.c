@@ -6,6 +6,7 @@
 #include "dashboard_priv.h"
 #include "classify.h"
 #include "holders.h"
+#include "text.h"
 #include "util.h"
 
 #include <langinfo.h>
@@ -147,12 +148,16 @@ wchar_t dashboard_ellipsis = L'~';
 
 /*
  * Writes s at (y, x) in at most w columns. Server messages may be any
- * UTF-8, so the text is cut by display width, never inside a character,
- * and a cut shows as an ellipsis in the last column; control characters
- * become spaces. Returns the columns used.
+ * bytes, so the text is drawn in its terminal form (text_terminal: control
+ * characters, escape sequences and bidi overrides shown visibly, never
+ * sent), cut by display width, never inside a character, and a cut shows
+ * as an ellipsis in the last column. Returns the columns used.
  */
-static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, bool draw)
+static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *raw, bool draw)
 {
+	/* 510 characters of the widest form (\u{10FFFF}) fit: more never shows */
+	char safe[8192];
+	const char *s = text_terminal(safe, raw, sizeof(safe), text_locale_utf8());
 	wchar_t buf[512];
 	mbstate_t st;
 	size_t left = strlen(s); /* counted down: strlen per character would be quadratic */
@@ -165,24 +170,14 @@ static int dashboard_text_draw(int y, int x, int w, attr_t a, const char *s, boo
 		return 0;
 	if (draw && w > COLS - x)
 		w = COLS - x;
-	memset(&st, 0, sizeof(st));
 	while (*s && n < (int)(sizeof(buf) / sizeof(buf[0])) - 2) {
 		wchar_t wc;
-		size_t len = mbrtowc(&wc, s, left, &st);
-		int cw;
+		size_t len;
+		int cw = text_char_width(s, left, &len);
 
-		if (len == (size_t)-1 || len == (size_t)-2) {
+		memset(&st, 0, sizeof(st));
+		if (mbrtowc(&wc, s, len, &st) != len || wcwidth(wc) < 0)
 			wc = L'?';
-			len = 1;
-			memset(&st, 0, sizeof(st));
-		} else if (len == 0) {
-			break;
-		}
-		cw = wcwidth(wc);
-		if (cw < 0) {
-			wc = L' ';
-			cw = 1;
-		}
 		if (used + cw > w) {
 			cut = true;
 			break;
@@ -217,10 +212,12 @@ int dashboard_text(int y, int x, int w, attr_t a, const char *s)
 	return dashboard_text_draw(y, x, w, a, s, true);
 }
 
-/* Display width of s (up to a screen's worth). */
+/* Display width of s as the dashboard draws it (its terminal form). */
 int dashboard_text_width(const char *s)
 {
-	return dashboard_text_draw(0, 0, 1 << 16, A_NORMAL, s, false);
+	char safe[8192];
+
+	return text_width(text_terminal(safe, s, sizeof(safe), text_locale_utf8()));
 }
 
 /*
@@ -361,8 +358,12 @@ int dashboard_wrap_cut(const char *text, int avail)
  */
 
 void dashboard_pen_wrap(struct dashboard_pen *p, attr_t a, int indent, int maxlines, bool fill,
-			const char *text)
+			const char *raw)
 {
+	/* cut the terminal form, so each line measures what it shows */
+	char *safe = text_terminal_dup(raw, text_locale_utf8());
+	const char *text = safe;
+
 	for (int line = 0; line < maxlines && *text; line++) {
 		int cut = line < maxlines - 1 ? dashboard_wrap_cut(text, p->w - p->col)
 					      : (int)strlen(text);
@@ -377,6 +378,7 @@ void dashboard_pen_wrap(struct dashboard_pen *p, attr_t a, int indent, int maxli
 			text++;
 	}
 	p->col = 0;
+	free(safe);
 }
 
 /* Paints the rest of the line in attribute a (bars, banners). */

@@ -411,6 +411,9 @@ static void dsn_find_secrets(const char *s, struct dsn_secrets *sec)
 {
 	size_t lead = dsn_skip_space(s);
 
+	/* dsn_parse reads a JDBC URL as the URI after "jdbc:": so must masking */
+	if (strncasecmp(s + lead, "jdbc:postgresql://", 18) == 0)
+		lead += 5;
 	if (dsn_scheme_len(s + lead) > 0) {
 		const char *gap;
 

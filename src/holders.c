@@ -5,8 +5,11 @@
 #include "holders.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -390,4 +393,138 @@ const struct target *holders_fresher_view(const struct target *t, const struct t
 	if (cmp > 0 || (cmp == 0 && cand == t))
 		return cand;
 	return best;
+}
+
+/* ------------------------------------------------------- server views */
+
+/* "k:" and the inspection's server key, or "r:" and the Supabase project. */
+#define HOLDERS_SERVER_KEY_LEN (sizeof(((struct inspect_info *)0)->server_key) + 2)
+
+struct holders_server {
+	char key[HOLDERS_SERVER_KEY_LEN]; /* "" marks a free slot */
+	struct timespec wall;
+	char culprit[256];
+};
+
+/* Open addressing, linear probing, at most half full: O(1) per lookup. */
+struct holders_servers {
+	struct holders_server *slots;
+	size_t cap, n;
+};
+
+struct holders_servers *holders_servers_new(void)
+{
+	struct holders_servers *h = util_xcalloc(1, sizeof(*h));
+
+	h->cap = 16;
+	h->slots = util_xcalloc(h->cap, sizeof(*h->slots));
+	return h;
+}
+
+void holders_servers_free(struct holders_servers *h)
+{
+	if (h == NULL)
+		return;
+	free(h->slots);
+	free(h);
+}
+
+/* FNV-1a: keys are short, and a collision costs a probe, not a mismatch. */
+static size_t holders_hash(const char *key)
+{
+	uint64_t x = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		x = (x ^ *p) * 1099511628211ULL;
+	return (size_t)x;
+}
+
+static struct holders_server *holders_slot(struct holders_server *slots, size_t cap,
+					   const char *key)
+{
+	size_t i = holders_hash(key) & (cap - 1);
+
+	while (slots[i].key[0] && strcmp(slots[i].key, key) != 0)
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static void holders_servers_grow(struct holders_servers *h)
+{
+	struct holders_server *old = h->slots;
+	size_t oldcap = h->cap;
+
+	h->cap *= 2;
+	h->slots = util_xcalloc(h->cap, sizeof(*h->slots));
+	for (size_t i = 0; i < oldcap; i++)
+		if (old[i].key[0])
+			*holders_slot(h->slots, h->cap, old[i].key) = old[i];
+	free(old);
+}
+
+/* t's identities as keys: up to two (its server key, its Supabase project). */
+static int holders_server_keys(const struct target *t, char keys[2][HOLDERS_SERVER_KEY_LEN])
+{
+	char ref[HOLDERS_SERVER_KEY_LEN - 2];
+	int n = 0;
+
+	if (t->have_inspect && t->inspect.server_key[0])
+		snprintf(keys[n++], HOLDERS_SERVER_KEY_LEN, "k:%s", t->inspect.server_key);
+	if (holders_supabase_ref(t, ref, sizeof(ref))) {
+		/* projects compare case-insensitively */
+		for (char *c = ref; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		snprintf(keys[n++], HOLDERS_SERVER_KEY_LEN, "r:%s", ref);
+	}
+	return n;
+}
+
+void holders_servers_note(struct holders_servers *h, const struct target *t)
+{
+	char keys[2][HOLDERS_SERVER_KEY_LEN], line[sizeof(((struct holders_server *)0)->culprit)];
+	int nkeys;
+
+	if (!t->have_inspect || !t->inspect.valid)
+		return;
+	nkeys = holders_server_keys(t, keys);
+	if (nkeys == 0)
+		return;
+	holders_culprit(&t->inspect, line, sizeof(line)); /* once per inspection */
+	for (int k = 0; k < nkeys; k++) {
+		struct holders_server *v;
+
+		if (2 * (h->n + 1) > h->cap)
+			holders_servers_grow(h);
+		v = holders_slot(h->slots, h->cap, keys[k]);
+		if (v->key[0] == '\0') {
+			util_strlcpy(v->key, keys[k], sizeof(v->key));
+			h->n++;
+		} else if (holders_wall_cmp(&t->inspect_wall, &v->wall) < 0) {
+			continue; /* a fresher view is there already */
+		}
+		v->wall = t->inspect_wall;
+		util_strlcpy(v->culprit, line, sizeof(v->culprit));
+	}
+}
+
+bool holders_servers_culprit(const struct holders_servers *h, const struct target *t,
+			     struct timespec *wall, char *out, size_t outlen)
+{
+	char keys[2][HOLDERS_SERVER_KEY_LEN];
+	const struct holders_server *best = NULL;
+	int nkeys = holders_server_keys(t, keys);
+
+	for (int k = 0; k < nkeys; k++) {
+		const struct holders_server *v = holders_slot(h->slots, h->cap, keys[k]);
+
+		if (v->key[0] && (best == NULL || holders_wall_cmp(&v->wall, &best->wall) > 0))
+			best = v;
+	}
+	if (outlen > 0)
+		out[0] = '\0';
+	if (best == NULL)
+		return false;
+	*wall = best->wall;
+	util_strlcpy(out, best->culprit, outlen);
+	return true;
 }

@@ -56,4 +56,27 @@ static inline const struct inspect_info *holders_view_for(const struct target *c
 	return best ? &best->inspect : NULL;
 }
 
+/*
+ * The freshest view of each server's slots, kept by server identity (the
+ * key an inspection saw, and the Supabase project a target names), with its
+ * culprit line worked out once per inspection. An incident finds who holds
+ * its server's slots in O(1), however many targets there are: the same
+ * matching as holders_same_server without a scan of every target.
+ */
+struct holders_servers;
+
+struct holders_servers *holders_servers_new(void);
+void holders_servers_free(struct holders_servers *h);
+
+/* t was just inspected: t's view becomes its servers' view where it is fresher. */
+void holders_servers_note(struct holders_servers *h, const struct target *t);
+
+/*
+ * The freshest view of t's server: when it was taken (*wall) and its
+ * culprit line in out ("" when nothing stands out). False when no target
+ * reaching t's server ever got in.
+ */
+bool holders_servers_culprit(const struct holders_servers *h, const struct target *t,
+			     struct timespec *wall, char *out, size_t outlen);
+
 #endif

@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define SCHED_RESOLVER_FDS 16
 
@@ -53,6 +55,32 @@ struct sched {
 	struct pollfd *pfds;
 	struct sched_turn_slot *slots;
 	int pfds_cap;
+	/* each server's freshest view of its slots, for incidents' culprits */
+	struct holders_servers *servers;
+	/* what bounds the probes in flight (sched_start_due) */
+	struct sched_meta *meta; /* per target, by index */
+	struct sched_host *hosts;
+	int nhosts;
+	int *host_map; /* open addressing: host index + 1, 0 free */
+	int host_cap;
+	int in_flight;
+	int max_in_flight, max_per_host;
+	int unplaced; /* targets added since the last turn, not yet spread */
+	struct target **due;
+	int due_cap;
+};
+
+/* A target's place in the bounds: its host, and whether its start is spread yet. */
+struct sched_meta {
+	int host;
+	bool placed;
+	bool oneoff; /* the probe in flight is a prompt's one-off */
+};
+
+/* One server as targets name it (host and port), and our probes in flight to it. */
+struct sched_host {
+	char *key;
+	int in_flight;
 };
 
 /* What a pollfd of this turn stands for. */
@@ -79,6 +107,39 @@ void sched_config_defaults(struct sched_config *cfg)
 	cfg->inspect_every_ms = 5000;
 	cfg->backoff = true;
 	cfg->backoff_max_ms = 60000;
+	cfg->max_in_flight = 0; /* SCHED_MAX_IN_FLIGHT, within the descriptor limit */
+	cfg->max_per_host = SCHED_MAX_PER_HOST;
+}
+
+/*
+ * Raises the soft limit on open descriptors to the hard one (each probe is
+ * a socket) and returns the soft limit now in force.
+ */
+static long sched_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > INT32_MAX ? INT32_MAX
+								       : (long)rl.rlim_cur;
+}
+
+/* The bound on probes in flight: asked for, else the default the fd limit allows. */
+static int sched_in_flight_bound(int asked, long fd_limit)
+{
+	long fit = (fd_limit - SCHED_SPARE_FDS) / SCHED_FDS_PER_PROBE;
+
+	if (asked > 0)
+		return asked;
+	if (fit > SCHED_MAX_IN_FLIGHT)
+		fit = SCHED_MAX_IN_FLIGHT;
+	return fit > 1 ? (int)fit : 1;
 }
 
 struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen)
@@ -94,7 +155,20 @@ struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen
 		free(s);
 		return NULL;
 	}
+	s->servers = holders_servers_new();
+	s->max_in_flight = sched_in_flight_bound(cfg->max_in_flight, sched_raise_fd_limit());
+	s->max_per_host = cfg->max_per_host > 0 ? cfg->max_per_host : SCHED_MAX_PER_HOST;
 	return s;
+}
+
+int sched_max_in_flight(const struct sched *s)
+{
+	return s->max_in_flight;
+}
+
+int sched_in_flight(const struct sched *s)
+{
+	return s->in_flight;
 }
 
 static void sched_target_free(struct target *t)
@@ -121,7 +195,58 @@ void sched_free(struct sched *s)
 	free(s->timers);
 	free(s->sets);
 	free(s->query);
+	holders_servers_free(s->servers);
+	for (int i = 0; i < s->nhosts; i++)
+		free(s->hosts[i].key);
+	free(s->hosts);
+	free(s->host_map);
+	free(s->meta);
+	free(s->due);
 	free(s);
+}
+
+/* FNV-1a over a host key. */
+static uint32_t sched_hash(const char *key)
+{
+	uint32_t x = 2166136261u;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		x = (x ^ *p) * 16777619u;
+	return x;
+}
+
+static int *sched_host_slot(const struct sched *s, const char *key)
+{
+	uint32_t i = sched_hash(key) & (uint32_t)(s->host_cap - 1);
+
+	while (s->host_map[i] && strcmp(s->hosts[s->host_map[i] - 1].key, key) != 0)
+		i = (i + 1) & (uint32_t)(s->host_cap - 1);
+	return &s->host_map[i];
+}
+
+/* The index of t's server (host and port as the target names them), added when new. */
+static int sched_host_of(struct sched *s, const struct target *t)
+{
+	char key[600];
+	int *slot;
+
+	snprintf(key, sizeof(key), "%s\n%s", t->dsn.host ? t->dsn.host : "",
+		 t->dsn.port ? t->dsn.port : "");
+	if (2 * (s->nhosts + 1) > s->host_cap) {
+		/* at most half full: a lookup is O(1) */
+		free(s->host_map);
+		s->host_cap = s->host_cap ? 2 * s->host_cap : 16;
+		s->host_map = util_xcalloc((size_t)s->host_cap, sizeof(*s->host_map));
+		for (int i = 0; i < s->nhosts; i++)
+			*sched_host_slot(s, s->hosts[i].key) = i + 1;
+	}
+	slot = sched_host_slot(s, key);
+	if (*slot == 0) {
+		s->hosts = util_xrealloc(s->hosts, sizeof(*s->hosts) * (size_t)(s->nhosts + 1));
+		s->hosts[s->nhosts] = (struct sched_host){ util_xstrdup(key), 0 };
+		*slot = ++s->nhosts;
+	}
+	return *slot - 1;
 }
 
 struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
@@ -135,7 +260,10 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	t->next_due_ms = util_now_ms();
 	t->probe_cfg.endpoint = classify_endpoint_guess(t->dsn.host, t->dsn.port);
 	s->targets = util_xrealloc(s->targets, sizeof(*s->targets) * (size_t)(s->ntargets + 1));
+	s->meta = util_xrealloc(s->meta, sizeof(*s->meta) * (size_t)(s->ntargets + 1));
+	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false, false };
 	s->targets[s->ntargets++] = t;
+	s->unplaced++;
 	return t;
 }
 
@@ -250,8 +378,9 @@ void sched_set_interval(struct sched *s, double ms)
 		t->base_interval_ms = ms;
 		if (t->backoff_level == 0)
 			t->interval_ms = ms;
+		/* brought forward, but still spread over the new interval */
 		if (t->next_due_ms > now + t->interval_ms)
-			t->next_due_ms = now + t->interval_ms;
+			t->next_due_ms = now + t->interval_ms * (i + 1) / s->ntargets;
 	}
 }
 
@@ -343,8 +472,18 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	t->seq++;
 	t->probe_ctx = ctx;
 	t->probe = probe_new(&t->dsn, &pc, s->resolver, t->seq, sched_on_probe_event, ctx);
-	/* Like ping: the next start is one interval after this one. */
-	t->next_due_ms = now + t->interval_ms;
+	/*
+	 * Like ping: the next start is one interval after this one. A prompt's
+	 * one-off leaves the schedule alone, so targets stay spread and
+	 * scheduled probes go on between a ping's.
+	 */
+	s->meta[t->index].oneoff = o != NULL;
+	if (o == NULL)
+		t->next_due_ms = now + t->interval_ms;
+	s->meta[t->index].placed = true;
+	s->in_flight++;
+	s->hosts[s->meta[t->index].host].in_flight++;
+	/* the deadline starts now, when the probe does: time in the queue is not its time */
 	probe_begin(t->probe);
 }
 
@@ -356,12 +495,25 @@ bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneof
 	return true;
 }
 
+/* Spreads the first starts of the targets not placed yet over one interval from now. */
+static void sched_place(struct sched *s, double now, bool all)
+{
+	int m = all ? s->ntargets : s->unplaced, k = 0;
+
+	for (int i = 0; i < s->ntargets && m > 0; i++) {
+		struct target *t = s->targets[i];
+
+		if (!all && s->meta[i].placed)
+			continue;
+		t->next_due_ms = now + t->interval_ms * k++ / m;
+		s->meta[i].placed = true;
+	}
+	s->unplaced = 0;
+}
+
 void sched_stagger(struct sched *s)
 {
-	double now = util_now_ms();
-
-	for (int i = 0; i < s->ntargets; i++)
-		s->targets[i]->next_due_ms = now + s->targets[i]->interval_ms * i / s->ntargets;
+	sched_place(s, util_now_ms(), true);
 }
 
 bool sched_target_busy(const struct target *t)
@@ -380,6 +532,8 @@ void sched_cancel_target(struct sched *s, struct target *t)
 /* Exponential back-off while a target answers max_clients; reset on anything else. */
 static void sched_adjust_interval(struct sched *s, struct target *t, const struct probe_result *r)
 {
+	double was = t->interval_ms, planned;
+
 	if (s->cfg.backoff && !r->ok && r->error.cls == CLASS_MAX_CLIENTS) {
 		double next = t->base_interval_ms * pow(2.0, t->backoff_level + 1);
 
@@ -394,7 +548,10 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 		t->backoff_level = 0;
 		t->interval_ms = t->base_interval_ms;
 	}
-	t->next_due_ms = util_now_ms() - r->phase_ms[PROBE_TOTAL] + t->interval_ms;
+	planned = util_now_ms() - r->phase_ms[PROBE_TOTAL] + t->interval_ms;
+	/* a one-off moves the schedule later only when it backs off further */
+	if (!s->meta[t->index].oneoff || t->interval_ms > was || planned < t->next_due_ms)
+		t->next_due_ms = planned;
 }
 
 /* A view older than this (before the incident began) does not name its culprit. */
@@ -403,27 +560,25 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 /*
  * Open incidents name who holds the slots, from the freshest view of their
  * server: the failing target cannot look itself, another target that
- * reaches the same server (the direct host beside a full pooler) can.
+ * reaches the same server (the direct host beside a full pooler) can. A
+ * probe that inspected updates its server's view; a target with an open
+ * incident reads its server's view at each of its probes. O(1) per probe
+ * in the number of targets (holders_servers).
  */
-static void sched_note_culprits(struct sched *s)
+static void sched_note_culprits(struct sched *s, struct target *t, const struct probe_result *r)
 {
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-		struct target_incident *inc = (struct target_incident *)target_open_incident(t);
-		const struct inspect_info *view;
-		const struct target *via;
-		char line[sizeof(inc->culprit)];
+	struct target_incident *inc = (struct target_incident *)target_open_incident(t);
+	struct timespec wall;
+	char line[sizeof(inc->culprit)];
 
-		if (inc == NULL)
-			continue;
-		view = holders_view_for(sched_targets(s), s->ntargets, t, &via);
-		if (view == NULL ||
-		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
-			continue;
-		/* "Nothing stands out" now does not erase who stood out earlier. */
-		if (holders_culprit(view, line, sizeof(line)))
-			util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
-	}
+	if (r->inspected)
+		holders_servers_note(s->servers, t);
+	if (inc == NULL || !holders_servers_culprit(s->servers, t, &wall, line, sizeof(line)) ||
+	    wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
+		return;
+	/* "Nothing stands out" now does not erase who stood out earlier. */
+	if (line[0])
+		util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t)
@@ -435,8 +590,7 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 		if (t->probe_record) {
 			target_record(t, r, now);
 			sched_adjust_interval(s, t, r);
-			if (r->inspected || target_open_incident(t))
-				sched_note_culprits(s);
+			sched_note_culprits(s, t, r);
 		}
 		sched_notify_result(s, t, r);
 	}
@@ -445,6 +599,8 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	t->probe = NULL;
 	t->probe_ctx = NULL;
 	t->open_connections = 0;
+	s->in_flight--;
+	s->hosts[s->meta[t->index].host].in_flight--;
 	if (s->cfg.count && t->seq >= s->cfg.count)
 		t->done = true;
 }
@@ -527,19 +683,62 @@ static double sched_poll_probe(struct sched *s, struct probe *p, int kind, int o
 	return probe_deadline_ms(p) - now;
 }
 
+/* Would t's probe stay within the bounds (in flight in all, and to its server)? */
+static bool sched_room_for(const struct sched *s, const struct target *t)
+{
+	return s->in_flight < s->max_in_flight &&
+	       s->hosts[s->meta[t->index].host].in_flight < s->max_per_host;
+}
+
+/* Due first by due time, then by position: the longest waiting starts first. */
+static int sched_due_cmp(const void *a, const void *b)
+{
+	const struct target *x = *(const struct target *const *)a;
+	const struct target *y = *(const struct target *const *)b;
+
+	if (x->next_due_ms != y->next_due_ms)
+		return x->next_due_ms < y->next_due_ms ? -1 : 1;
+	return x->index - y->index;
+}
+
+/*
+ * Starts what is due, the longest waiting first, within the bounds; the
+ * rest waits for a probe in flight to finish (the queue is the targets
+ * past their due time).
+ */
+static void sched_start_due(struct sched *s, double now)
+{
+	int ndue = 0;
+
+	if (s->paused || s->stopped)
+		return;
+	if (s->unplaced)
+		sched_place(s, now, false);
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = s->targets[i];
+
+		if (t->probe == NULL && !t->done && now >= t->next_due_ms) {
+			if (ndue == s->due_cap) {
+				s->due_cap = s->due_cap ? 2 * s->due_cap : 64;
+				s->due =
+					util_xrealloc(s->due, sizeof(*s->due) * (size_t)s->due_cap);
+			}
+			s->due[ndue++] = t;
+		}
+	}
+	if (ndue > 1)
+		qsort(s->due, (size_t)ndue, sizeof(*s->due), sched_due_cmp);
+	for (int i = 0; i < ndue && s->in_flight < s->max_in_flight; i++)
+		if (sched_room_for(s, s->due[i]))
+			sched_start_probe(s, s->due[i], now, NULL);
+}
+
 void sched_run_once(struct sched *s, double max_wait_ms)
 {
 	double now = util_now_ms(), wait = max_wait_ms;
 	int n = 0, nres, res_at, nset = 0;
 
-	/* Start what is due. */
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		if (t->probe == NULL && !t->done && !s->paused && !s->stopped &&
-		    now >= t->next_due_ms)
-			sched_start_probe(s, t, now, NULL);
-	}
+	sched_start_due(s, now);
 	for (int i = 0; i < s->nsets; i++)
 		nset += s->sets[i]->n;
 
@@ -565,7 +764,9 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 			wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, i, 0, &n,
 								now, &open));
 			t->open_connections = open ? 1 : 0;
-		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped) {
+		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped &&
+			   (t->next_due_ms > now || sched_room_for(s, t))) {
+			/* one waiting for room wakes when a probe in flight ends */
 			wait = sched_min(wait, t->next_due_ms - now);
 		}
 	}

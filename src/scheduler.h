@@ -27,7 +27,24 @@ struct sched_config {
 	uint64_t count;		 /* probes per target; 0 until stopped */
 	bool backoff;		 /* back off while a target answers max_clients */
 	double backoff_max_ms;
+	/*
+	 * Probes in flight at once, at most: due targets past the bound wait
+	 * their turn, longest waiting first. 0: SCHED_MAX_IN_FLIGHT, fewer if
+	 * the descriptor limit (raised to its hard limit at start) allows
+	 * fewer. max_per_host bounds those to one host and port, so pgpulse
+	 * never fills a server's slots itself. One-off probes (the prompt)
+	 * and probe sets (burst) are not held back, but count.
+	 */
+	int max_in_flight;
+	int max_per_host;
 };
+
+/* The default bound on probes in flight, and on those to one host and port. */
+#define SCHED_MAX_IN_FLIGHT 128
+#define SCHED_MAX_PER_HOST  8
+/* Descriptors kept for the rest (resolver, front-ends, files), and per probe. */
+#define SCHED_SPARE_FDS	    64
+#define SCHED_FDS_PER_PROBE 2
 
 typedef void (*sched_result_cb)(void *arg, struct target *t, const struct probe_result *r);
 typedef void (*sched_event_cb)(void *arg, struct target *t, const struct probe_event *ev);
@@ -133,9 +150,14 @@ void sched_probe_config(const struct sched *s, const struct target *t, struct pr
 
 /*
  * Spreads the targets' next probes evenly over one interval from now, so
- * that a fleet is not connected to all at once (serve at start).
+ * that a fleet is not connected to all at once. Every turn does this by
+ * itself for targets added since the last one (their first starts spread
+ * over one interval); this spreads them all again.
  */
 void sched_stagger(struct sched *s);
+/* Probes in flight now (scheduled and one-off), and the bound on them. */
+int sched_in_flight(const struct sched *s);
+int sched_max_in_flight(const struct sched *s);
 /* One turn of the loop; waits at most max_wait_ms (< 0: as long as needed). */
 void sched_run_once(struct sched *s, double max_wait_ms);
 /* True when every target has reached its count and no probe is in flight. */

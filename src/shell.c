@@ -246,7 +246,7 @@ static void shell_make_prompt(struct shell *sh)
 	struct target *t = shell_current(sh);
 
 	if (sched_ntargets(sh->s) > 0 && t)
-		snprintf(sh->prompt, sizeof(sh->prompt), "pgpulse:%s> ", t->dsn.name);
+		snprintf(sh->prompt, sizeof(sh->prompt), "pgpulse:%s> ", shell_show(t->dsn.name));
 	else
 		snprintf(sh->prompt, sizeof(sh->prompt), "pgpulse> ");
 }
@@ -380,7 +380,7 @@ enum app_next shell_run(struct app *a)
 		printf("pgpulse shell: each command opens a fresh connection; background probing "
 		       "is off\n(set probing on). help lists the commands, Tab completes, Ctrl-D "
 		       "leaves.\ntarget %s: %s\n",
-		       t->dsn.name, t->dsn.display);
+		       shell_show(t->dsn.name), shell_show(t->dsn.display));
 		shell_loop(&sh);
 		shell_history_close();
 	} else {

@@ -10,6 +10,7 @@
 #include "holders.h"
 #include "settings.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -276,17 +277,20 @@ static void shell_print_phases(const struct probe_result *r)
 static void shell_print_tls_line(const struct target *t, const struct tls_info *tls)
 {
 	if (!tls->in_use) {
-		shell_field("tls", "none (sslmode %s)", t->dsn.sslmode ? t->dsn.sslmode : "prefer");
+		shell_field("tls", "none (sslmode %s)",
+			    t->dsn.sslmode ? shell_show(t->dsn.sslmode) : "prefer");
 		return;
 	}
 	char days[40];
 
 	if (tls->have_cert)
 		shell_field("tls", "%s %s (%d bits); certificate %s, expires %s (%s)",
-			    tls->protocol, tls->cipher, tls->bits, tls->subject, tls->not_after,
+			    shell_show(tls->protocol), shell_show(tls->cipher), tls->bits,
+			    shell_show(tls->subject), shell_show(tls->not_after),
 			    util_fmt_days_left(tls->days_left, days, sizeof(days)));
 	else
-		shell_field("tls", "%s %s (%d bits)", tls->protocol, tls->cipher, tls->bits);
+		shell_field("tls", "%s %s (%d bits)", shell_show(tls->protocol),
+			    shell_show(tls->cipher), tls->bits);
 }
 
 static void shell_print_slots_line(const struct inspect_info *in)
@@ -316,25 +320,25 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 
 	printf("%s - ", report_status_name(st));
 	if (!r->ok) {
-		printf("%s\n", why);
+		printf("%s\n", shell_show(why));
 	} else {
 		report_short_version(r->server_version, version, sizeof(version));
 		printf("connected in %s (PostgreSQL %s, %s)",
-		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), version,
-		       r->tls.in_use ? r->tls.protocol : "no TLS");
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), shell_show(version),
+		       r->tls.in_use ? shell_show(r->tls.protocol) : "no TLS");
 		if (st != REPORT_OK && why[0])
-			printf(": %s", why);
+			printf(": %s", shell_show(why));
 		putchar('\n');
 	}
-	shell_field("target", "%s", t->dsn.display);
+	shell_field("target", "%s", shell_show(t->dsn.display));
 	if (r->used_addr[0])
-		shell_field("address", "%s", r->used_addr);
+		shell_field("address", "%s", shell_show(r->used_addr));
 	shell_print_phases(r);
 	if (!r->ok) {
 		shell_print_failure(r);
 		return;
 	}
-	shell_field("server", "PostgreSQL %s, %s, backend pid %s", r->server_version,
+	shell_field("server", "PostgreSQL %s, %s, backend pid %s", shell_show(r->server_version),
 		    r->in_recovery < 0 ? "role unknown"
 		    : r->in_recovery   ? "standby (in recovery)"
 				       : "primary",
@@ -342,7 +346,7 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 	shell_print_tls_line(t, &r->tls);
 	if (!r->inspected) {
 		if (r->inspect.error[0])
-			shell_field("inspect", "%s", r->inspect.error);
+			shell_field("inspect", "%s", shell_show(r->inspect.error));
 		return;
 	}
 	shell_print_slots_line(&r->inspect);
@@ -350,12 +354,13 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 		char culprit[300];
 
 		if (holders_culprit(&r->inspect, culprit, sizeof(culprit)))
-			shell_field("culprit", "%s", culprit);
+			shell_field("culprit", "%s", shell_show(culprit));
 	}
 	for (int i = 0; i < r->inspect.nsettings; i++) {
 		const struct inspect_setting *set = &r->inspect.settings[i];
 
-		shell_field(i ? "" : "settings", "%s %s (%s)", set->name, set->value, set->source);
+		shell_field(i ? "" : "settings", "%s %s (%s)", shell_show(set->name),
+			    shell_show(set->value), shell_show(set->source));
 	}
 	(void)sh;
 }
@@ -363,26 +368,35 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 /* psql's aligned format: centred headers, numbers to the right. */
 static void shell_print_table(const struct probe_table *t)
 {
+	bool utf8 = text_locale_utf8();
+	size_t ncells = (size_t)t->nrows * (size_t)t->ncols;
 	int *width, *numeric;
+	char **names, **cells; /* terminal forms of the server's names and values */
 
 	if (t->ncols == 0) {
-		printf("%s\n", t->command);
+		printf("%s\n", shell_show(t->command));
 		return;
 	}
 	width = util_xcalloc((size_t)t->ncols, sizeof(int));
 	numeric = util_xcalloc((size_t)t->ncols, sizeof(int));
+	names = util_xcalloc((size_t)t->ncols, sizeof(char *));
+	cells = util_xcalloc(ncells + 1, sizeof(char *));
+	for (int c = 0; c < t->ncols; c++)
+		names[c] = text_terminal_dup(t->names[c], utf8);
+	for (size_t i = 0; i < ncells; i++)
+		cells[i] = t->cells[i] ? text_terminal_dup(t->cells[i], utf8) : NULL;
 	for (int c = 0; c < t->ncols; c++) {
 		bool any = false, all = true;
 
-		width[c] = shell_width(t->names[c]);
+		width[c] = text_width(names[c]);
 		for (int r = 0; r < t->nrows; r++) {
-			const char *v = t->cells[r * t->ncols + c];
+			const char *v = cells[r * t->ncols + c];
 			char *end;
 
 			if (v == NULL)
 				continue;
-			if (shell_width(v) > width[c])
-				width[c] = shell_width(v);
+			if (text_width(v) > width[c])
+				width[c] = text_width(v);
 			any = true;
 			strtod(v, &end);
 			if (end == v || *end != '\0' || isspace((unsigned char)v[0]))
@@ -391,14 +405,14 @@ static void shell_print_table(const struct probe_table *t)
 		numeric[c] = any && all;
 	}
 	for (int c = 0; c < t->ncols; c++) {
-		int left = (width[c] - shell_width(t->names[c])) / 2;
+		int left = (width[c] - text_width(names[c])) / 2;
 
 		printf("%s%*s", c ? "| " : " ", left, "");
 		if (c + 1 < t->ncols) {
-			shell_pad(t->names[c], width[c] - left, false);
+			shell_pad(names[c], width[c] - left, false);
 			putchar(' ');
 		} else {
-			printf("%s\n", t->names[c]);
+			printf("%s\n", names[c]);
 		}
 	}
 	for (int c = 0; c < t->ncols; c++) {
@@ -409,7 +423,7 @@ static void shell_print_table(const struct probe_table *t)
 	putchar('\n');
 	for (int r = 0; r < t->nrows; r++) {
 		for (int c = 0; c < t->ncols; c++) {
-			const char *v = t->cells[r * t->ncols + c];
+			const char *v = cells[r * t->ncols + c];
 			bool last = c + 1 == t->ncols;
 
 			printf("%s", c ? "| " : " ");
@@ -422,6 +436,12 @@ static void shell_print_table(const struct probe_table *t)
 		}
 	}
 	printf("(%d row%s)\n", t->nrows, t->nrows == 1 ? "" : "s");
+	for (int c = 0; c < t->ncols; c++)
+		free(names[c]);
+	for (size_t i = 0; i < ncells; i++)
+		free(cells[i]);
+	free(names);
+	free(cells);
 	free(width);
 	free(numeric);
 }
@@ -444,7 +464,8 @@ static int shell_cmd_check(struct shell *sh, const struct shell_words *w)
 		} else if (t == NULL) {
 			t = shell_add_target(sh, rest, NULL);
 			if (t)
-				printf("added target %s (targets lists them)\n", t->dsn.name);
+				printf("added target %s (targets lists them)\n",
+				       shell_show(t->dsn.name));
 		}
 		free(rest);
 		if (t == NULL)
@@ -464,9 +485,10 @@ static void shell_print_ping_line(long seq, const struct probe_result *r)
 	if (!r->ok) {
 		printf("seq=%ld FAIL %s", seq, classify_class_name(r->error.cls));
 		if (r->error.sqlstate[0])
-			printf(" (%s)", r->error.sqlstate);
+			printf(" (%s)", shell_show(r->error.sqlstate));
 		printf(" in %s after %s: %s\n", probe_phase_name(r->failed_phase),
-		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)), r->error.message);
+		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)),
+		       shell_show(r->error.message));
 	} else {
 		printf("seq=%ld ok time=%s (", seq,
 		       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
@@ -495,8 +517,9 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	sum = util_xcalloc(1, sizeof(*sum));
 	target_init(sum, t->index);
 	sum->dsn.display = t->dsn.display; /* borrowed for report_summary */
-	printf("PING %s (%s): %ld probe%s, one every %s\n", t->dsn.name, t->dsn.display, n,
-	       n == 1 ? "" : "s", util_fmt_ms(interval, ms, sizeof(ms)));
+	printf("PING %s (%s): %ld probe%s, one every %s\n", shell_show(t->dsn.name),
+	       shell_show(t->dsn.display), n, n == 1 ? "" : "s",
+	       util_fmt_ms(interval, ms, sizeof(ms)));
 	fflush(stdout);
 	for (long i = 1; i <= n; i++) {
 		double began = util_now_ms();
@@ -528,14 +551,14 @@ static int shell_cmd_version(struct shell *sh, const struct shell_words *w)
 	(void)w;
 	if (st != APP_EXIT_OK)
 		return st;
-	shell_field("server", "PostgreSQL %s", r->server_version);
+	shell_field("server", "PostgreSQL %s", shell_show(r->server_version));
 	shell_field("number", "%d", r->server_version_num);
 	shell_field("role", "%s",
 		    r->in_recovery < 0 ? "unknown"
 		    : r->in_recovery   ? "standby (in recovery)"
 				       : "primary (not in recovery)");
 	shell_field("backend", "pid %s via %s", probe_pid_text(r->backend_pid, pid, sizeof(pid)),
-		    r->used_addr);
+		    shell_show(r->used_addr));
 	return APP_EXIT_OK;
 }
 
@@ -551,13 +574,14 @@ static int shell_cmd_settings(struct shell *sh, const struct shell_words *w)
 	if (st != APP_EXIT_OK)
 		return st;
 	if (!r->inspected) {
-		printf("settings unknown: %s\n", r->inspect.error);
+		printf("settings unknown: %s\n", shell_show(r->inspect.error));
 		return APP_EXIT_USAGE;
 	}
 	printf("%-38s %-10s %s\n", "setting", "value", "source");
 	for (int i = 0; i < r->inspect.nsettings; i++)
-		printf("%-38s %-10s %s\n", r->inspect.settings[i].name,
-		       r->inspect.settings[i].value, r->inspect.settings[i].source);
+		printf("%-38s %-10s %s\n", shell_show(r->inspect.settings[i].name),
+		       shell_show(r->inspect.settings[i].value),
+		       shell_show(r->inspect.settings[i].source));
 	/*
 	 * The client side of the deadlines: libpq's connect_timeout as pgpulse
 	 * applies it. Sources as the dashboard and check --json name them.
@@ -580,7 +604,7 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 	if (st != APP_EXIT_OK)
 		return st;
 	if (!r->inspected) {
-		printf("slots unknown: %s\n", in->error);
+		printf("slots unknown: %s\n", shell_show(in->error));
 		return APP_EXIT_USAGE;
 	}
 	shell_print_slots_line(in);
@@ -589,7 +613,7 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 			    in->idle_in_xact, in->longest_idle_xact_s);
 	if (in->oldest_connection_s > 0)
 		shell_field("oldest", "%.0f s (%s)", in->oldest_connection_s,
-			    in->oldest_application[0] ? in->oldest_application
+			    in->oldest_application[0] ? shell_show(in->oldest_application)
 						      : "no application_name");
 	printf("\n%-20s %-12s %-16s %5s %6s %5s %7s %8s %9s\n", "application", "user", "client",
 	       "count", "active", "idle", "in-xact", "idle>10m", "oldest");
@@ -597,12 +621,13 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 		const struct inspect_holder *h = &in->holders[i];
 
 		printf("%-20s %-12s %-16s %5d %6d %5d %7d %8d %8.0fs\n",
-		       h->application_name[0] ? h->application_name : "-",
-		       h->usename[0] ? h->usename : "-", h->client_addr, h->count, h->active,
-		       h->idle, h->idle_in_transaction, h->idle_over_10min, h->oldest_s);
+		       h->application_name[0] ? shell_show(h->application_name) : "-",
+		       h->usename[0] ? shell_show(h->usename) : "-", shell_show(h->client_addr),
+		       h->count, h->active, h->idle, h->idle_in_transaction, h->idle_over_10min,
+		       h->oldest_s);
 	}
 	if (holders_culprit(in, culprit, sizeof(culprit)))
-		printf("\nculprit: %s\n", culprit);
+		printf("\nculprit: %s\n", shell_show(culprit));
 	return APP_EXIT_OK;
 }
 
@@ -616,20 +641,21 @@ static int shell_cmd_tls(struct shell *sh, const struct shell_words *w)
 	(void)w;
 	if (st != APP_EXIT_OK)
 		return st;
-	shell_field("sslmode", "%s", t->dsn.sslmode ? t->dsn.sslmode : "prefer (libpq default)");
+	shell_field("sslmode", "%s",
+		    t->dsn.sslmode ? shell_show(t->dsn.sslmode) : "prefer (libpq default)");
 	if (!tls->in_use) {
 		shell_field("tls", "not in use: the connection is not encrypted");
 		return APP_EXIT_OK;
 	}
-	shell_field("protocol", "%s", tls->protocol);
-	shell_field("cipher", "%s (%d bits)", tls->cipher, tls->bits);
+	shell_field("protocol", "%s", shell_show(tls->protocol));
+	shell_field("cipher", "%s (%d bits)", shell_show(tls->cipher), tls->bits);
 	if (!tls->have_cert) {
 		shell_field("cert", "none seen");
 		return APP_EXIT_OK;
 	}
-	shell_field("subject", "%s", tls->subject);
-	shell_field("issuer", "%s", tls->issuer);
-	shell_field("expires", "%s (%s)", tls->not_after,
+	shell_field("subject", "%s", shell_show(tls->subject));
+	shell_field("issuer", "%s", shell_show(tls->issuer));
+	shell_field("expires", "%s (%s)", shell_show(tls->not_after),
 		    util_fmt_days_left(tls->days_left, days, sizeof(days)));
 	return APP_EXIT_OK;
 }
@@ -667,7 +693,8 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 		util_rfc3339(&t->stats_since, ts, sizeof(ts));
 		snprintf(since, sizeof(since), " since the reset at %s", ts);
 	}
-	printf("%s (%s): %llu probe%s, %llu failed%s\n", t->dsn.name, t->dsn.display,
+	printf("%s (%s): %llu probe%s, %llu failed%s\n", shell_show(t->dsn.name),
+	       shell_show(t->dsn.display),
 	       (unsigned long long)t->probes, t->probes == 1 ? "" : "s", (unsigned long long)failed,
 	       since);
 	if (failed) {
@@ -683,7 +710,8 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 	for (int i = n - 1; i >= 0; i--) {
 		util_rfc3339(&shown[i]->wall, ts, sizeof(ts));
 		/* The event's detail reads "class in phase: message". */
-		printf("%s seq=%llu %s\n", ts, (unsigned long long)shown[i]->seq, shown[i]->detail);
+		printf("%s seq=%llu %s\n", ts, (unsigned long long)shown[i]->seq,
+		       shell_show(shown[i]->detail));
 	}
 	if (t->ninc)
 		printf("\nmax_clients incidents (%llu in all):\n",
@@ -699,8 +727,8 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 			util_strlcpy(te, "open now", sizeof(te));
 		printf("%s to %s: %llu probe%s failed%s%s, %s%s%s\n", ts, te,
 		       (unsigned long long)inc->probes_failed, inc->probes_failed == 1 ? "" : "s",
-		       limit ? ", limit " : "", limit ? limit : "", inc->sqlstate,
-		       inc->sqlstate[0] ? " " : "", inc->message);
+		       limit ? ", limit " : "", limit ? limit : "", shell_show(inc->sqlstate),
+		       inc->sqlstate[0] ? " " : "", shell_show(inc->message));
 	}
 	if (before_reset)
 		printf("\n%d earlier failure%s, before the reset, not listed (the dashboard's "
@@ -769,7 +797,7 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 		if (strspn(w->argv[2], "0123456789") == strlen(w->argv[2])) {
 			shell_error(
 				"target add: '%s' is a number; numbers pick targets by position\n",
-				w->argv[2]);
+				shell_safe(w->argv[2]));
 			return APP_EXIT_USAGE;
 		}
 		if (shell_find_target(sh, w->argv[2])) {
@@ -782,8 +810,8 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 		free(input);
 		if (t == NULL)
 			return APP_EXIT_USAGE;
-		printf("added %s: %s (target use %s to make it current)\n", t->dsn.name,
-		       t->dsn.display, t->dsn.name);
+		printf("added %s: %s (target use %s to make it current)\n", shell_show(t->dsn.name),
+		       shell_show(t->dsn.display), shell_show(t->dsn.name));
 		return APP_EXIT_OK;
 	}
 	if (strcmp(w->argv[1], "use") == 0 && w->argc == 3) {
@@ -794,7 +822,7 @@ static int shell_cmd_target(struct shell *sh, const struct shell_words *w)
 			return APP_EXIT_USAGE;
 		}
 		sh->current = t->index;
-		printf("using %s: %s\n", t->dsn.name, t->dsn.display);
+		printf("using %s: %s\n", shell_show(t->dsn.name), shell_show(t->dsn.display));
 		return APP_EXIT_OK;
 	}
 	return shell_usage(c);
@@ -814,8 +842,9 @@ static int shell_cmd_targets(struct shell *sh, const struct shell_words *w)
 	for (int i = 0; i < sched_ntargets(sh->s); i++) {
 		struct target *t = sched_target(sh->s, i);
 
-		printf("%c %d %-20s %-10s %s\n", i == sh->current ? '*' : ' ', i + 1, t->dsn.name,
-		       shell_health_text(sh, t), t->dsn.display);
+		printf("%c %d %-20s %-10s %s\n", i == sh->current ? '*' : ' ', i + 1,
+		       shell_show(t->dsn.name), shell_health_text(sh, t),
+		       shell_show(t->dsn.display));
 	}
 	return APP_EXIT_OK;
 }
@@ -867,7 +896,7 @@ static int shell_cmd_show(struct shell *sh, const struct shell_words *w)
 	char value[200];
 
 	(void)w;
-	printf("%-14s %s (%s)\n", "target", t->dsn.name, t->dsn.display);
+	printf("%-14s %s (%s)\n", "target", shell_show(t->dsn.name), shell_show(t->dsn.display));
 	for (size_t i = 0; i < n; i++) {
 		if (!all[i].set)
 			continue;
@@ -895,7 +924,7 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w)
 	}
 	if (!yes) {
 		snprintf(question, sizeof(question), "Open up to %ld connection%s to %s? [y/N] ", n,
-			 n == 1 ? "" : "s", t->dsn.display);
+			 n == 1 ? "" : "s", shell_show(t->dsn.display));
 		if (!shell_ask(sh, question, answer, sizeof(answer)) || !app_answer_yes(answer)) {
 			printf("burst not started\n");
 			return APP_EXIT_OK;

@@ -58,8 +58,11 @@ extern bool shell_said_error;
 void shell_field(const char *label, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A message for stderr, after what stdout holds so far: the two stay in order. */
 void shell_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Columns a string takes on the terminal (UTF-8 aware when the locale is). */
-int shell_width(const char *s);
+/*
+ * Untrusted text (server, pooler, target string) in its terminal form
+ * (text_terminal): lives until the eighth call after.
+ */
+const char *shell_show(const char *s);
 /* s padded to width columns, on the left when right-aligned. */
 void shell_pad(const char *s, int width, bool right);
 /* A failed probe's class, SQLSTATE, message and advice. */

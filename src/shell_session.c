@@ -5,6 +5,7 @@
  */
 #include "shell_priv.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <poll.h>
@@ -54,34 +55,25 @@ void shell_error(const char *fmt, ...)
 	shell_said_error = true;
 }
 
-/* Columns a string takes on the terminal (UTF-8 aware when the locale is). */
-int shell_width(const char *s)
+/*
+ * Untrusted text (from a server, a pooler or a target string) in its
+ * terminal form: control characters shown visibly, never sent. The result
+ * lives until the eighth call after (enough for one message's arguments).
+ */
+const char *shell_show(const char *s)
 {
-	mbstate_t st;
-	int w = 0;
+	static char *ring[8];
+	static unsigned next;
+	char **slot = &ring[next++ % 8];
 
-	memset(&st, 0, sizeof(st));
-	while (*s) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, strnlen(s, MB_CUR_MAX), &st);
-		int cw;
-
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof(st));
-			w++;
-			s++;
-			continue;
-		}
-		cw = wcwidth(wc);
-		w += cw > 0 ? cw : 0;
-		s += n;
-	}
-	return w;
+	free(*slot);
+	*slot = text_terminal_dup(s ? s : "", text_locale_utf8());
+	return *slot;
 }
 
 void shell_pad(const char *s, int width, bool right)
 {
-	int pad = width - shell_width(s);
+	int pad = width - text_width(s);
 
 	if (right)
 		printf("%*s%s", pad > 0 ? pad : 0, "", s);
@@ -122,7 +114,7 @@ struct target *shell_add_target(struct shell *sh, const char *input, const char 
 		return NULL;
 	}
 	if (!app_add_target(sh->s, sh->o, input, err, sizeof(err))) {
-		shell_error("%s\n", err);
+		shell_error("%s\n", shell_show(err));
 		return NULL;
 	}
 	t = sched_target(sh->s, sched_ntargets(sh->s) - 1);
@@ -183,10 +175,11 @@ static void shell_notice(struct shell *sh, struct target *t, const struct probe_
 		return;
 	util_rfc3339(&r->wall, ts, sizeof(ts));
 	rl_clear_visible_line();
-	printf("%s %s: %s -> %s", ts, t->dsn.name, target_health_name(was),
+	printf("%s %s: %s -> %s", ts, shell_show(t->dsn.name), target_health_name(was),
 	       target_health_name(t->health));
 	if (!r->ok)
-		printf(" (%s: %s)", classify_class_name(r->error.cls), r->error.message);
+		printf(" (%s: %s)", classify_class_name(r->error.cls),
+		       shell_show(r->error.message));
 	putchar('\n');
 	fflush(stdout);
 	rl_forced_update_display();
@@ -218,13 +211,13 @@ void shell_print_failure(const struct probe_result *r)
 	       probe_phase_name(r->failed_phase),
 	       util_fmt_ms(r->phase_ms[PROBE_TOTAL], ms, sizeof(ms)));
 	if (r->error.sqlstate[0])
-		printf(" (SQLSTATE %s)", r->error.sqlstate);
+		printf(" (SQLSTATE %s)", shell_show(r->error.sqlstate));
 	if (r->error.limit != LIMIT_NONE)
 		printf(", limit %s", classify_limit_name(r->error.limit));
 	putchar('\n');
-	shell_field("message", "%s", r->error.message);
+	shell_field("message", "%s", shell_show(r->error.message));
 	if (r->error.advice && r->error.advice[0])
-		shell_field("advice", "%s", r->error.advice);
+		shell_field("advice", "%s", shell_show(r->error.advice));
 }
 
 bool shell_cancelled(struct shell *sh)
@@ -284,7 +277,7 @@ int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect)
 	if (!shell_probe(sh, t, &oo))
 		return APP_EXIT_USAGE;
 	if (!sh->wait_r->ok) {
-		shell_field("target", "%s", t->dsn.display);
+		shell_field("target", "%s", shell_show(t->dsn.display));
 		shell_print_failure(sh->wait_r);
 		return APP_EXIT_CRITICAL;
 	}

@@ -6,6 +6,7 @@
  */
 #include "shell_words.h"
 #include "dsn.h"
+#include "text.h"
 #include "util.h"
 
 #include <ctype.h>
@@ -26,7 +27,8 @@ static bool shell_word_secret(const char *word)
 
 /*
  * What the user typed, fit to echo in a message: a word that may carry a
- * password goes through dsn_mask_password. The result lives until the
+ * password goes through dsn_mask_password, and control characters are
+ * shown visibly (text_terminal), never sent. The result lives until the
  * fourth call after (enough for one message's arguments).
  */
 const char *shell_safe(const char *word)
@@ -34,12 +36,9 @@ const char *shell_safe(const char *word)
 	static char ring[4][256];
 	static unsigned next;
 	char *slot = ring[next++ % 4];
-	char *masked;
+	char *masked = shell_word_secret(word) ? dsn_mask_password(word) : NULL;
 
-	if (!shell_word_secret(word))
-		return word;
-	masked = dsn_mask_password(word);
-	util_strlcpy(slot, masked, sizeof(ring[0]));
+	text_terminal(slot, masked ? masked : word, sizeof(ring[0]), text_locale_utf8());
 	free(masked);
 	return slot;
 }
@@ -171,7 +170,7 @@ static void shell_append(char **buf, size_t *len, const char *s, size_t n)
  * The line as the history (and ps, for -c) keeps it: from the first word the
  * command table calls a target or a connection string (check TARGET,
  * target add NAME TARGET) the rest goes through dsn_mask_password, and so
- * does any other word that looks like a connection string.
+ * does any other word that looks like a connection string, before it too.
  */
 char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_words *w))
 {
@@ -194,12 +193,6 @@ char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_w
 
 			shell_append(&out, &len, masked, strlen(masked));
 			free(masked);
-		} else if (from > 0) {
-			char *masked = dsn_mask_password(w.raw[from]);
-
-			shell_append(&out, &len, text, (size_t)(w.raw[from] - text));
-			shell_append(&out, &len, masked, strlen(masked));
-			free(masked);
 		} else {
 			const char *p = text;
 
@@ -208,6 +201,16 @@ char *shell_words_mask(const char *line, int (*masked_from)(const struct shell_w
 					k + 1 < w.argc ? w.raw[k + 1] : text + strlen(text);
 
 				shell_append(&out, &len, p, (size_t)(w.raw[k] - p));
+				if (from > 0 && k == from) {
+					/* the target: it and all after it, as one string */
+					char *masked = dsn_mask_password(w.raw[k]);
+
+					shell_append(&out, &len, masked, strlen(masked));
+					free(masked);
+					p = text + strlen(text);
+					break;
+				}
+				/* a word before it too ("target add password=x ..." misordered) */
 				if (shell_word_secret(w.argv[k])) {
 					/* The unquoted word: a quoted 'password=x' is still one. */
 					const char *blank = end;

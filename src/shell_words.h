@@ -20,7 +20,8 @@ struct shell_words {
 
 /*
  * What the user typed, fit to echo in a message: a word that may carry a
- * password goes through dsn_mask_password. Lives until the fourth call after.
+ * password goes through dsn_mask_password, control characters are shown
+ * visibly (text_terminal). Lives until the fourth call after.
  */
 const char *shell_safe(const char *word);
 /* "2", "2s", "1.5", "500ms" -> seconds; false when it is no such number. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <wchar.h>
 
 size_t text_utf8_char_len(const char *s, size_t n)
 {
@@ -200,6 +201,39 @@ char *text_terminal_dup(const char *src, bool utf8)
 	char *out = util_xmalloc(cap);
 
 	return text_terminal(out, src, cap, utf8);
+}
+
+int text_char_width(const char *s, size_t n, size_t *used)
+{
+	mbstate_t st;
+	wchar_t wc;
+	size_t k;
+	int cw;
+
+	*used = n > 0 ? 1 : 0;
+	if (n == 0)
+		return 0;
+	memset(&st, 0, sizeof(st));
+	k = mbrtowc(&wc, s, n, &st);
+	if (k == (size_t)-1 || k == (size_t)-2 || k == 0)
+		return 1;
+	*used = k;
+	cw = wcwidth(wc);
+	return cw < 0 ? 1 : cw;
+}
+
+int text_width(const char *s)
+{
+	size_t n = s ? strlen(s) : 0, used;
+	int w = 0;
+
+	/* n counted down: strlen per character would be quadratic */
+	while (n > 0) {
+		w += text_char_width(s, n, &used);
+		s += used;
+		n -= used;
+	}
+	return w;
 }
 
 bool text_locale_utf8(void)

@@ -49,6 +49,17 @@ char *text_terminal(char *out, const char *src, size_t outlen, bool utf8);
 /* malloc'd form of text_terminal, never cut. */
 char *text_terminal_dup(const char *src, bool utf8);
 
+/*
+ * Display width of the character at s (n bytes left) in the current
+ * locale; sets *used to its bytes (at least 1 when n > 0). An invalid byte
+ * and a character wcwidth calls unprintable each take one column: a
+ * terminal shows something there (the dashboard '?' or a space).
+ */
+int text_char_width(const char *s, size_t n, size_t *used);
+
+/* Columns s takes on a terminal: the sum of text_char_width. */
+int text_width(const char *s);
+
 /* Whether the current locale (LC_CTYPE) encodes UTF-8. */
 bool text_locale_utf8(void);
 

@@ -15,18 +15,6 @@
 #include "dsn.h"
 #include "shell.h"
 
-/* main.c's, never reached by shell_mask_line; main.c itself has main(). */
-bool app_add_target(struct sched *s, const struct app_options *o, const char *input, char *err,
-		    size_t errlen)
-{
-	(void)s;
-	(void)o;
-	(void)input;
-	(void)err;
-	(void)errlen;
-	abort();
-}
-
 #define FUZZ_SHELL_MAX 2048
 
 static size_t fuzz_count(const char *hay, const char *needle)

@@ -5,6 +5,9 @@
 # sensibly, keeps JSON records whole, prints nothing a terminal would act on
 # (no ESC or other control character), and leaves no query running.
 
+# shellcheck source=tmux.sh
+. "${BASH_SOURCE[0]%/*}/tmux.sh"
+
 hostile_uri() {
 	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb${1:+?$1}"
 }
@@ -282,4 +285,99 @@ test_hostile_watch_recovers_after_immediate_stop() {
 		'.error.class as $c | ["refused", "server_shutdown", "server_starting", "protocol", "timeout"] | index($c) != null' \
 		"the outage is classified as the server going away"
 	assert_not_contains "$(cat "$err")" "Sanitizer" "no sanitizer report"
+}
+
+# Item 2 in the front-ends: the prompt shows a server's escape sequences
+# visibly in check's report and in errors, never sends them.
+test_hostile_prompt_shows_server_text_visibly() {
+	require_pgpulse
+	local port target
+	port=$(fake_server_start hostile-prompt error-hostile) || return
+	target="host=127.0.0.1 port=$port user=u dbname=d sslmode=disable"
+	run_cmd "$PGPULSE" shell -c "check" "$target"
+	hostile_assert_terminal_safe "$output$stderr" "check in the prompt"
+	assert_contains "$output" 'escapes \x1B[2J\x1B]0;pwned\x07' "check shows the escapes visibly"
+	assert_contains "$output" 'bad \xC3( utf8 \xFF\xFE' "and the invalid bytes"
+	run_cmd "$PGPULSE" shell -c "check; errors" "$target"
+	hostile_assert_terminal_safe "$output$stderr" "errors in the prompt"
+	assert_contains "$(printf '%s\n' "$output" | sed -n '/recent failures/,$p')" '\x1B[2J\x1B]0;pwned\x07' \
+		"errors shows the event's detail visibly"
+	# burst's report, in the prompt and on its own
+	run_cmd "$PGPULSE" shell -c "burst 2 yes" "$target"
+	hostile_assert_terminal_safe "$output$stderr" "burst in the prompt"
+	assert_contains "$output" '\x1B[2J' "burst shows the escapes visibly"
+	run_cmd "$PGPULSE" burst -n 2 --hold 0 --yes "$target"
+	hostile_assert_terminal_safe "$output$stderr" "pgpulse burst"
+	# a target string with a control character: shown, never sent
+	run_cmd "$PGPULSE" shell -c "targets" "host=127.0.0.1 port=$port user=u dbname=d application_name=$(printf 'a\033[2Jb')"
+	hostile_assert_terminal_safe "$output$stderr" "targets"
+}
+
+# Item 2 in the dashboard: the same error on screen, in tmux. No raw escape
+# of the server's reaches the pane (its OSC would set the title to
+# "pwned"); the visible form is on the screen.
+test_hostile_dashboard_shows_server_text_visibly() {
+	require_pgpulse
+	command -v tmux >/dev/null || { echo "SKIP: no tmux"; return 0; }
+	TUI_SOCKET=pgpulse-hostile-$$
+	local port raw=$PWD/pane.raw cmd
+	port=$(fake_server_start hostile-dash error-hostile) || return
+	cmd=$(tui_command "exec env LANG=C.UTF-8 TERM=xterm-256color" "$PGPULSE" --interval 0.5 \
+		"host=127.0.0.1 port=$port user=u dbname=d sslmode=disable")
+	trap 'tui_tmux kill-server 2>/dev/null || true' EXIT
+	tui_new dash "$cmd"
+	tui_tmux pipe-pane -o -t dash "cat >>$(printf '%q' "$raw")"
+	hostile_dash_shows() { [[ $(tui_screen dash) == *'\x1B[2J'* ]]; }
+	wait_until 15 hostile_dash_shows || assert_contains "$(tui_screen dash)" '\x1B[2J' "the screen shows ESC visibly"
+	assert_ne pwned "$(tui_tmux display-message -p -t dash '#{pane_title}')" "the OSC did not set the title"
+	tui_tmux send-keys -t dash -l q
+	wait_until 5 test -z "$(tui_tmux list-panes -t dash 2>/dev/null)" || true
+	if LC_ALL=C grep -q $'\033]0;pwned' "$raw"; then
+		assert_eq "no raw OSC" "$(LC_ALL=C grep -c $'\033]0;pwned' "$raw") raw OSCs" "nothing raw reached the pane"
+	fi
+	assert_contains "$(LC_ALL=C tr -d '\000' <"$raw")" ']0;pwned' "the pane got the text, shown"
+	tui_tmux kill-server 2>/dev/null || true
+}
+
+# Item 11: 200 targets on the harness's server (max_connections 20): their
+# starts are spread over the interval and at most a few probes run to one
+# server at once, so pgpulse causes no max_clients refusal of its own.
+test_hostile_many_targets_cause_no_max_clients() {
+	require_pgpulse
+	local targets=() i out=$PWD/many.jsonl
+	for i in $(seq 200); do
+		targets+=("postgresql://app:$APP_PASSWORD@127.0.0.1:$PG_PORT/appdb?sslmode=disable&application_name=many$i")
+	done
+	run_cmd "$PGPULSE" watch --format jsonl --count 2 --interval 1 --inspect-every -1 "${targets[@]}"
+	printf '%s\n' "$output" >"$out"
+	assert_eq 400 "$(jq -s 'length' "$out")" "every probe reported (stderr: ${stderr:0:300})"
+	assert_eq 0 "$(jq -s 'map(select(.error.class == "max_clients")) | length' "$out")" \
+		"no max_clients of our own: $(jq -c -s 'map(select(.ok | not) | .error.message) | unique' "$out" | head -c 300)"
+	assert_eq 400 "$(jq -s 'map(select(.ok)) | length' "$out")" "every probe succeeds"
+}
+
+# Item 11: 2,000 targets on one fake server, `watch --count 1`: all finish,
+# none past its deadline (queued probes do not eat theirs), memory bounded.
+# The deadline is short (0.5 s): 2,000 probes started at once took up to
+# 0.9 s each here; a few at a time, each takes milliseconds.
+test_hostile_two_thousand_targets_finish_within_deadlines() {
+	require_pgpulse
+	local port targets=() i out=$PWD/two-thousand.jsonl rssfile=$PWD/two-thousand.rss
+	port=$(fake_server_start hostile-many error) || return
+	for i in $(seq 2000); do
+		targets+=("host=127.0.0.1 port=$port user=u dbname=d$i sslmode=disable")
+	done
+	env ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=4" \
+		/usr/bin/time -f '%M' -o "$rssfile" \
+		"$PGPULSE" watch --format jsonl --count 1 -t 0.5 "${targets[@]}" >"$out" 2>"$PWD/err" || true
+	assert_not_contains "$(cat "$PWD/err")" "Sanitizer" "no sanitizer report"
+	assert_eq 2000 "$(jq -s 'length' "$out")" "every target reported"
+	assert_eq 2000 "$(jq -s 'map(select(.error.class == "max_clients")) | length' "$out")" \
+		"each got the server's answer, none a timeout"
+	assert_eq 0 "$(jq -s 'map(select(.phases_ms.total > 500)) | length' "$out")" "none past its 0.5 s deadline"
+	local rss_kb
+	rss_kb=$(tail -1 "$rssfile")
+	# the targets' statistics take about 250 KB each; probes in flight are few
+	(( rss_kb < 1500000 )) || assert_eq "under 1.5 GB" "$rss_kb KB" "memory bounded"
+	echo "2000 targets: max RSS $rss_kb KB"
 }

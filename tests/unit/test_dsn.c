@@ -705,6 +705,10 @@ static void test_dsn_mask_password_table(void **state)
 		{ "x#y://a k postgresql://u:pw@h/db", "x#y://a ***" },
 		{ "h='x postgresql://u:pw@h/db'", "h='***'" },
 		{ "dbname='x password=y' host=h", "dbname='***' host=h" },
+		/* a JDBC URL is masked as the URI dsn_parse reads after "jdbc:" (fuzz_dsn) */
+		{ "jdbc:postgresql://\t\ttgresql://\tu=xpw@h/d",
+		  "jdbc:postgresql://\t\ttgresql:***@h/d" },
+		{ "JDBC:postgresql://u:pw@h/d?x=1", "JDBC:postgresql://u:***@h/d?x=1" },
 		/* '&key=' or '?key=' in a password does not start a query */
 		{ "postgresql://postgres:Sekr&x=3tPW@127.0.0.1:5432/postgres",
 		  "postgresql://postgres:***@127.0.0.1:5432/postgres" },

@@ -364,6 +364,106 @@ static void test_holders_no_view_when_nobody_got_in(void **state)
 	free(b);
 }
 
+/* A pool holding most slots: a view whose culprit line is not empty. */
+static void view_with_pool(struct target *t)
+{
+	info_init(&t->inspect, 60, 3);
+	util_strlcpy(t->inspect.server_key, "k1", sizeof(t->inspect.server_key));
+	info_add(&t->inspect, "api", "app", "10.0.0.5", 48, 3, 45, 0)->idle_over_10min = 45;
+}
+
+/* holders_servers answers what holders_view_for did, without the scan. */
+static void test_holders_servers_freshest_view_by_identity(void **state)
+{
+	struct holders_servers *h = holders_servers_new();
+	struct target *pooler = target_make("10.0.0.2", "app", "k1", 100);
+	struct target *direct = target_make("10.0.0.1", "postgres", "k1", 160);
+	struct target *other = target_make("10.0.0.3", "app", "k2", 200);
+	struct target *never = target_make("10.0.0.4", "app", NULL, 0);
+	struct timespec wall;
+	char line[256];
+
+	(void)state;
+	assert_false(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
+	holders_servers_note(h, pooler);
+	view_with_pool(direct);
+	direct->inspect_wall.tv_sec = 160;
+	holders_servers_note(h, direct);
+	holders_servers_note(h, other);
+	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
+	assert_int_equal(wall.tv_sec, 160);
+	assert_string_equal(line, "api holds 48 of 57 usable slots, 45 idle for more than 10 "
+				  "minutes: a client-side pool");
+	/* an older view noted later does not replace a fresher one */
+	holders_servers_note(h, pooler);
+	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
+	assert_int_equal(wall.tv_sec, 160);
+	/* another server's view is not ours; nobody's view for a target that never got in */
+	assert_true(holders_servers_culprit(h, other, &wall, line, sizeof(line)));
+	assert_int_equal(wall.tv_sec, 200);
+	assert_string_equal(line, "");
+	assert_false(holders_servers_culprit(h, never, &wall, line, sizeof(line)));
+	/* a view that failed to parse speaks for nobody */
+	direct->inspect_wall.tv_sec = 300;
+	direct->inspect.valid = false;
+	holders_servers_note(h, direct);
+	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
+	assert_int_equal(wall.tv_sec, 160);
+	holders_servers_free(h);
+	free(pooler);
+	free(direct);
+	free(other);
+	free(never);
+}
+
+static void test_holders_servers_by_supabase_project(void **state)
+{
+	struct holders_servers *h = holders_servers_new();
+	struct target *direct =
+		target_make("db.abcdefghijklmnop.supabase.co", "postgres", "k9", 50);
+	struct target *session = target_make("aws-0-eu-central-1.pooler.supabase.com",
+					     "postgres.ABCDEFGHIJKLMNOP", NULL, 0);
+	struct target *elsewhere = target_make("aws-0-eu-central-1.pooler.supabase.com",
+					       "postgres.zzzzzzzzzzzzzzzz", NULL, 0);
+	struct timespec wall;
+	char line[256];
+
+	(void)state;
+	holders_servers_note(h, direct);
+	/* never got in, but names the same project (case aside) */
+	assert_true(holders_servers_culprit(h, session, &wall, line, sizeof(line)));
+	assert_int_equal(wall.tv_sec, 50);
+	assert_false(holders_servers_culprit(h, elsewhere, &wall, line, sizeof(line)));
+	holders_servers_free(h);
+	free(direct);
+	free(session);
+	free(elsewhere);
+}
+
+/* Many servers: the table grows and every view is still found. */
+static void test_holders_servers_many(void **state)
+{
+	enum { N = 5000 };
+	struct holders_servers *h = holders_servers_new();
+	struct target *t = target_make("10.0.0.1", "app", "x", 0);
+	struct timespec wall;
+	char line[256];
+
+	(void)state;
+	for (int i = 0; i < N; i++) {
+		snprintf(t->inspect.server_key, sizeof(t->inspect.server_key), "key-%d", i);
+		t->inspect_wall.tv_sec = 1000 + i;
+		holders_servers_note(h, t);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(t->inspect.server_key, sizeof(t->inspect.server_key), "key-%d", i);
+		assert_true(holders_servers_culprit(h, t, &wall, line, sizeof(line)));
+		assert_int_equal(wall.tv_sec, 1000 + i);
+	}
+	holders_servers_free(h);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +486,9 @@ int main(void)
 		cmocka_unit_test(test_holders_same_server_by_supabase_project),
 		cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
 		cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
+		cmocka_unit_test(test_holders_servers_freshest_view_by_identity),
+		cmocka_unit_test(test_holders_servers_by_supabase_project),
+		cmocka_unit_test(test_holders_servers_many),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -269,6 +269,149 @@ static void test_a_probe_set_is_driven_by_the_loop(void **state)
 	close(fd);
 }
 
+/* A loopback port that listens and never answers: probes wait for their deadline. */
+static int silent_port(int *fd)
+{
+	int port = refusing_port(fd);
+
+	assert_int_equal(listen(*fd, 128), 0);
+	return port;
+}
+
+static void add_target(struct sched *s, int port, int i)
+{
+	struct dsn_overrides ov;
+	struct dsn_target dsn;
+	char err[300], input[160];
+
+	memset(&ov, 0, sizeof(ov));
+	snprintf(input, sizeof(input), "host=127.0.0.1 port=%d user=app dbname=app%d", port, i);
+	assert_true(dsn_parse(input, &ov, &dsn, err, sizeof(err)));
+	sched_add_target(s, &dsn);
+}
+
+struct flight {
+	struct sched *s;
+	int max_seen;
+	int results;
+	double first_ms, last_ms; /* when the first and last results came */
+	double longest_ms;	  /* the longest probe, start to end */
+};
+
+static void on_flight_result(void *arg, struct target *t, const struct probe_result *r)
+{
+	struct flight *f = arg;
+	double now = util_now_ms();
+
+	(void)t;
+	if (f->results++ == 0)
+		f->first_ms = now;
+	f->last_ms = now;
+	if (r->phase_ms[PROBE_TOTAL] > f->longest_ms)
+		f->longest_ms = r->phase_ms[PROBE_TOTAL];
+}
+
+static struct sched *sched_bounded(int max_in_flight, int max_per_host, double interval_ms,
+				   double connect_timeout_ms)
+{
+	struct sched_config cfg;
+	char err[300];
+	struct sched *s;
+
+	sched_config_defaults(&cfg);
+	cfg.count = 1;
+	cfg.interval_ms = interval_ms;
+	cfg.inspect_every_ms = -1;
+	cfg.connect_timeout_ms = connect_timeout_ms;
+	cfg.max_in_flight = max_in_flight;
+	cfg.max_per_host = max_per_host;
+	s = sched_new(&cfg, err, sizeof(err));
+	assert_non_null(s);
+	return s;
+}
+
+/* Turns the loop until every target is done, noting the most probes in flight. */
+static void run_counting(struct flight *f)
+{
+	double end = util_now_ms() + 20000;
+
+	sched_listen(f->s, on_flight_result, NULL, f);
+	while (!sched_finished(f->s) && util_now_ms() < end) {
+		sched_run_once(f->s, 100);
+		if (sched_in_flight(f->s) > f->max_seen)
+			f->max_seen = sched_in_flight(f->s);
+	}
+	assert_true(sched_finished(f->s));
+}
+
+/*
+ * 12 targets on one silent server, at most 3 probes to it at once: the rest
+ * wait their turn, and each probe's deadline counts from its own start
+ * (queued time is not eaten from it), so none runs past 300 ms.
+ */
+static void test_probes_in_flight_are_bounded_per_host(void **state)
+{
+	int fd, port = silent_port(&fd);
+	struct flight f = { .s = sched_bounded(0, 3, 10, 300) };
+
+	(void)state;
+	for (int i = 0; i < 12; i++)
+		add_target(f.s, port, i);
+	run_counting(&f);
+	assert_int_equal(f.results, 12);
+	assert_true(f.max_seen >= 1 && f.max_seen <= 3);
+	/* 4 waves of 300 ms: the last result well after one deadline */
+	assert_true(f.last_ms - f.first_ms >= 600);
+	/* the deadline plus a little (the loop wakes after it), never plus the queue */
+	assert_true(f.longest_ms < 300 + 250);
+	for (int i = 0; i < 12; i++)
+		assert_int_equal(sched_target(f.s, i)->last.error.cls, CLASS_TIMEOUT);
+	sched_free(f.s);
+	close(fd);
+}
+
+/* The bound on all probes in flight holds across servers too. */
+static void test_probes_in_flight_are_bounded_in_all(void **state)
+{
+	int fd[4], port[4];
+	struct flight f = { .s = sched_bounded(5, 100, 10, 300) };
+
+	(void)state;
+	for (int k = 0; k < 4; k++) {
+		port[k] = silent_port(&fd[k]);
+		for (int i = 0; i < 4; i++)
+			add_target(f.s, port[k], i);
+	}
+	assert_int_equal(sched_max_in_flight(f.s), 5);
+	run_counting(&f);
+	assert_int_equal(f.results, 16);
+	assert_true(f.max_seen >= 1 && f.max_seen <= 5);
+	sched_free(f.s);
+	for (int k = 0; k < 4; k++)
+		close(fd[k]);
+}
+
+/* Targets added together start spread over one interval, not at once. */
+static void test_first_starts_spread_over_the_interval(void **state)
+{
+	int fd, port = refusing_port(&fd);
+	struct flight f = { .s = sched_bounded(0, 0, 800, 1000) };
+
+	(void)state;
+	for (int i = 0; i < 4; i++)
+		add_target(f.s, port, i);
+	run_counting(&f);
+	assert_int_equal(f.results, 4);
+	/* refused at once: results come as they start, at 0, 200, 400 and 600 ms */
+	assert_true(f.last_ms - f.first_ms >= 500);
+	assert_true(f.last_ms - f.first_ms < 800);
+	/* the default bound fits the descriptor limit */
+	assert_true(sched_max_in_flight(f.s) >= 1 &&
+		    sched_max_in_flight(f.s) <= SCHED_MAX_IN_FLIGHT);
+	sched_free(f.s);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -276,6 +419,9 @@ int main(void)
 		cmocka_unit_test(test_watch_calls_back_and_a_dropped_watch_is_not_called),
 		cmocka_unit_test(test_wake_at_fires_once_by_its_time),
 		cmocka_unit_test(test_a_probe_set_is_driven_by_the_loop),
+		cmocka_unit_test(test_probes_in_flight_are_bounded_per_host),
+		cmocka_unit_test(test_probes_in_flight_are_bounded_in_all),
+		cmocka_unit_test(test_first_starts_spread_over_the_interval),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

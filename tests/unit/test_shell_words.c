@@ -142,6 +142,11 @@ static void test_mask_hides_secret_words_anywhere(void **state)
 	assert_null(strstr(m, "hunter2"));
 	assert_int_equal(strncmp(m, "sql ", 4), 0);
 	free(m);
+	/* Before the target too: a password typed where the name goes (fuzz_shell). */
+	m = shell_words_mask("target add password=seod postgresql://a@h/d", masked_from);
+	assert_null(strstr(m, "seod"));
+	assert_int_equal(strncmp(m, "target add ", 11), 0);
+	free(m);
 	/* Nothing secret: the line as typed. */
 	m = shell_words_mask("ping 3;  slots", masked_from);
 	assert_string_equal(m, "ping 3;  slots");

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <locale.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,45 @@ static void test_text_terminal_cut_is_whole(void **state)
 	assert_string_equal(out, "abcdef");
 }
 
+/* Display width: one home for the prompt and the dashboard (C.UTF-8 locale). */
+static void test_text_width(void **state)
+{
+	static const struct {
+		const char *s;
+		int width;
+	} cases[] = {
+		{ "", 0 },
+		{ "plain", 5 },
+		{ "caf\xC3\xA9", 4 },		   /* é: one column */
+		{ "\xE4\xB8\xAD\xE6\x96\x87", 4 }, /* two wide CJK characters */
+		{ "e\xCC\x81", 1 },		   /* e + combining acute */
+		{ "\xFF\xFE"
+		  "ab",
+		  4 },		   /* invalid bytes: one column each */
+		{ "\\x1B[2J", 7 }, /* the terminal form measures as shown */
+	};
+	size_t used;
+
+	(void)state;
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		skip();
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (text_width(cases[i].s) != cases[i].width)
+			fail_msg("width(%s) = %d, want %d", cases[i].s, text_width(cases[i].s),
+				 cases[i].width);
+	assert_int_equal(text_char_width("\xE4\xB8\xAD", 3, &used), 2);
+	assert_int_equal(used, 3);
+	assert_int_equal(text_char_width("\xE4\xB8", 2, &used), 1); /* cut short: one byte */
+	assert_int_equal(used, 1);
+	/* what the dashboard and the prompt measure is what they show */
+	{
+		char out[64];
+
+		text_terminal(out, "a\x1B[2Jb", sizeof(out), true);
+		assert_int_equal(text_width(out), (int)strlen("a\\x1B[2Jb"));
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -119,6 +159,7 @@ int main(void)
 		cmocka_unit_test(test_text_utf8_repair_replaces_bad_bytes),
 		cmocka_unit_test(test_text_terminal_shows_controls),
 		cmocka_unit_test(test_text_terminal_cut_is_whole),
+		cmocka_unit_test(test_text_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
