@@ -64,7 +64,7 @@ static const char *const probe_phase_names[PROBE_PHASE_COUNT] = {
 };
 
 static const char *const probe_event_names[PROBE_EV_COUNT] = {
-	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout",
+	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout", "note",
 };
 
 /* What a timeout says about each phase, for the person reading it. */

@@ -40,6 +40,7 @@ enum probe_event_kind {
 	PROBE_EV_CLOSE,
 	PROBE_EV_ERROR,
 	PROBE_EV_TIMEOUT,
+	PROBE_EV_NOTE, /* not the probe's: something the scheduler learnt (the pooler's console) */
 	PROBE_EV_COUNT
 };
 

@@ -27,6 +27,13 @@ struct sched_config {
 	uint64_t count;		 /* probes per target; 0 until stopped */
 	bool backoff;		 /* back off while a target answers max_clients */
 	double backoff_max_ms;
+	/*
+	 * PgBouncer's admin console (issue 9): read at most this often per
+	 * target that is (or may be) a PgBouncer; < 0 never (--no-pooler-admin).
+	 */
+	double pooler_every_ms;
+	/* --pooler-admin: the console's conninfo; NULL: each target's own credentials. */
+	const char *pooler_admin;
 };
 
 typedef void (*sched_result_cb)(void *arg, struct target *t, const struct probe_result *r);
@@ -142,6 +149,17 @@ void sched_run_once(struct sched *s, double max_wait_ms);
 bool sched_finished(const struct sched *s);
 /* Stops probing for good and cancels probes in flight. */
 void sched_cancel_all(struct sched *s);
+/*
+ * PgBouncer's admin console is read for a target when it is known to be a
+ * PgBouncer (behind_pooler, PgBouncer's error texts, an earlier read,
+ * --pooler-admin with one target) at most every pooler_every_ms, and at
+ * once when its probe sits queued after the pooler's ReadyForQuery. True
+ * while such a read is in flight.
+ */
+bool sched_pooler_reading(const struct target *t);
+/* The age in seconds of t's pooler view; NAN when there is none. */
+double sched_pooler_age_s(const struct target *t);
+
 /* Connections of ours open right now, over all targets. */
 int sched_open_connections(const struct sched *s);
 

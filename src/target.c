@@ -25,12 +25,14 @@ void target_init(struct target *t, int index)
 {
 	memset(t, 0, sizeof(*t));
 	t->index = index;
+	pooler_view_init(&t->pooler);
 	target_reset_stats(t);
 }
 
 void target_free(struct target *t)
 {
 	dsn_free(&t->dsn);
+	pooler_view_free(&t->pooler);
 }
 
 void target_reset_stats(struct target *t)

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dsn.h"
+#include "pooler.h"
 #include "probe.h"
 #include "stats.h"
 
@@ -79,6 +80,20 @@ struct target {
 	bool have_inspect;
 	struct inspect_info inspect; /* last successful introspection */
 	struct timespec inspect_wall;
+
+	/*
+	 * PgBouncer's admin console (issue 9), read by the scheduler next to
+	 * the probes (admin.h, pooler.h); front-ends read the cached view.
+	 */
+	struct admin *admin;	   /* a read in flight, or NULL */
+	struct pooler_view pooler; /* the last finished read */
+	bool have_pooler;
+	double pooler_read_ms;	      /* monotonic end of the last read, 0 never */
+	struct timespec pooler_wall;  /* its wall time (for "as of") */
+	enum pooler_kind pooler_kind; /* PGBOUNCER once a read said so */
+	bool pooler_reason_noted;     /* a denied/unreachable reason went to the events once */
+	double probe_ready_ms;	      /* monotonic ReadyForQuery of the probe in flight, 0 none */
+	char pooler_advice[400];      /* advice of a queued-probe verdict (error.advice points here) */
 
 	/* lifecycle events, newest at head-1 */
 	struct probe_event events[TARGET_EVENTS];
