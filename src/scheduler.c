@@ -419,6 +419,26 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 #define SCHED_CULPRIT_MAX_AGE_S 60
 
 /*
+ * The culprit of t's open incident from t's own PgBouncer console (the
+ * pooler's clients, not its server connections): true when it named one.
+ */
+static bool sched_pooler_culprit(const struct target *t, struct target_incident *inc)
+{
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_culprit c;
+
+	if (!t->have_pooler || t->pooler.admin != POOLER_ADMIN_OK ||
+	    t->pooler_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
+		return false;
+	if (!pooler_culprit(&t->pooler, db, t->dsn.user, NULL, 0, true, 0, &c))
+		return false;
+	inc->pooler_culprit = c;
+	util_strlcpy(inc->culprit, c.text, sizeof(inc->culprit));
+	util_strlcpy(inc->culprit_source, "pgbouncer_admin", sizeof(inc->culprit_source));
+	return true;
+}
+
+/*
  * Open incidents name who holds the slots, from the freshest view of their
  * server: the failing target cannot look itself, another target that
  * reaches the same server (the direct host beside a full pooler) can.
@@ -432,15 +452,17 @@ static void sched_note_culprits(struct sched *s)
 		const struct target *via;
 		char line[sizeof(inc->culprit)];
 
-		if (inc == NULL)
+		if (inc == NULL || sched_pooler_culprit(t, inc))
 			continue;
 		view = holders_view_for(sched_targets(s), s->ntargets, t, &via);
 		if (view == NULL ||
 		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
 			continue;
 		/* "Nothing stands out" now does not erase who stood out earlier. */
-		if (holders_culprit(view, line, sizeof(line)))
+		if (holders_culprit(view, line, sizeof(line))) {
 			util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
+			util_strlcpy(inc->culprit_source, "sibling", sizeof(inc->culprit_source));
+		}
 	}
 }
 
@@ -485,12 +507,22 @@ static bool sched_is_ip_literal(const char *a)
 	return a && (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1);
 }
 
+/*
+ * PgBouncer makes its cancel keys up from random bytes: the probe leaves
+ * out a "pid" no kernel hands out (0 once connected), a pooler's almost surely.
+ */
+static bool sched_pid_made_up(const struct probe_result *r)
+{
+	return r->connected && r->backend_pid == 0;
+}
+
 /* Is t known to be a PgBouncer (or to sit behind one)? */
 static bool sched_pooler_known(const struct sched *s, const struct target *t)
 {
 	enum classify_limit l = t->have_last && !t->last.ok ? t->last.error.limit : LIMIT_NONE;
 
 	return t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
+	       (t->have_last && sched_pid_made_up(&t->last)) ||
 	       l == LIMIT_PGBOUNCER_POOL || l == LIMIT_PGBOUNCER_MAX_CLIENT_CONN ||
 	       (s->pooler_admin && s->ntargets == 1);
 }
@@ -658,6 +690,53 @@ static void sched_pooler_after(struct sched *s)
 	}
 }
 
+/* Behind a pooler, a refusal may be the pooler's: never advise restarting the server for it. */
+static const char sched_advice_refused_behind_pooler[] =
+	"PostgreSQL or a pooler in front of it refused: check the pooler's client limit first "
+	"(PgBouncer: max_client_conn, pool sizes), then the server's slots (slots)";
+
+/*
+ * What the pooler's side makes of a failed probe (issue 9). A query
+ * deadline after a PgBouncer's ReadyForQuery is a probe queued for a
+ * server connection: max_clients / pgbouncer_pool, confirmed by the
+ * console read while it waited, else "most likely". Rewrites *r.
+ */
+static void sched_pooler_reclassify(const struct sched *s, struct target *t,
+				    struct probe_result *r)
+{
+	bool pooler = t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
+		      t->probe_cfg.endpoint == ENDPOINT_PGBOUNCER || sched_pid_made_up(r);
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_queue q;
+
+	if (r->ok || r->cancelled)
+		return;
+	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_MAX_CONNECTIONS && pooler) {
+		r->error.advice = sched_advice_refused_behind_pooler;
+		return;
+	}
+	/* the query deadline, after the pooler let us in */
+	if ((r->error.cls != CLASS_QUERY_TIMEOUT && r->error.cls != CLASS_TIMEOUT) ||
+	    r->failed_phase != PROBE_QUERY || !r->connected || t->probe_ready_ms == 0)
+		return;
+	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
+	    t->pooler_read_ms >= t->probe_ready_ms) {
+		/* The console saw the pool while the probe waited: it decides. */
+		if (!pooler_queue_verdict(&t->pooler, db, t->dsn.user, &q))
+			return;
+	} else if (pooler) {
+		pooler_queue_unconfirmed(s->cfg.query_timeout_ms, &q);
+	} else {
+		return;
+	}
+	r->error.cls = CLASS_MAX_CLIENTS;
+	r->error.limit = LIMIT_PGBOUNCER_POOL;
+	r->error.sqlstate[0] = r->error.detail[0] = r->error.hint[0] = '\0';
+	util_strlcpy(r->error.message, q.message, sizeof(r->error.message));
+	util_strlcpy(t->pooler_advice, q.advice, sizeof(t->pooler_advice));
+	r->error.advice = t->pooler_advice;
+}
+
 bool sched_pooler_reading(const struct target *t)
 {
 	return t->admin != NULL;
@@ -670,9 +749,11 @@ double sched_pooler_age_s(const struct target *t)
 
 static void sched_finish_probe(struct sched *s, struct target *t)
 {
-	const struct probe_result *r = probe_result(t->probe);
+	struct probe_result rr = *probe_result(t->probe);
+	const struct probe_result *r = &rr;
 	double now = util_now_ms();
 
+	sched_pooler_reclassify(s, t, &rr);
 	if (!r->cancelled) {
 		if (t->probe_record) {
 			target_record(t, r, now);

@@ -89,6 +89,8 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 			t->incidents_total++;
 		}
 		open->probes_failed++;
+		clock_gettime(CLOCK_REALTIME, &open->last_fail);
+		open->last_fail_ms = now_ms;
 		open->limit = r->error.limit;
 		util_strlcpy(open->sqlstate, r->error.sqlstate, sizeof(open->sqlstate));
 		util_strlcpy(open->message, r->error.message, sizeof(open->message));
@@ -98,6 +100,7 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 	if (open) {
 		clock_gettime(CLOCK_REALTIME, &open->end);
 		open->end_ms = now_ms;
+		open->ended_seq = r->seq;
 	}
 }
 

@@ -26,10 +26,17 @@ enum target_health {
 	TARGET_DOWN,
 };
 
-/* Consecutive max_clients failures form an incident. */
+/*
+ * Consecutive max_clients failures form an incident. Back-off delays the
+ * probe that sees recovery, so the end lies between the last failure and
+ * the first success: durations are last_fail - start .. end - start.
+ */
 struct target_incident {
-	struct timespec start, end; /* end.tv_sec == 0 while open */
+	struct timespec start, end; /* end (the first success) .tv_sec == 0 while open */
 	double start_ms, end_ms;    /* monotonic */
+	struct timespec last_fail;  /* the last failing probe of it */
+	double last_fail_ms;
+	uint64_t ended_seq; /* the probe that ended it (watch prints the incident with it) */
 	uint64_t probes_failed;
 	enum classify_limit limit;
 	char sqlstate[6];
@@ -39,8 +46,17 @@ struct target_incident {
 	 * of this server, possibly taken through another target; "" when
 	 * nothing stood out or nobody could look. Filled by the scheduler.
 	 */
-	char culprit[200];
+	char culprit[600];
+	/* The same from the failing pooler's own console, as data (found false: none). */
+	struct pooler_culprit pooler_culprit;
+	char culprit_source[16]; /* "pgbouncer_admin" | "sibling" | "" */
 };
+
+/* What an incident with no culprit says: how to get a view of the holders. */
+#define TARGET_NO_CULPRIT_ADVICE                                                                  \
+	"no view of who holds the slots: add this user to PgBouncer's stats_users or pass "        \
+	"--pooler-admin, or give pgpulse a target with a role that may use the reserved slots "   \
+	"(superuser_reserved_connections / pg_use_reserved_connections)"
 
 struct target {
 	int index;

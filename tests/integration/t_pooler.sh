@@ -187,3 +187,80 @@ test_pooler_console_that_never_answers_ends_by_its_deadline() {
 	run_cmd "$d" --target "host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD"
 	assert_json "$output" '.pooler == null and (.reason | test("not PgBouncer"))' "PostgreSQL has no console"
 }
+
+# ---- pgpulse itself (phase 2): the scheduler reads the console, check reports it
+
+pl_monitor_admin() {
+	echo "host=127.0.0.1 port=$BOUNCER_PORT user=monitor"
+}
+
+test_pooler_check_queued_probe_is_max_clients_with_culprit() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	# --query-timeout 2 ends the probe before PgBouncer's query_wait_timeout (3 s).
+	run_cmd "$PGPULSE" check --json --query-timeout 2 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_eq 2 "$status" "critical (stderr: $stderr)"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool"' "a queued probe is max_clients / pgbouncer_pool"
+	assert_json "$output" '.error.message | startswith("waiting for a server connection: PgBouncer'"'"'s pool appdb/app has 2 of 2 in use")' "the pooler's verdict"
+	assert_json "$output" '.pooler.kind == "pgbouncer" and .pooler.admin == "ok" and ([.pooler.pools[] | select(.database == "appdb" and .user == "app")][0].cl_waiting >= 1)' "the console saw the probe waiting"
+	assert_json "$output" '.incident.culprit.application_name == "busy" and .incident.culprit.source == "pgbouncer_admin" and .incident.culprit.count == 2 and .incident.culprit.of == 2' "the holding application is the culprit"
+	assert_json "$output" '.incident.culprit.text | startswith("busy (127.0.0.1) holds 2 of 2 server connections of PgBouncer'"'"'s pool appdb/app")' "the culprit line"
+	assert_json "$output" '.incident.ended_by == null and .incident.probes_failed == 1 and .incident.limit == "pgbouncer_pool"' "the incident is open"
+}
+
+test_pooler_check_queued_probe_without_console_says_most_likely() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" check --json --query-timeout 2 --no-pooler-admin "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool"' "max_clients without a console (stderr: $stderr)"
+	assert_json "$output" '.error.message | test("most likely")' "says it most likely waited for a server connection"
+	assert_json "$output" '.error.advice | test("pooler-admin|stats_users")' "and how to confirm"
+	assert_json "$output" '.pooler == null and .incident.culprit == null and (.incident.culprit_advice | test("stats_users"))' "no view: how to get one"
+	# The target's own credentials (app is not in stats_users): denied, then the same verdict.
+	run_cmd "$PGPULSE" check --json --query-timeout 2 "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.limit == "pgbouncer_pool" and .pooler.admin == "denied"' "denied console, still the pooler's verdict (stderr: $stderr)"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
+}
+
+test_pooler_check_plain_postgres_has_no_pooler() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "$PG_APP_URL"
+	assert_json "$output" '.status != "critical" and .pooler == null and .incident == null' "no pooler object for PostgreSQL (stderr: $stderr)"
+	# A healthy PgBouncer target: check reads its console too.
+	run_cmd "$PGPULSE" check --json --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_json "$output" '.error == null and .pooler.admin == "ok" and .pooler.max_client_conn == 6' "the pooler object (stderr: $stderr)"
+	assert_json "$output" '.pooler | keys == ["admin","clients_in_use","kind","max_client_conn","pools","top_clients","version"]' "exactly DESIGN.md's keys"
+}
+
+test_pooler_admin_password_hidden_everywhere() {
+	require_pgpulse
+	local secret=Adm1n-S3cret-pw pid
+	run_cmd "$PGPULSE" check --json --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer" "$BOUNCER_APP_URL"
+	assert_json "$output" '.pooler.admin == "ok"' "reads with --pooler-admin (stderr: $stderr)"
+	assert_not_contains "$output$stderr" "$secret" "no password in check's output"
+	run_cmd "$PGPULSE" check --pooler-admin "host=db.example password=$secret" "$BOUNCER_APP_URL"
+	assert_eq 3 "$status" "a host name is a usage error"
+	assert_contains "$stderr" "--pooler-admin: give the host as an IP address" "says what to do"
+	assert_not_contains "$output$stderr" "$secret" "no password in the usage error"
+	"$PGPULSE" watch --count 100 --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer" "$BOUNCER_APP_URL" >/dev/null 2>&1 &
+	pid=$!
+	assert_args_hide "$pid" "$secret"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+test_pooler_incident_end_is_a_range() {
+	require_pgpulse
+	local out
+	out=$HARNESS_TMP/incident.jsonl
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	"$PGPULSE" watch --format jsonl --interval 0.5 --query-timeout 1 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL" >"$out" 2>/dev/null &
+	local pid=$!
+	wait_until 20 grep -q '"limit":"pgbouncer_pool"' "$out" || assert_contains "$(cat "$out")" pgbouncer_pool "an incident starts"
+	release_connections busy
+	wait_until 30 grep -q '"incident":{' "$out" || assert_contains "$(cat "$out")" '"incident"' "the incident ends"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	assert_json "$(grep -m1 '"culprit":' "$out")" '.culprit.application_name == "busy"' "a failing record names the culprit"
+	assert_json "$(grep -m1 '"incident":{' "$out")" '.ok and .incident.ended_after < .incident.ended_by and .incident.duration_s.min <= .incident.duration_s.max and .incident.probes_failed >= 1' "the end as a range"
+}
