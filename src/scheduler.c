@@ -536,6 +536,17 @@ static bool sched_pooler_queued(const struct sched *s, const struct target *t, d
 	       now - t->probe_ready_ms >= after && t->pooler_read_ms < t->probe_ready_ms;
 }
 
+/* The turn must wake when t's probe starts to look queued: ms from now, or -1. */
+static double sched_pooler_queued_wake(const struct sched *s, const struct target *t, double now)
+{
+	double at = t->probe_ready_ms + fmin(SCHED_POOLER_QUEUED_MS, s->cfg.query_timeout_ms / 3);
+
+	if (s->cfg.pooler_every_ms < 0 || t->admin || !t->probe || t->probe_ready_ms == 0 ||
+	    t->pooler_read_ms >= t->probe_ready_ms || at <= now)
+		return -1;
+	return at - now;
+}
+
 /* Should a console read of t start now? */
 static bool sched_pooler_due(const struct sched *s, const struct target *t, double now)
 {
@@ -664,6 +675,7 @@ static double sched_pooler_poll(struct sched *s, int *n, double now)
 
 		if (!t->done && sched_pooler_due(s, t, now))
 			sched_pooler_start(s, t);
+		wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
 		if (t->admin == NULL || admin_is_done(t->admin))
 			continue;
 		if (admin_pollfd(t->admin, &s->pfds[*n])) {

@@ -264,3 +264,28 @@ test_pooler_incident_end_is_a_range() {
 	assert_json "$(grep -m1 '"culprit":' "$out")" '.culprit.application_name == "busy"' "a failing record names the culprit"
 	assert_json "$(grep -m1 '"incident":{' "$out")" '.ok and .incident.ended_after < .incident.ended_by and .incident.duration_s.min <= .incident.duration_s.max and .incident.probes_failed >= 1' "the end as a range"
 }
+
+test_pooler_prompt_errors_slots_pooler_clients() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" shell --query-timeout 2 --pooler-admin "$(pl_monitor_admin)" \
+		-c "check; errors; slots; pooler; pools; clients" "$BOUNCER_APP_URL"
+	assert_contains "$output" "max_clients" "the queued probe is max_clients (stderr: $stderr)"
+	assert_match "open for [0-9]+s: 1 probe failed, limit pgbouncer_pool" "$output" "errors lists the open incident"
+	assert_match "culprit: busy \(127\.0\.0\.1\) holds 2 of 2 server connections of PgBouncer's pool appdb/app" "$output" "errors and slots name the holder"
+	assert_match "culprit \(PgBouncer's console, [0-9]+ s ago\): busy" "$output" "slots on the failing target uses the console"
+	assert_match "PgBouncer 1\.18\.0, session mode, clients [0-9]+/6 \(max_client_conn\), as of" "$output" "pooler's summary"
+	assert_match "pool appdb/app  size 2  cl active 2  waiting [0-9]+  sv active 2 idle 0" "$output" "pooler's pool line"
+	assert_match "holders  busy \(127\.0\.0\.1\)  2 clients, 2 with a server" "$output" "pooler's holders"
+	assert_match "busy  127\.0\.0\.1:[0-9]+  active  [0-9.]+ s  -> server :[0-9]+ pid [0-9]+" "$output" "clients joined to their server and its pid"
+	assert_not_contains "$output" "client-side pool" "the pooler's connections are not a client-side pool"
+	# slots' own probe queued too: the console was read again while it waited.
+	assert_not_contains "$output" "most likely" "every queued probe confirmed by the console"
+}
+
+test_pooler_prompt_without_pooler_says_why() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c "check; pooler" "$PG_APP_URL"
+	assert_eq 3 "$status" "pooler on PostgreSQL is a usage error (stdout: $output)"
+	assert_contains "$output" "no PgBouncer seen here" "says why"
+}
