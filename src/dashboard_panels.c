@@ -357,6 +357,22 @@ static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p, in
 	dashboard_pen_nl(p);
 }
 
+static double dashboard_warn_pct(const struct dashboard *d);
+
+/*
+ * The server side's culprit (issue 9): the pooler's server connections
+ * left out, and only above the slots warning threshold or in an incident.
+ */
+static bool dashboard_slots_culprit(struct dashboard *d, const struct target *t,
+				    const struct inspect_info *info, char *out, size_t len)
+{
+	struct holders_poolers poolers;
+
+	holders_poolers_for(sched_targets(d->s), sched_ntargets(d->s), t, &poolers);
+	return holders_culprit_with(info, &poolers, target_open_incident(t) != NULL,
+				    dashboard_warn_pct(d), out, len);
+}
+
 /*
  * Who holds the slots. Compact: the count, the bar and the culprit; full
  * adds the backends by state and the top holders.
@@ -391,7 +407,7 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 	dashboard_pen_nl(p);
 	dashboard_slots_bar(d, p, info->in_use, usable, role);
 
-	if (holders_culprit(info, culprit, sizeof(culprit))) {
+	if (dashboard_slots_culprit(d, t, info, culprit, sizeof(culprit))) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
 		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
 	}

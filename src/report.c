@@ -285,6 +285,16 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 			      "slots", report_slots_json(info), "addresses", addrs);
 
 	json_object_set_new(o, "name", json_string(t->dsn.name)); /* NAME=, service, host:port */
+	/* Below the warning thresholds only a missing commit is a culprit (issue 9). */
+	if (st == REPORT_OK && info && json_is_object(json_object_get(o, "slots"))) {
+		char culprit[200];
+
+		json_object_set_new(json_object_get(o, "slots"), "culprit",
+				    holders_culprit_with(info, NULL, false, 101, culprit,
+							 sizeof(culprit))
+					    ? json_string(culprit)
+					    : json_null());
+	}
 	/* The pooler's side (issue 9): its console view, and the incident this failure is. */
 	json_object_set_new(o, "pooler",
 			    t->have_pooler && t->pooler.kind == POOLER_KIND_PGBOUNCER

@@ -450,6 +450,7 @@ static void sched_note_culprits(struct sched *s)
 		struct target_incident *inc = (struct target_incident *)target_open_incident(t);
 		const struct inspect_info *view;
 		const struct target *via;
+		struct holders_poolers poolers;
 		char line[sizeof(inc->culprit)];
 
 		if (inc == NULL || sched_pooler_culprit(t, inc))
@@ -459,7 +460,8 @@ static void sched_note_culprits(struct sched *s)
 		    via->inspect_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
 			continue;
 		/* "Nothing stands out" now does not erase who stood out earlier. */
-		if (holders_culprit(view, line, sizeof(line))) {
+		holders_poolers_for(sched_targets(s), s->ntargets, t, &poolers);
+		if (holders_culprit_with(view, &poolers, true, -1, line, sizeof(line))) {
 			util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
 			util_strlcpy(inc->culprit_source, "sibling", sizeof(inc->culprit_source));
 		}

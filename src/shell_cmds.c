@@ -94,6 +94,8 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_clients(struct shell *sh, const struct shell_words *w);
 static void shell_slots_elsewhere(struct shell *sh, const struct target *t);
 static void shell_print_incident(const struct target_incident *inc);
+static bool shell_slots_culprit(struct shell *sh, const struct target *t,
+				const struct inspect_info *in, char *out, size_t len);
 
 static const struct shell_sub shell_target_subs[] = {
 	{ .word = "add",
@@ -359,7 +361,7 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 	{
 		char culprit[300];
 
-		if (holders_culprit(&r->inspect, culprit, sizeof(culprit)))
+		if (shell_slots_culprit(sh, t, &r->inspect, culprit, sizeof(culprit)))
 			shell_field("culprit", "%s", culprit);
 	}
 	for (int i = 0; i < r->inspect.nsettings; i++) {
@@ -613,7 +615,7 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 		       h->usename[0] ? h->usename : "-", h->client_addr, h->count, h->active,
 		       h->idle, h->idle_in_transaction, h->idle_over_10min, h->oldest_s);
 	}
-	if (holders_culprit(in, culprit, sizeof(culprit)))
+	if (shell_slots_culprit(sh, t, in, culprit, sizeof(culprit)))
 		printf("\nculprit: %s\n", culprit);
 	return APP_EXIT_OK;
 }
@@ -694,6 +696,21 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 }
 
 /*
+ * The server side's culprit (issue 9): the pooler's server connections
+ * left out, and only above the slots warning threshold or in an incident.
+ */
+static bool shell_slots_culprit(struct shell *sh, const struct target *t,
+				const struct inspect_info *in, char *out, size_t len)
+{
+	struct holders_poolers poolers;
+	double warn = sh->o->thresholds.slots_pct[0];
+
+	holders_poolers_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &poolers);
+	return holders_culprit_with(in, &poolers, target_open_incident(t) != NULL,
+				    warn >= 0 ? warn : 80, out, len);
+}
+
+/*
  * One incident: its start, its end as a range (back-off delays the probe
  * that sees recovery), what it was, and who held what it needed.
  */
@@ -739,7 +756,7 @@ static void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 		return;
 	}
 	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
-	if (view && via != t && holders_culprit(view, line, sizeof(line))) {
+	if (view && via != t && shell_slots_culprit(sh, t, view, line, sizeof(line))) {
 		printf("\nculprit (seen through %s): %s\n", via->dsn.name, line);
 		return;
 	}

@@ -289,3 +289,14 @@ test_pooler_prompt_without_pooler_says_why() {
 	assert_eq 3 "$status" "pooler on PostgreSQL is a usage error (stdout: $output)"
 	assert_contains "$output" "no PgBouncer seen here" "says why"
 }
+
+test_pooler_no_culprit_at_moderate_use() {
+	require_pgpulse
+	# 10 idle sessions of 17 usable slots, the probe the 11th: 65 %, below the 80 % warning.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 10 api app
+	run_cmd "$PGPULSE" check --json "$PG_APP_URL"
+	assert_json "$output" '.status == "ok" and .slots.in_use >= 11 and .slots.culprit == null' "no culprit line at moderate use (stderr: $stderr)"
+	# Past a lower warning threshold the same holders are named.
+	run_cmd "$PGPULSE" check --json -w slots=60% "$PG_APP_URL"
+	assert_json "$output" '.status == "warning" and (.slots.culprit | startswith("api holds 10 of 17 usable slots"))' "named above the threshold"
+}

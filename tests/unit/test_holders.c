@@ -364,6 +364,51 @@ static void test_holders_no_view_when_nobody_got_in(void **state)
 	free(b);
 }
 
+/* PgBouncer's idle server connections (issue 9): not a client-side pool, no culprit at 65%. */
+static void test_holders_pooler_connections_are_not_a_client_pool(void **state)
+{
+	struct inspect_info info;
+	struct holders_poolers p = { .n = 1 };
+	char line[300];
+
+	(void)state;
+	util_strlcpy(p.v[0].addr, "127.0.0.1", sizeof(p.v[0].addr));
+	util_strlcpy(p.v[0].user, "app", sizeof(p.v[0].user));
+	info_init(&info, 20, 3);
+	info_add(&info, "", "app", "127.0.0.1", 10, 0, 10, 0);
+	info_add(&info, "pgpulse", "postgres", "local", 1, 1, 0, 0);
+	/* Without knowing the pooler: the old, wrong verdict. */
+	assert_true(holders_culprit(&info, line, sizeof(line)));
+	assert_non_null(strstr(line, "a client-side pool"));
+	/* Knowing it, in an incident: nobody else dominates, no culprit from the server side. */
+	assert_false(holders_culprit_with(&info, &p, true, 80, line, sizeof(line)));
+	assert_string_equal(line, "");
+	/* Another user's idle pool is still named, the pooler's group passed over. */
+	info_add(&info, "api", "api", "10.0.0.5", 14, 0, 14, 0);
+	info.max_connections = 30;
+	assert_true(holders_culprit_with(&info, &p, true, 80, line, sizeof(line)));
+	assert_true(strncmp(line, "api holds 14 of 27 usable slots", 31) == 0);
+}
+
+static void test_holders_culprit_only_above_the_warning_threshold(void **state)
+{
+	struct inspect_info info;
+	char line[300];
+
+	(void)state;
+	info_init(&info, 20, 3);
+	info_add(&info, "api", "app", "10.0.0.5", 11, 0, 11, 0); /* 11 of 17: 65 % */
+	assert_false(holders_culprit_with(&info, NULL, false, 80, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, true, 80, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, false, 60, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, false, -1, line, sizeof(line)));
+	/* A missing commit is named whatever the pressure. */
+	info_add(&info, "worker", "app", "10.0.0.6", 2, 0, 0, 2)->longest_idle_xact_s = 300;
+	info.max_connections = 40;
+	assert_true(holders_culprit_with(&info, NULL, false, 80, line, sizeof(line)));
+	assert_non_null(strstr(line, "a missing commit/rollback"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -386,6 +431,8 @@ int main(void)
 		cmocka_unit_test(test_holders_same_server_by_supabase_project),
 		cmocka_unit_test(test_holders_view_comes_from_the_freshest_sibling),
 		cmocka_unit_test(test_holders_no_view_when_nobody_got_in),
+		cmocka_unit_test(test_holders_pooler_connections_are_not_a_client_pool),
+		cmocka_unit_test(test_holders_culprit_only_above_the_warning_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
