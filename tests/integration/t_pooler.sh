@@ -300,3 +300,26 @@ test_pooler_no_culprit_at_moderate_use() {
 	run_cmd "$PGPULSE" check --json -w slots=60% "$PG_APP_URL"
 	assert_json "$output" '.status == "warning" and (.slots.culprit | startswith("api holds 10 of 17 usable slots"))' "named above the threshold"
 }
+
+pl_metrics_have() {
+	curl -sf --max-time 10 "http://127.0.0.1:$1/metrics" | grep -qE "$2"
+}
+
+test_pooler_serve_metrics() {
+	require_pgpulse
+	local port pid m
+	port=$(harness_free_port)
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	pl_queue_one
+	"$PGPULSE" serve --listen "127.0.0.1:$port" --pooler-admin "$(pl_monitor_admin)" "bouncer=$BOUNCER_APP_URL" >/dev/null 2>&1 &
+	pid=$!
+	wait_until 20 pl_metrics_have "$port" '^pgpulse_pooler_clients_waiting\{target="bouncer"\} [1-9]' ||
+		assert_eq "waiting >= 1" "$(curl -s "http://127.0.0.1:$port/metrics" | grep pooler)" "pooler metrics"
+	m=$(curl -sf "http://127.0.0.1:$port/metrics")
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_match 'pgpulse_pooler_max_client_conn\{target="bouncer"\} 6' "$m" "max_client_conn"
+	assert_match 'pgpulse_pooler_clients_in_use\{target="bouncer"\} [3-6]' "$m" "clients in use"
+	assert_match 'pgpulse_pooler_max_wait_seconds\{target="bouncer"\} [0-9.]+' "$m" "max wait"
+	assert_not_contains "$m" "monitor" "no conninfo in the metrics"
+}
