@@ -625,8 +625,9 @@ void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashbo
 		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "  ");
 		dashboard_pen_wrap(p, d->attr[role], 4, 2, false, line);
 	}
-	if (pooler_culprit(v, db, t->dsn.user, NULL, 0, target_open_incident(t) != NULL,
-			   dashboard_warn_pct(d), &c)) {
+	/* In an incident the banner names it already. */
+	if (!target_open_incident(t) &&
+	    pooler_culprit(v, db, t->dsn.user, NULL, 0, false, dashboard_warn_pct(d), &c)) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
 		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 3, false, c.text);
 	}

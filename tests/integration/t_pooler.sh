@@ -8,6 +8,9 @@
 #
 # shellcheck disable=SC2154 # status, output, stderr: set by lib.sh's run_cmd
 
+# shellcheck source=tmux.sh
+. "${BASH_SOURCE[0]%/*}/tmux.sh"
+
 pl_driver() {
 	local d=${ADMIN_DRIVER:-$(dirname "${PGPULSE:-.}")/tests/admin_driver}
 	[ -x "$d" ] || lib__fail "$(lib__where)" "tests/admin_driver not built" \
@@ -322,4 +325,48 @@ test_pooler_serve_metrics() {
 	assert_match 'pgpulse_pooler_clients_in_use\{target="bouncer"\} [3-6]' "$m" "clients in use"
 	assert_match 'pgpulse_pooler_max_wait_seconds\{target="bouncer"\} [0-9.]+' "$m" "max wait"
 	assert_not_contains "$m" "monitor" "no conninfo in the metrics"
+}
+
+pl_tui_has() {
+	[[ $(tui_screen pooler) == *"$1"* ]]
+}
+
+pl_tui_exited() {
+	[ -s "$PL_TUI_STATUS" ]
+}
+
+pl_tui_stop() {
+	if tui_tmux has-session -t pooler 2>/dev/null && ! pl_tui_exited; then
+		tui_tmux send-keys -t pooler -l q
+		wait_until 5 pl_tui_exited || true
+	fi
+	tui_tmux kill-server 2>/dev/null || true
+}
+
+test_pooler_dashboard_panel_and_incident_banner() {
+	require_pgpulse
+	TUI_SOCKET=pgpulse-pooler-$$
+	PL_TUI_STATUS=$PWD/pooler-tui.status
+	local cmd screen s
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	cmd=$(tui_command "exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$PL_TUI_STATUS") env -u NO_COLOR" \
+		LANG=C.UTF-8 TERM=xterm-256color "$PGPULSE" --interval 0.5 --query-timeout 1 \
+		--pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL")
+	trap pl_tui_stop EXIT
+	tui_new pooler "$cmd"
+	tui_tmux resize-window -t pooler -x 200 -y 50
+	for s in "MAX_CLIENTS INCIDENT" "culprit: busy (127.0.0.1) holds 2 of 2 server connections" "─ Pooler"; do
+		wait_until 20 pl_tui_has "$s" || assert_contains "$(tui_screen pooler)" "$s" "the dashboard shows it"
+	done
+	screen=$(tui_screen pooler)
+	assert_contains "$screen" "limit pgbouncer_pool" "the banner names the pool limit"
+	assert_match "PgBouncer 1\.18\.0, session mode, clients [0-9]+/6 \(max_client_conn\)" "$screen" "the panel's summary"
+	assert_match "pool appdb/app  size 2  cl active [0-9]+  waiting [0-9]+  sv active 2 idle 0" "$screen" "the pool line"
+	assert_contains "$screen" "holders  busy (127.0.0.1)  2 clients, 2 with a server" "the holders"
+	assert_not_contains "$screen" "raise --query-timeout" "no slow-server advice"
+	# The pool frees: the incident ends, its end shown as a range.
+	release_connections busy
+	wait_until 30 pl_tui_has "ended between" || assert_contains "$(tui_screen pooler)" "ended between" "the last incident's end as a range"
+	pl_tui_stop
+	assert_eq 0 "$(cat "$PL_TUI_STATUS")" "q quits with 0"
 }
