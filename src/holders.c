@@ -456,8 +456,8 @@ void holders_poolers_for(const struct target *const *targets, int n, const struc
 			continue;
 		if (p->have_pooler && v->admin == POOLER_ADMIN_OK) {
 			for (int k = 0; k < v->nservers; k++)
-				holders_poolers_add(out, v->servers[k].local_addr, v->servers[k].user,
-						    false);
+				holders_poolers_add(out, v->servers[k].local_addr,
+						    v->servers[k].user, false);
 		} else if (p->behind_pooler && p->have_last) {
 			/* The pooler's listen address: its outgoing one when on one host. */
 			holders_poolers_add(out, p->last.used_addr, p->dsn.user ? p->dsn.user : "",

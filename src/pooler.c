@@ -1124,8 +1124,9 @@ void pooler_text_join(const struct pooler_join *j, char *out, size_t len)
 	else
 		snprintf(backend, sizeof(backend), "  -> backend %s", j->backend->state);
 	snprintf(out, len, "%s  %s:%d  %s  %s  -> %s%s",
-		 c->application_name[0] ? c->application_name : "(none)", c->addr[0] ? c->addr : "?",
-		 c->port, c->state, pooler_secs(c->age_s, age, sizeof(age)), server, backend);
+		 c->application_name[0] ? c->application_name : "(none)",
+		 c->addr[0] ? c->addr : "?", c->port, c->state,
+		 pooler_secs(c->age_s, age, sizeof(age)), server, backend);
 }
 
 int pooler_shown_pools(const struct pooler_view *v, int *idx, int max)

@@ -289,11 +289,11 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 	if (st == REPORT_OK && info && json_is_object(json_object_get(o, "slots"))) {
 		char culprit[200];
 
-		json_object_set_new(json_object_get(o, "slots"), "culprit",
-				    holders_culprit_with(info, NULL, false, 101, culprit,
-							 sizeof(culprit))
-					    ? json_string(culprit)
-					    : json_null());
+		json_object_set_new(
+			json_object_get(o, "slots"), "culprit",
+			holders_culprit_with(info, NULL, false, 101, culprit, sizeof(culprit))
+				? json_string(culprit)
+				: json_null());
 	}
 	/* The pooler's side (issue 9): its console view, and the incident this failure is. */
 	json_object_set_new(o, "pooler",
@@ -331,8 +331,7 @@ static json_t *report_wall_json(const struct timespec *ts)
 
 static double report_ts_diff_s(const struct timespec *a, const struct timespec *b)
 {
-	return round(((double)(a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9) * 10) /
-	       10;
+	return round(((double)(a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9) * 10) / 10;
 }
 
 json_t *report_incident_json(const struct target_incident *inc)
@@ -344,16 +343,16 @@ json_t *report_incident_json(const struct target_incident *inc)
 		return json_null();
 	limit = classify_limit_name(inc->limit);
 	culprit = report_culprit_json(inc);
-	o = json_pack("{s:o, s:o, s:o, s:{s:o, s:o}, s:I, s:o, s:o}", "started",
-		      report_wall_json(&inc->start), "ended_after", report_wall_json(&inc->last_fail),
-		      "ended_by", report_wall_json(&inc->end), "duration_s", "min",
-		      inc->last_fail.tv_sec ? json_real(report_ts_diff_s(&inc->last_fail, &inc->start))
-					    : json_null(),
-		      "max",
-		      inc->end.tv_sec ? json_real(report_ts_diff_s(&inc->end, &inc->start))
+	o = json_pack(
+		"{s:o, s:o, s:o, s:{s:o, s:o}, s:I, s:o, s:o}", "started",
+		report_wall_json(&inc->start), "ended_after", report_wall_json(&inc->last_fail),
+		"ended_by", report_wall_json(&inc->end), "duration_s", "min",
+		inc->last_fail.tv_sec ? json_real(report_ts_diff_s(&inc->last_fail, &inc->start))
 				      : json_null(),
-		      "probes_failed", (json_int_t)inc->probes_failed, "limit",
-		      limit ? json_string(limit) : json_null(), "culprit", culprit);
+		"max",
+		inc->end.tv_sec ? json_real(report_ts_diff_s(&inc->end, &inc->start)) : json_null(),
+		"probes_failed", (json_int_t)inc->probes_failed, "limit",
+		limit ? json_string(limit) : json_null(), "culprit", culprit);
 	if (o && json_is_null(culprit))
 		json_object_set_new(o, "culprit_advice", json_string(TARGET_NO_CULPRIT_ADVICE));
 	return o ? o : json_null();

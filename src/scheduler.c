@@ -473,12 +473,12 @@ static void sched_note_culprits(struct sched *s)
 static double sched_min(double a, double b);
 
 /* The last read found no PgBouncer: ask again only this rarely (a FATAL in the server's log). */
-#define SCHED_POOLER_NONE_RETRY_MS   600000.0
+#define SCHED_POOLER_NONE_RETRY_MS 600000.0
 /* Denied (admin_users/stats_users): the configuration may change, rarely. */
 #define SCHED_POOLER_DENIED_RETRY_MS 60000.0
 /* A probe this long past the pooler's ReadyForQuery is queued: read at once. */
-#define SCHED_POOLER_QUEUED_MS	     1000.0
-#define SCHED_POOLER_DEADLINE_MS     3000.0
+#define SCHED_POOLER_QUEUED_MS	 1000.0
+#define SCHED_POOLER_DEADLINE_MS 3000.0
 
 /* --pooler-admin must parse and must not make the loop wait on DNS. */
 static bool sched_pooler_admin_check(struct sched *s, char *err, size_t errlen)
@@ -524,9 +524,8 @@ static bool sched_pooler_known(const struct sched *s, const struct target *t)
 	enum classify_limit l = t->have_last && !t->last.ok ? t->last.error.limit : LIMIT_NONE;
 
 	return t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
-	       (t->have_last && sched_pid_made_up(&t->last)) ||
-	       l == LIMIT_PGBOUNCER_POOL || l == LIMIT_PGBOUNCER_MAX_CLIENT_CONN ||
-	       (s->pooler_admin && s->ntargets == 1);
+	       (t->have_last && sched_pid_made_up(&t->last)) || l == LIMIT_PGBOUNCER_POOL ||
+	       l == LIMIT_PGBOUNCER_MAX_CLIENT_CONN || (s->pooler_admin && s->ntargets == 1);
 }
 
 /* Has t's probe sat past the pooler's ReadyForQuery long enough to look queued? */
@@ -633,7 +632,8 @@ static void sched_pooler_note(struct sched *s, struct target *t)
 		return;
 	t->pooler_reason_noted = true;
 	clock_gettime(CLOCK_REALTIME, &ev.wall);
-	snprintf(ev.detail, sizeof(ev.detail), "PgBouncer's admin console: %.200s", t->pooler.reason);
+	snprintf(ev.detail, sizeof(ev.detail), "PgBouncer's admin console: %.200s",
+		 t->pooler.reason);
 	target_push_event(t, &ev);
 	for (int i = s->nlisteners - 1; i >= 0; i--)
 		if (s->listeners[i].on_event)
@@ -715,8 +715,7 @@ static const char sched_advice_refused_behind_pooler[] =
  * server connection: max_clients / pgbouncer_pool, confirmed by the
  * console read while it waited, else "most likely". Rewrites *r.
  */
-static void sched_pooler_reclassify(const struct sched *s, struct target *t,
-				    struct probe_result *r)
+static void sched_pooler_reclassify(const struct sched *s, struct target *t, struct probe_result *r)
 {
 	bool pooler = t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
 		      t->probe_cfg.endpoint == ENDPOINT_PGBOUNCER || sched_pid_made_up(r);
@@ -725,7 +724,8 @@ static void sched_pooler_reclassify(const struct sched *s, struct target *t,
 
 	if (r->ok || r->cancelled)
 		return;
-	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_MAX_CONNECTIONS && pooler) {
+	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_MAX_CONNECTIONS &&
+	    pooler) {
 		r->error.advice = sched_advice_refused_behind_pooler;
 		return;
 	}

@@ -771,7 +771,8 @@ static const char *shell_pooler_missing(struct shell *sh, const struct target *t
 	if (!t->have_pooler)
 		return sched_pooler_reading(t)
 			       ? "reading PgBouncer's admin console now; ask again in a moment"
-			       : "no PgBouncer seen here (pgpulse reads the admin console of a target "
+			       : "no PgBouncer seen here (pgpulse reads the admin console of a "
+				 "target "
 				 "it knows to be PgBouncer; --pooler-admin CONNINFO names one)";
 	if (t->pooler_kind != POOLER_KIND_PGBOUNCER)
 		return t->pooler.reason[0] ? t->pooler.reason : "not a PgBouncer";

@@ -53,9 +53,9 @@ struct target_incident {
 };
 
 /* What an incident with no culprit says: how to get a view of the holders. */
-#define TARGET_NO_CULPRIT_ADVICE                                                                  \
+#define TARGET_NO_CULPRIT_ADVICE                                                                   \
 	"no view of who holds the slots: add this user to PgBouncer's stats_users or pass "        \
-	"--pooler-admin, or give pgpulse a target with a role that may use the reserved slots "   \
+	"--pooler-admin, or give pgpulse a target with a role that may use the reserved slots "    \
 	"(superuser_reserved_connections / pg_use_reserved_connections)"
 
 struct target {
@@ -109,7 +109,7 @@ struct target {
 	enum pooler_kind pooler_kind; /* PGBOUNCER once a read said so */
 	bool pooler_reason_noted;     /* a denied/unreachable reason went to the events once */
 	double probe_ready_ms;	      /* monotonic ReadyForQuery of the probe in flight, 0 none */
-	char pooler_advice[400];      /* advice of a queued-probe verdict (error.advice points here) */
+	char pooler_advice[400]; /* advice of a queued-probe verdict (error.advice points here) */
 
 	/* lifecycle events, newest at head-1 */
 	struct probe_event events[TARGET_EVENTS];

@@ -109,9 +109,9 @@ static void test_check_json_keys_in_order(void **state)
 	json_t *j, *phases;
 	const char *key;
 	json_t *v;
-	static const char *const keys[] = { "status", "target",	  "phases_ms", "error",
-					    "server", "tls",	  "settings",  "slots",
-					    "addresses", "name",  "pooler",    "incident" };
+	static const char *const keys[] = { "status",	 "target", "phases_ms", "error",
+					    "server",	 "tls",	   "settings",	"slots",
+					    "addresses", "name",   "pooler",	"incident" };
 	static const char *const phase_keys[] = { "dns",   "tcp",   "tls",  "auth",
 						  "query", "close", "total" };
 	size_t i = 0;
@@ -184,8 +184,8 @@ static void test_incident_json_end_as_a_range(void **state)
 	assert_true(json_is_null(json_object_get(j, "ended_by")));
 	assert_true(json_is_null(json_object_get(json_object_get(j, "duration_s"), "max")));
 	assert_true(json_is_null(json_object_get(j, "culprit")));
-	assert_non_null(strstr(json_string_value(json_object_get(j, "culprit_advice")),
-			       "stats_users"));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(j, "culprit_advice")), "stats_users"));
 	json_decref(j);
 	/* ended 30 s after the last failure, culprit from a sibling */
 	inc.end.tv_sec = inc.start.tv_sec + 135;
