@@ -729,6 +729,16 @@ static void sched_pooler_reclassify(const struct sched *s, struct target *t, str
 		r->error.advice = sched_advice_refused_behind_pooler;
 		return;
 	}
+	/* PgBouncer's own query_wait_timeout: its advice with the value the console gave */
+	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_PGBOUNCER_POOL &&
+	    t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
+	    t->pooler.config.query_wait_timeout_s >= 0 && r->error.advice != t->pooler_advice) {
+		snprintf(t->pooler_advice, sizeof(t->pooler_advice),
+			 "%.300s (query_wait_timeout = %.0f s)", r->error.advice,
+			 t->pooler.config.query_wait_timeout_s);
+		r->error.advice = t->pooler_advice;
+		return;
+	}
 	/* the query deadline, after the pooler let us in */
 	if ((r->error.cls != CLASS_QUERY_TIMEOUT && r->error.cls != CLASS_TIMEOUT) ||
 	    r->failed_phase != PROBE_QUERY || !r->connected || t->probe_ready_ms == 0)

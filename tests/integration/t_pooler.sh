@@ -222,6 +222,7 @@ test_pooler_check_queued_probe_without_console_says_most_likely() {
 	# The target's own credentials (app is not in stats_users): denied, then the same verdict.
 	run_cmd "$PGPULSE" check --json --query-timeout 2 "$BOUNCER_APP_URL"
 	assert_json "$output" '.error.limit == "pgbouncer_pool" and .pooler.admin == "denied"' "denied console, still the pooler's verdict (stderr: $stderr)"
+	assert_contains "$stderr" "may not read PgBouncer's admin console: add it to stats_users" "check says once why the console is not readable"
 	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
 }
 
@@ -369,4 +370,14 @@ test_pooler_dashboard_panel_and_incident_banner() {
 	wait_until 30 pl_tui_has "ended between" || assert_contains "$(tui_screen pooler)" "ended between" "the last incident's end as a range"
 	pl_tui_stop
 	assert_eq 0 "$(cat "$PL_TUI_STATUS")" "q quits with 0"
+}
+
+test_pooler_query_wait_timeout_gets_the_culprit_and_the_value() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	# --query-timeout 5 outlasts PgBouncer's query_wait_timeout (3 s): PgBouncer ends the wait.
+	run_cmd "$PGPULSE" check --json --query-timeout 5 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool" and (.error.message | test("query_wait_timeout"))' "PgBouncer's own verdict (stderr: $stderr)"
+	assert_json "$output" '.error.advice | endswith("(query_wait_timeout = 3 s)")' "the advice gives the pooler's value"
+	assert_json "$output" '.incident.culprit.application_name == "busy"' "the same culprit"
 }
