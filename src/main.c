@@ -590,6 +590,8 @@ int main(int argc, char **argv)
 	s = sched_new(&o.sched, err, sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "pgpulse: %s\n", err);
+		if (cmd->bit == CMD_CHECK) /* --pooler-admin's usage error: UNKNOWN on stdout too */
+			main_check_unknown(&o, err);
 		return APP_EXIT_USAGE;
 	}
 	for (int i = 0; i < (o.ntargets ? o.ntargets : 1); i++) {

@@ -567,8 +567,8 @@ static bool sched_pooler_due(const struct sched *s, const struct target *t, doub
 		every = 1000;
 	if (t->pooler.admin == POOLER_ADMIN_DENIED)
 		every = fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
-	else if (t->pooler.kind == POOLER_KIND_NONE && !known)
-		every = SCHED_POOLER_NONE_RETRY_MS;
+	else if (t->pooler.kind == POOLER_KIND_NONE)
+		every = SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
 	else if (queued)
 		return true; /* the read must happen while the probe waits */
 	return now - t->pooler_read_ms >= every;

@@ -245,6 +245,7 @@ test_pooler_admin_password_hidden_everywhere() {
 	run_cmd "$PGPULSE" check --pooler-admin "host=db.example password=$secret" "$BOUNCER_APP_URL"
 	assert_eq 3 "$status" "a host name is a usage error"
 	assert_contains "$stderr" "--pooler-admin: give the host as an IP address" "says what to do"
+	assert_contains "$output" "PGPULSE UNKNOWN - --pooler-admin:" "check answers UNKNOWN"
 	assert_not_contains "$output$stderr" "$secret" "no password in the usage error"
 	"$PGPULSE" watch --count 100 --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer" "$BOUNCER_APP_URL" >/dev/null 2>&1 &
 	pid=$!
