@@ -54,8 +54,11 @@ enum app_next check_run(struct app *a)
 		return APP_NEXT_EXIT;
 	}
 	r = &t->last;
-	/* PgBouncer's console was not readable: why, once (the pooler object has no room). */
-	if (t->have_pooler && t->pooler_kind == POOLER_KIND_PGBOUNCER &&
+	/*
+	 * A failure PgBouncer's console could have explained, but it was not
+	 * readable: why, once (the pooler object has no room for it).
+	 */
+	if (!r->ok && t->have_pooler && t->pooler_kind == POOLER_KIND_PGBOUNCER &&
 	    t->pooler.admin != POOLER_ADMIN_OK && t->pooler.reason[0])
 		fprintf(stderr, "pgpulse: PgBouncer's admin console: %s\n", t->pooler.reason);
 	st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
