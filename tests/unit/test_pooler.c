@@ -618,15 +618,17 @@ static void test_pooler_texts(void **state)
 	n = pooler_shown_pools(&v, idx, 4);
 	assert_int_equal(n, 1);
 	pooler_text_pool(&v.pools[idx[0]], line, sizeof(line));
-	assert_string_equal(line, "pool appdb/app  size 2  cl active 2  waiting 1  sv active 2 idle 0"
-				  "  max wait 2.5 s");
+	assert_string_equal(line,
+			    "pool appdb/app  size 2  cl active 2  waiting 1  sv active 2 idle 0"
+			    "  max wait 2.5 s");
 	n = pooler_top_clients(&v, NULL, 0, top, 4);
 	assert_true(n >= 2);
 	pooler_text_holder(&top[0], line, sizeof(line));
-	assert_true(strncmp(line, "busy (127.0.0.1)  2 clients, 2 with a server, oldest ", 53) == 0);
-	pooler_text_holder(&top[1], line, sizeof(line));
-	assert_true(strncmp(line, "pgpulse (127.0.0.1)  1 client, 0 with a server, 1 waiting", 57) ==
+	assert_true(strncmp(line, "busy (127.0.0.1)  2 clients, 2 with a server, oldest ", 53) ==
 		    0);
+	pooler_text_holder(&top[1], line, sizeof(line));
+	assert_true(strncmp(line, "pgpulse (127.0.0.1)  1 client, 0 with a server, 1 waiting",
+			    57) == 0);
 	n = pooler_join_clients(&v, be, 3, j, 8);
 	assert_int_equal(n, 3);
 	pooler_text_join(&j[0], line, sizeof(line));
