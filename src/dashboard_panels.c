@@ -597,7 +597,8 @@ void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashbo
 	struct pooler_holder top[5];
 	struct pooler_culprit c;
 	char line[600], note[48], age[32];
-	int idx[8], np, nh;
+	int idx[8], np, nh, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(d->s, t, &nbe);
 
 	if (!t->have_pooler || t->pooler_kind != POOLER_KIND_PGBOUNCER)
 		return;
@@ -627,13 +628,13 @@ void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashbo
 	}
 	/* In an incident the banner names it already. */
 	if (!target_open_incident(t) &&
-	    pooler_culprit(v, db, t->dsn.user, NULL, 0, false, dashboard_warn_pct(d), &c)) {
+	    pooler_culprit(v, db, t->dsn.user, be, nbe, false, dashboard_warn_pct(d), &c)) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
 		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 3, false, c.text);
 	}
 	if (!p->full)
 		return;
-	nh = pooler_top_clients(v, NULL, 0, top, 5);
+	nh = pooler_top_clients(v, be, nbe, top, 5);
 	for (int i = 0; i < nh; i++) {
 		pooler_text_holder(&top[i], line, sizeof(line));
 		dashboard_pen_add(p, d->attr[ROLE_LABEL], i ? "         " : "holders  ");

@@ -3,7 +3,10 @@
  * SQL so a server with thousands of connections still sends a few rows.
  */
 #include "inspect.h"
+#include "pooler.h"
 #include "util.h"
+
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +72,62 @@ static const char inspect_query[] =
 	"  FILTER (WHERE state LIKE 'idle in transaction%')), 0) "
 	"FROM pg_stat_activity WHERE " INSPECT_CLIENT " "
 	"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 LIMIT 10";
+
+/* 4 (only with inspect_sql_backends): the client backends one by one, oldest first */
+static const char inspect_backends_query[] =
+	"SELECT pid, coalesce(usename::text, ''), coalesce(datname::text, ''), "
+	"coalesce(application_name, ''), coalesce(host(client_addr), ''), "
+	"coalesce(client_port, 0), coalesce(state, ''), "
+	"extract(epoch FROM now() - backend_start), extract(epoch FROM now() - xact_start) "
+	"FROM pg_stat_activity WHERE " INSPECT_CLIENT " ORDER BY backend_start LIMIT 256";
+
+const char *inspect_sql_backends(void)
+{
+	static char both[sizeof(inspect_query) + sizeof(inspect_backends_query) + 2];
+
+	if (both[0] == '\0')
+		snprintf(both, sizeof(both), "%s;%s", inspect_query, inspect_backends_query);
+	return both;
+}
+
+/* A number of seconds, NAN for NULL or garbage. */
+static double inspect_seconds(const PGresult *res, int row, int col)
+{
+	char *end;
+	double v;
+
+	if (PQgetisnull(res, row, col))
+		return NAN;
+	v = strtod(PQgetvalue(res, row, col), &end);
+	return end != PQgetvalue(res, row, col) && v >= 0 ? v : NAN;
+}
+
+int inspect_parse_backends(const PGresult *res, struct pooler_backend *out, int max)
+{
+	int n = 0;
+
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 9)
+		return 0;
+	for (int i = 0; i < PQntuples(res) && n < max; i++) {
+		struct pooler_backend *b = &out[n];
+
+		memset(b, 0, sizeof(*b));
+		b->pid = atoi(PQgetvalue(res, i, 0));
+		if (b->pid <= 0)
+			continue;
+		util_strlcpy(b->usename, PQgetvalue(res, i, 1), sizeof(b->usename));
+		util_strlcpy(b->datname, PQgetvalue(res, i, 2), sizeof(b->datname));
+		util_strlcpy(b->application_name, PQgetvalue(res, i, 3),
+			     sizeof(b->application_name));
+		util_strlcpy(b->client_addr, PQgetvalue(res, i, 4), sizeof(b->client_addr));
+		b->client_port = atoi(PQgetvalue(res, i, 5));
+		util_strlcpy(b->state, PQgetvalue(res, i, 6), sizeof(b->state));
+		b->backend_age_s = inspect_seconds(res, i, 7);
+		b->xact_age_s = inspect_seconds(res, i, 8);
+		n++;
+	}
+	return n;
+}
 
 const char *inspect_sql(void)
 {

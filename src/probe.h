@@ -17,6 +17,7 @@
 #include "classify.h"
 #include "dsn.h"
 #include "inspect.h"
+#include "pooler.h"
 #include "resolve.h"
 #include "tls.h"
 
@@ -74,6 +75,8 @@ struct probe_config {
 	bool hold;
 	/* The target is known to be a pooler: the protocol's pid is not a backend's. */
 	bool behind_pooler;
+	/* with inspect: also pg_stat_activity's client backends one by one (issue 9) */
+	bool backends;
 };
 
 /* Rows of a sql probe, owned by the probe (valid until probe_free). */
@@ -110,6 +113,9 @@ struct probe_result {
 	const char *connect_timeout_source;
 	struct probe_table *table; /* sql probes only; owned by the probe */
 	bool holding;		   /* hold probes: connected and held now */
+	/* cfg.backends: the client backends one by one; owned by the probe, like table */
+	struct pooler_backend *backends;
+	int nbackends;
 };
 
 struct probe;

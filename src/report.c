@@ -298,7 +298,7 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 	/* The pooler's side (issue 9): its console view, and the incident this failure is. */
 	json_object_set_new(o, "pooler",
 			    t->have_pooler && t->pooler.kind == POOLER_KIND_PGBOUNCER
-				    ? pooler_json(&t->pooler, NULL, 0)
+				    ? pooler_json(&t->pooler, t->backends, t->nbackends)
 				    : json_null());
 	json_object_set_new(o, "incident",
 			    !r->ok && r->error.cls == CLASS_MAX_CLIENTS

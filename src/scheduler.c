@@ -296,6 +296,7 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t);
+static bool sched_pooler_nearby(const struct sched *s);
 static void sched_pooler_cancel(struct target *t);
 
 /* Newest listener first: the front-end on top, then those it covers. */
@@ -355,6 +356,7 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	}
 	if (pc.inspect)
 		t->last_inspect_ms = now;
+	pc.backends = pc.inspect && sched_pooler_nearby(s);
 	t->probe_record = o == NULL || o->record;
 	t->probe_ready_ms = 0;
 	t->seq++;
@@ -422,15 +424,19 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
  * The culprit of t's open incident from t's own PgBouncer console (the
  * pooler's clients, not its server connections): true when it named one.
  */
-static bool sched_pooler_culprit(const struct target *t, struct target_incident *inc)
+static bool sched_pooler_culprit(const struct sched *s, const struct target *t,
+				 struct target_incident *inc)
 {
 	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
 	struct pooler_culprit c;
+	const struct pooler_backend *be;
+	int nbe;
 
 	if (!t->have_pooler || t->pooler.admin != POOLER_ADMIN_OK ||
 	    t->pooler_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
 		return false;
-	if (!pooler_culprit(&t->pooler, db, t->dsn.user, NULL, 0, true, 0, &c))
+	be = sched_pooler_backends(s, t, &nbe);
+	if (!pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c))
 		return false;
 	inc->pooler_culprit = c;
 	util_strlcpy(inc->culprit, c.text, sizeof(inc->culprit));
@@ -453,7 +459,7 @@ static void sched_note_culprits(struct sched *s)
 		struct holders_poolers poolers;
 		char line[sizeof(inc->culprit)];
 
-		if (inc == NULL || sched_pooler_culprit(t, inc))
+		if (inc == NULL || sched_pooler_culprit(s, t, inc))
 			continue;
 		view = holders_view_for(sched_targets(s), s->ntargets, t, &via);
 		if (view == NULL ||
@@ -759,6 +765,33 @@ static void sched_pooler_reclassify(const struct sched *s, struct target *t, str
 	util_strlcpy(r->error.message, q.message, sizeof(r->error.message));
 	util_strlcpy(t->pooler_advice, q.advice, sizeof(t->pooler_advice));
 	r->error.advice = t->pooler_advice;
+}
+
+/* Is some target a PgBouncer, or behind one? Then inspections read the backends too. */
+static bool sched_pooler_nearby(const struct sched *s)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->behind_pooler ||
+		    s->targets[i]->pooler_kind == POOLER_KIND_PGBOUNCER)
+			return true;
+	return false;
+}
+
+const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
+						   int *n)
+{
+	const struct target *best = NULL;
+
+	for (int i = 0; i < s->ntargets; i++) {
+		const struct target *c = s->targets[i];
+
+		if (c->backends == NULL || !holders_same_server(c, t))
+			continue;
+		if (best == NULL || c->inspect_wall.tv_sec > best->inspect_wall.tv_sec)
+			best = c;
+	}
+	*n = best ? best->nbackends : 0;
+	return best ? best->backends : NULL;
 }
 
 bool sched_pooler_reading(const struct target *t)

@@ -157,6 +157,14 @@ void sched_cancel_all(struct sched *s);
  * while such a read is in flight.
  */
 bool sched_pooler_reading(const struct target *t);
+/*
+ * pg_stat_activity's client backends one by one, for joining t's pooler
+ * view to them: the freshest rows of t's server, read through t or a
+ * sibling (read only while some target is, or sits behind, a PgBouncer).
+ * NULL (and *n 0) when none.
+ */
+const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
+						   int *n);
 /* The age in seconds of t's pooler view; NAN when there is none. */
 double sched_pooler_age_s(const struct target *t);
 

@@ -744,9 +744,11 @@ static void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
 	struct pooler_culprit c;
 	char line[600];
+	int nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
 	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
-	    pooler_culprit(&t->pooler, db, t->dsn.user, NULL, 0, true, 0, &c)) {
+	    pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c)) {
 		printf("\nculprit (PgBouncer's console, %.0f s ago): %s\n", sched_pooler_age_s(t),
 		       c.text);
 		return;
@@ -789,7 +791,8 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 	struct pooler_holder top[POOLER_MAX_TOP_CLIENTS];
 	struct pooler_culprit c;
 	char line[600];
-	int idx[32], np, nh;
+	int idx[32], np, nh, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
 	(void)w;
 	if (missing) {
@@ -805,12 +808,12 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 		pooler_text_pool(&v->pools[idx[i]], line, sizeof(line));
 		printf("  %s\n", line);
 	}
-	nh = pooler_top_clients(v, NULL, 0, top, POOLER_MAX_TOP_CLIENTS);
+	nh = pooler_top_clients(v, be, nbe, top, POOLER_MAX_TOP_CLIENTS);
 	for (int i = 0; i < nh; i++) {
 		pooler_text_holder(&top[i], line, sizeof(line));
 		printf("%s%s\n", i ? "         " : "holders  ", line);
 	}
-	if (pooler_culprit(v, db, t->dsn.user, NULL, 0, target_open_incident(t) != NULL,
+	if (pooler_culprit(v, db, t->dsn.user, be, nbe, target_open_incident(t) != NULL,
 			   th->slots_pct[0] >= 0 ? th->slots_pct[0] : 80, &c))
 		printf("\nculprit: %s\n", c.text);
 	return APP_EXIT_OK;
@@ -824,7 +827,8 @@ static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
 	const char *missing = shell_pooler_missing(sh, t);
 	struct pooler_join *j;
 	char line[400];
-	int n;
+	int n, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
 	(void)w;
 	if (missing || t->pooler.admin != POOLER_ADMIN_OK) {
@@ -832,7 +836,7 @@ static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
 		return APP_EXIT_USAGE;
 	}
 	j = util_xcalloc(SHELL_CLIENTS_SHOWN, sizeof(*j));
-	n = pooler_join_clients(&t->pooler, NULL, 0, j, SHELL_CLIENTS_SHOWN);
+	n = pooler_join_clients(&t->pooler, be, nbe, j, SHELL_CLIENTS_SHOWN);
 	printf("%d client%s of PgBouncer (as of %.0f s ago)%s\n", t->pooler.clients_total,
 	       t->pooler.clients_total == 1 ? "" : "s", sched_pooler_age_s(t),
 	       n < t->pooler.clients_total ? ", the first shown" : "");

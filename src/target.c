@@ -33,6 +33,8 @@ void target_free(struct target *t)
 {
 	dsn_free(&t->dsn);
 	pooler_view_free(&t->pooler);
+	free(t->backends);
+	t->backends = NULL;
 }
 
 void target_reset_stats(struct target *t)
@@ -104,6 +106,18 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 	}
 }
 
+/* The probe's per-backend rows outlive it here (the probe owns its own). */
+static void target_keep_backends(struct target *t, const struct probe_result *r)
+{
+	if (r->backends == NULL)
+		return;
+	free(t->backends);
+	t->nbackends = r->nbackends;
+	t->backends = util_xcalloc(r->nbackends > 0 ? (size_t)r->nbackends : 1,
+				   sizeof(*t->backends));
+	memcpy(t->backends, r->backends, sizeof(*t->backends) * (size_t)r->nbackends);
+}
+
 void target_record(struct target *t, const struct probe_result *r, double now_ms)
 {
 	if (r->cancelled)
@@ -120,17 +134,22 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 	stats_ring_push(&t->total_ring, r->ok ? r->phase_ms[PROBE_TOTAL] : NAN);
 	t->last = *r;
 	t->last.table = NULL; /* owned by the probe, gone after the callback */
+	t->last.backends = NULL;
+	t->last.nbackends = 0;
 	t->have_last = true;
 	target_track_incident(t, r, now_ms);
 	if (r->ok) {
 		t->ok++;
 		t->last_ok = *r;
 		t->last_ok.table = NULL;
+		t->last_ok.backends = NULL;
+		t->last_ok.nbackends = 0;
 		t->have_last_ok = true;
 		if (r->inspected) {
 			t->inspect = r->inspect;
 			t->have_inspect = true;
 			t->inspect_wall = r->wall;
+			target_keep_backends(t, r);
 		}
 		if (t->outage_start_ms > 0) {
 			double len = now_ms - t->outage_start_ms;

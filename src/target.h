@@ -110,6 +110,9 @@ struct target {
 	bool pooler_reason_noted;     /* a denied/unreachable reason went to the events once */
 	double probe_ready_ms;	      /* monotonic ReadyForQuery of the probe in flight, 0 none */
 	char pooler_advice[400]; /* advice of a queued-probe verdict (error.advice points here) */
+	/* pg_stat_activity's client backends one by one, from the last inspection that read them */
+	struct pooler_backend *backends;
+	int nbackends;
 
 	/* lifecycle events, newest at head-1 */
 	struct probe_event events[TARGET_EVENTS];

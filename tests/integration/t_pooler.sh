@@ -382,3 +382,22 @@ test_pooler_query_wait_timeout_gets_the_culprit_and_the_value() {
 	assert_json "$output" '.error.advice | endswith("(query_wait_timeout = 3 s)")' "the advice gives the pooler's value"
 	assert_json "$output" '.incident.culprit.application_name == "busy"' "the same culprit"
 }
+
+test_pooler_clients_joined_to_backends_through_a_sibling() {
+	require_pgpulse
+	local want
+	# One of the pool's two server connections busy: the prompt's checks get the other.
+	HOLD_DB=appdb hold_connections 1 busy app "$BOUNCER_PORT"
+	want=$(pg_admin "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE application_name = 'busy'")
+	# Once the bouncer target is known to be a PgBouncer, the direct target's
+	# inspection reads pg_stat_activity's backends too.
+	run_cmd "$PGPULSE" shell --pooler-admin "$(pl_monitor_admin)" \
+		-c "check bouncer; check direct; target use bouncer; clients; pooler" "direct=$PG_APP_URL" \
+		"bouncer=postgresql://app:$APP_PASSWORD@127.0.0.1:$BOUNCER_PORT/appdb"
+	assert_match "busy  127\.0\.0\.1:[0-9]+  active  [0-9.]+ s  -> server :[0-9]+ pid [0-9]+  -> backend active, xact [0-9.]+ s" "$output" "a client joined to its backend's state (stderr: $stderr)"
+	local pid
+	for pid in $want; do
+		assert_contains "$output" "pid $pid  -> backend active" "backend $pid named"
+	done
+	assert_contains "$output" "holders  busy (127.0.0.1)  1 client, 1 with a server" "holders"
+}
