@@ -113,8 +113,8 @@ static void target_keep_backends(struct target *t, const struct probe_result *r)
 		return;
 	free(t->backends);
 	t->nbackends = r->nbackends;
-	t->backends = util_xcalloc(r->nbackends > 0 ? (size_t)r->nbackends : 1,
-				   sizeof(*t->backends));
+	t->backends =
+		util_xcalloc(r->nbackends > 0 ? (size_t)r->nbackends : 1, sizeof(*t->backends));
 	memcpy(t->backends, r->backends, sizeof(*t->backends) * (size_t)r->nbackends);
 }
 
