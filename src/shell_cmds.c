@@ -765,6 +765,13 @@ static void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 	printf("\nculprit: unknown: %s\n", TARGET_NO_CULPRIT_ADVICE);
 }
 
+/* A console read in flight ends within its deadline (3 s at most): wait for it. */
+static void shell_pooler_wait(struct shell *sh, const struct target *t)
+{
+	while (sched_pooler_reading(t) && !sh->interrupted && !sh->stop)
+		sched_run_once(sh->s, 100);
+}
+
 /* Why there is no pooler view to show, or NULL when there is one. */
 static const char *shell_pooler_missing(struct shell *sh, const struct target *t)
 {
@@ -785,7 +792,7 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 {
 	struct target *t = shell_current(sh);
 	const struct pooler_view *v = &t->pooler;
-	const char *missing = shell_pooler_missing(sh, t);
+	const char *missing;
 	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
 	const struct report_thresholds *th = &sh->o->thresholds;
 	struct pooler_holder top[POOLER_MAX_TOP_CLIENTS];
@@ -795,6 +802,8 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
 	(void)w;
+	shell_pooler_wait(sh, t);
+	missing = shell_pooler_missing(sh, t);
 	if (missing) {
 		printf("%s: %s\n", t->dsn.name, missing);
 		return APP_EXIT_USAGE;
@@ -824,13 +833,15 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
 {
 	struct target *t = shell_current(sh);
-	const char *missing = shell_pooler_missing(sh, t);
+	const char *missing;
 	struct pooler_join *j;
 	char line[400];
 	int n, nbe;
 	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
 	(void)w;
+	shell_pooler_wait(sh, t);
+	missing = shell_pooler_missing(sh, t);
 	if (missing || t->pooler.admin != POOLER_ADMIN_OK) {
 		printf("%s: %s\n", t->dsn.name, missing ? missing : t->pooler.reason);
 		return APP_EXIT_USAGE;
