@@ -123,6 +123,15 @@ enum app_next check_run(struct app *a)
 		const struct probe_result *r = &t->last;
 		enum report_status st = report_evaluate(t, r, &o->thresholds, why, sizeof(why));
 
+		/*
+		 * A failure PgBouncer's console could have explained, but it was not
+		 * readable: why, once (the pooler object has no room for it).
+		 */
+		if (!r->ok && t->have_pooler && t->pooler_kind == POOLER_KIND_PGBOUNCER &&
+		    t->pooler.admin != POOLER_ADMIN_OK && t->pooler.reason[0])
+			fprintf(stderr, "pgpulse: %s: PgBouncer's admin console: %s\n", t->dsn.name,
+				t->pooler.reason);
+
 		if (o->json) {
 			json_t *j = report_check_json(t, r, st);
 

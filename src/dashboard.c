@@ -536,6 +536,7 @@ struct dashboard_panel {
 };
 
 static const struct dashboard_panel dashboard_panels[] = {
+	{ "pooler", dashboard_panel_pooler, 1 },
 	{ "slots", dashboard_panel_slots, 1 },	 { "latency", dashboard_panel_latency, 1 },
 	{ "server", dashboard_panel_server, 0 }, { "timeouts", dashboard_panel_timeouts, 0 },
 	{ "tls", dashboard_panel_tls, 0 },	 { "counters", dashboard_panel_counters, 1 },

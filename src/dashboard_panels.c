@@ -399,6 +399,22 @@ static void dashboard_slots_bar(struct dashboard *d, struct dashboard_pen *p,
 	dashboard_pen_nl(p);
 }
 
+static double dashboard_warn_pct(const struct dashboard *d);
+
+/*
+ * The server side's culprit (issue 9): the pooler's server connections
+ * left out, and only above the slots warning threshold or in an incident.
+ */
+static bool dashboard_slots_culprit(struct dashboard *d, const struct target *t,
+				    const struct inspect_info *info, char *out, size_t len)
+{
+	struct holders_poolers poolers;
+
+	holders_poolers_for(sched_targets(d->s), sched_ntargets(d->s), t, &poolers);
+	return holders_culprit_with(info, &poolers, target_open_incident(t) != NULL,
+				    dashboard_warn_pct(d), out, len);
+}
+
 /*
  * Who holds the slots. Compact: the count, the bar and the culprit; full
  * adds the backends by state and the top holders.
@@ -433,7 +449,7 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 	dashboard_pen_nl(p);
 	dashboard_slots_bar(d, p, info, role);
 
-	if (holders_culprit(info, culprit, sizeof(culprit))) {
+	if (dashboard_slots_culprit(d, t, info, culprit, sizeof(culprit))) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
 		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
 	}
@@ -529,6 +545,9 @@ void dashboard_panel_latency(struct dashboard *d, struct target *t, struct dashb
 	dashboard_pen_nl(p);
 }
 
+static void dashboard_last_incident(struct dashboard *d, const struct target *t,
+				    struct dashboard_pen *p);
+
 void dashboard_panel_counters(struct dashboard *d, struct target *t, struct dashboard_pen *p)
 {
 	const struct target_incident *open = target_open_incident(t);
@@ -583,6 +602,92 @@ void dashboard_panel_counters(struct dashboard *d, struct target *t, struct dash
 	dashboard_pen_add(p, d->attr[open ? ROLE_BAD : ROLE_VALUE], "%llu%s",
 			  (unsigned long long)t->incidents_total, open ? " (1 open now)" : "");
 	dashboard_pen_nl(p);
+	dashboard_last_incident(d, t, p);
+}
+
+/* The last incident that ended: both ends of its end, and its culprit. */
+static void dashboard_last_incident(struct dashboard *d, const struct target *t,
+				    struct dashboard_pen *p)
+{
+	const struct target_incident *inc = t->ninc ? &t->incidents[t->ninc - 1] : NULL;
+	char line[900], span[120], clock[32];
+
+	if (inc == NULL || inc->end.tv_sec == 0)
+		return;
+	report_incident_span(inc, util_now_ms(), span, sizeof(span));
+	snprintf(line, sizeof(line), "%s -> %s, %llu probe%s failed%s%s",
+		 dashboard_fmt_clock(&inc->start, false, clock, sizeof(clock)), span,
+		 (unsigned long long)inc->probes_failed, inc->probes_failed == 1 ? "" : "s",
+		 inc->culprit[0] ? ", culprit: " : "", inc->culprit);
+	dashboard_pen_add(p, d->attr[ROLE_LABEL], "  last ");
+	dashboard_pen_wrap(p, d->attr[ROLE_NORMAL], 4, 3, false, line);
+}
+
+/* The slots warning threshold in percent, for the pooler's pools (default 80). */
+static double dashboard_warn_pct(const struct dashboard *d)
+{
+	double pct = d->o->thresholds.slots_pct[0];
+
+	return pct >= 0 ? pct : 80;
+}
+
+/*
+ * PgBouncer's own view (issue 9): mode and clients against
+ * max_client_conn, then per pool active/waiting/servers, the top client
+ * holders, and a culprit only above the warning threshold or in an
+ * incident. Nothing for a target that is not a PgBouncer.
+ */
+void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashboard_pen *p)
+{
+	const struct pooler_view *v = &t->pooler;
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_holder top[5];
+	struct pooler_culprit c;
+	char line[600], note[48], age[32];
+	int idx[8], np, nh, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(d->s, t, &nbe);
+
+	if (!t->have_pooler || t->pooler_kind != POOLER_KIND_PGBOUNCER)
+		return;
+	snprintf(note, sizeof(note), "as of %s ago",
+		 dashboard_fmt_duration(sched_pooler_age_s(t), age, sizeof(age)));
+	dashboard_pen_title(p, d, "Pooler", note);
+	pooler_text_summary(v, line, sizeof(line));
+	if (v->admin != POOLER_ADMIN_OK) {
+		dashboard_pen_wrap(p, d->attr[ROLE_LABEL], 0, 2, false, line);
+		return;
+	}
+	dashboard_pen_wrap(p, d->attr[ROLE_VALUE], 0, 2, false, line);
+	np = pooler_shown_pools(v, idx, p->full ? 8 : 2);
+	for (int i = 0; i < np; i++) {
+		const struct pooler_pool *pool = &v->pools[idx[i]];
+		bool full = pool->pool_size > 0 && pool->sv_active >= pool->pool_size;
+		enum dashboard_role role = ROLE_NORMAL;
+
+		if (pool->cl_waiting > 0 && full)
+			role = ROLE_BAD;
+		else if (pool->pool_size > 0 &&
+			 100.0 * pool->sv_active / pool->pool_size >= dashboard_warn_pct(d))
+			role = ROLE_WARN;
+		pooler_text_pool(pool, line, sizeof(line));
+		dashboard_pen_add(p, d->attr[ROLE_NORMAL], "  ");
+		dashboard_pen_wrap(p, d->attr[role], 4, 2, false, line);
+	}
+	/* In an incident the banner names it already. */
+	if (!target_open_incident(t) &&
+	    pooler_culprit(v, db, t->dsn.user, be, nbe, false, dashboard_warn_pct(d), &c)) {
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
+		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 3, false, c.text);
+	}
+	if (!p->full)
+		return;
+	nh = pooler_top_clients(v, be, nbe, top, 5);
+	for (int i = 0; i < nh; i++) {
+		pooler_text_holder(&top[i], line, sizeof(line));
+		dashboard_pen_add(p, d->attr[ROLE_LABEL], i ? "         " : "holders  ");
+		dashboard_pen_wrap(p, d->attr[top[i].waiting ? ROLE_WARN : ROLE_NORMAL], 9, 1,
+				   false, line);
+	}
 }
 
 /* ---------------------------------------------------------------- header */
@@ -616,6 +721,19 @@ static void dashboard_interval_text(const struct target *t, char *out, size_t n)
 		snprintf(out, n, "interval %s (backing off: max_clients)", iv);
 	else
 		snprintf(out, n, "interval %s", iv);
+}
+
+/* Who holds what the failing target needs (issue 9), under its incident banner. */
+static void dashboard_incident_culprit(struct dashboard *d, const struct target_incident *inc,
+				       struct dashboard_pen *p)
+{
+	if (inc->culprit[0]) {
+		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
+		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 3, false, inc->culprit);
+	} else {
+		dashboard_pen_add(p, d->attr[ROLE_WARN], "culprit: ");
+		dashboard_pen_wrap(p, d->attr[ROLE_WARN], 9, 2, false, TARGET_NO_CULPRIT_ADVICE);
+	}
 }
 
 /* The state line, then a banner for an open incident or a failing target. */
@@ -670,6 +788,7 @@ void dashboard_state_lines(struct dashboard *d, struct target *t, struct dashboa
 			 (unsigned long long)inc->probes_failed, since, limit ? ", limit " : "",
 			 limit ? limit : "", code, inc->message);
 		dashboard_pen_wrap(p, d->attr[ROLE_DOWN], 1, 2, true, banner);
+		dashboard_incident_culprit(d, inc, p);
 	} else if (t->have_last && !t->last.ok) {
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "last probe failed: %s",
 				  classify_class_name(t->last.error.cls));

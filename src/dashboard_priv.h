@@ -198,6 +198,8 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 void dashboard_panel_latency(struct dashboard *d, struct target *t, struct dashboard_pen *p);
 
 void dashboard_panel_counters(struct dashboard *d, struct target *t, struct dashboard_pen *p);
+/* PgBouncer's admin view (issue 9); empty for other targets. */
+void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashboard_pen *p);
 
 void dashboard_title_bar(struct dashboard *d, const char *what);
 

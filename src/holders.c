@@ -31,6 +31,7 @@ struct holders_group {
 	int idle_in_xact;
 	int idle_over_10min;
 	double longest_idle_xact_s;
+	bool pooler; /* a pooler's server connections: never a verdict of their own */
 };
 
 /* What the slots look like, the groups merged, largest first. */
@@ -68,7 +69,19 @@ static void holders_group_name(const struct inspect_holder *h, char *out, size_t
 		util_strlcpy(out, "an unnamed client", outlen);
 }
 
-static void holders_summarize(const struct inspect_info *info, struct holders_summary *sum)
+/* Is this holder one of a pooler's server connections into this server? */
+static bool holders_is_pooler(const struct holders_poolers *p, const struct inspect_holder *h)
+{
+	for (int i = 0; p && i < p->n; i++)
+		if (strcmp(p->v[i].addr, h->client_addr) == 0 &&
+		    (p->v[i].user[0] == '\0' || strcmp(p->v[i].user, h->usename) == 0))
+			return true;
+	return false;
+}
+
+static void holders_summarize_with(const struct inspect_info *info,
+				   const struct holders_poolers *poolers,
+				   struct holders_summary *sum)
 {
 	memset(sum, 0, sizeof(*sum));
 	sum->usable = inspect_usable_slots(info);
@@ -79,12 +92,17 @@ static void holders_summarize(const struct inspect_info *info, struct holders_su
 		char name[96];
 
 		holders_group_name(h, name, sizeof(name));
+		/* Kept apart from the clients of the same name: they are the pooler's. */
+		if (holders_is_pooler(poolers, h))
+			snprintf(name, sizeof(name), "the pooler's server connections (user %s)",
+				 h->usename[0] ? h->usename : "?");
 		for (int k = 0; k < sum->ngroups && g == NULL; k++)
 			if (strcmp(sum->groups[k].name, name) == 0)
 				g = &sum->groups[k];
 		if (g == NULL) {
 			g = &sum->groups[sum->ngroups++];
 			util_strlcpy(g->name, name, sizeof(g->name));
+			g->pooler = holders_is_pooler(poolers, h);
 		}
 		g->count += h->count;
 		g->active += h->active;
@@ -285,13 +303,16 @@ static const struct holders_group *holders_rule_subject(const struct holders_rul
 	if (rule->dominant_only) {
 		const struct holders_group *g = &sum->groups[0];
 
-		return holders_is_dominant(sum, g) && rule->match(sum, g) ? g : NULL;
+		/* The pooler's connections hold for its clients: the culprit is among those. */
+		for (int i = 0; i < sum->ngroups && g->pooler; i++)
+			g = &sum->groups[i];
+		return !g->pooler && holders_is_dominant(sum, g) && rule->match(sum, g) ? g : NULL;
 	}
 	/* Among all: the most sessions, then the longest. */
 	for (int i = 0; i < sum->ngroups; i++) {
 		const struct holders_group *g = &sum->groups[i];
 
-		if (!rule->match(sum, g))
+		if (g->pooler || !rule->match(sum, g))
 			continue;
 		if (best == NULL || g->idle_in_xact > best->idle_in_xact ||
 		    (g->idle_in_xact == best->idle_in_xact &&
@@ -303,18 +324,35 @@ static const struct holders_group *holders_rule_subject(const struct holders_rul
 
 bool holders_culprit(const struct inspect_info *info, char *out, size_t outlen)
 {
+	return holders_culprit_with(info, NULL, true, -1, out, outlen);
+}
+
+bool holders_culprit_with(const struct inspect_info *info, const struct holders_poolers *poolers,
+			  bool incident, double warn_pct, char *out, size_t outlen)
+{
 	struct holders_summary sum;
+	int usable;
+	bool calm;
 
 	if (outlen == 0)
 		return false;
 	out[0] = '\0';
 	if (info == NULL || !info->valid)
 		return false;
-	holders_summarize(info, &sum);
+	/*
+	 * Below the warning threshold the slots are fine: only a missing
+	 * commit, a bug whatever the pressure, is worth naming.
+	 */
+	usable = inspect_usable_slots(info);
+	calm = !incident && warn_pct >= 0 && usable > 0 && 100.0 * info->in_use / usable < warn_pct;
+	holders_summarize_with(info, poolers, &sum);
 	for (size_t i = 0; i < sizeof(holders_rules) / sizeof(holders_rules[0]); i++) {
 		const struct holders_rule *rule = &holders_rules[i];
-		const struct holders_group *g = holders_rule_subject(rule, &sum);
+		const struct holders_group *g;
 
+		if (calm && rule->verdict != holders_verdict_commit)
+			continue;
+		g = holders_rule_subject(rule, &sum);
 		if (g == NULL)
 			continue;
 		rule->describe(&sum, g, out, outlen);
@@ -479,7 +517,8 @@ static int holders_server_keys(const struct target *t, char keys[2][HOLDERS_SERV
 	return n;
 }
 
-void holders_servers_note(struct holders_servers *h, const struct target *t)
+void holders_servers_note(struct holders_servers *h, const struct target *t,
+			  const struct holders_poolers *poolers)
 {
 	char keys[2][HOLDERS_SERVER_KEY_LEN], line[sizeof(((struct holders_server *)0)->culprit)];
 	int nkeys;
@@ -489,7 +528,8 @@ void holders_servers_note(struct holders_servers *h, const struct target *t)
 	nkeys = holders_server_keys(t, keys);
 	if (nkeys == 0)
 		return;
-	holders_culprit(&t->inspect, line, sizeof(line)); /* once per inspection */
+	/* once per inspection; the pooler's own server connections are no culprit */
+	holders_culprit_with(&t->inspect, poolers, true, -1, line, sizeof(line));
 	for (int k = 0; k < nkeys; k++) {
 		struct holders_server *v;
 
@@ -527,4 +567,41 @@ bool holders_servers_culprit(const struct holders_servers *h, const struct targe
 	*wall = best->wall;
 	util_strlcpy(out, best->culprit, outlen);
 	return true;
+}
+
+/* Adds addr/user once. */
+static void holders_poolers_add(struct holders_poolers *out, const char *addr, const char *user,
+				bool probable)
+{
+	if (addr == NULL || addr[0] == '\0' || out->n >= HOLDERS_MAX_POOLERS)
+		return;
+	for (int i = 0; i < out->n; i++)
+		if (strcmp(out->v[i].addr, addr) == 0 && strcmp(out->v[i].user, user) == 0)
+			return;
+	util_strlcpy(out->v[out->n].addr, addr, sizeof(out->v[0].addr));
+	util_strlcpy(out->v[out->n].user, user, sizeof(out->v[0].user));
+	out->v[out->n++].probable = probable;
+}
+
+void holders_poolers_note(struct holders_poolers *out, const struct target *p)
+{
+	const struct pooler_view *v = &p->pooler;
+
+	if (p->have_pooler && v->admin == POOLER_ADMIN_OK) {
+		for (int k = 0; k < v->nservers; k++)
+			holders_poolers_add(out, v->servers[k].local_addr, v->servers[k].user,
+					    false);
+	} else if (p->behind_pooler && p->have_last) {
+		/* The pooler's listen address: its outgoing one when on one host. */
+		holders_poolers_add(out, p->last.used_addr, p->dsn.user ? p->dsn.user : "", true);
+	}
+}
+
+void holders_poolers_for(const struct target *const *targets, int n, const struct target *t,
+			 struct holders_poolers *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (int i = 0; i < n; i++)
+		if (targets[i] != t && holders_same_server(targets[i], t))
+			holders_poolers_note(out, targets[i]);
 }

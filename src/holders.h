@@ -22,6 +22,42 @@
 bool holders_culprit(const struct inspect_info *info, char *out, size_t outlen);
 
 /*
+ * A pooler's server connections as the server sees them (issue 9): the
+ * address and user PgBouncer connects from (SHOW SERVERS' local_addr and
+ * user; or, without a console, the address a behind_pooler target reaches
+ * its pooler at: "probably"). They are never "a client-side pool".
+ */
+#define HOLDERS_MAX_POOLERS 8
+struct holders_poolers {
+	int n;
+	struct {
+		char addr[48];
+		char user[64];
+		bool probable; /* no console: guessed from the pooler target's address */
+	} v[HOLDERS_MAX_POOLERS];
+};
+
+/*
+ * The pooler connections into t's server, from the other targets:
+ * PgBouncer views of the same server, else behind_pooler siblings.
+ */
+void holders_poolers_for(const struct target *const *targets, int n, const struct target *t,
+			 struct holders_poolers *out);
+/*
+ * Adds p's pooler connections to out (its console's server connections, or
+ * its address when it is behind a pooler without a readable console).
+ */
+void holders_poolers_note(struct holders_poolers *out, const struct target *p);
+
+/*
+ * holders_culprit with the pooler's connections left out of the verdicts
+ * (poolers may be NULL), and only when it matters: an incident is open or
+ * slot use reached warn_pct (0..100; < 0: always).
+ */
+bool holders_culprit_with(const struct inspect_info *info, const struct holders_poolers *poolers,
+			  bool incident, double warn_pct, char *out, size_t outlen);
+
+/*
  * True when targets a and b reach the same PostgreSQL server: the server
  * identity their last inspections saw, else the Supabase project both name
  * (db.<ref>.supabase.co, or user postgres.<ref> on *.pooler.supabase.com).
@@ -69,7 +105,8 @@ struct holders_servers *holders_servers_new(void);
 void holders_servers_free(struct holders_servers *h);
 
 /* t was just inspected: t's view becomes its servers' view where it is fresher. */
-void holders_servers_note(struct holders_servers *h, const struct target *t);
+void holders_servers_note(struct holders_servers *h, const struct target *t,
+			  const struct holders_poolers *poolers);
 
 /*
  * The freshest view of t's server: when it was taken (*wall) and its

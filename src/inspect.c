@@ -3,11 +3,13 @@
  * SQL so a server with thousands of connections still sends a few rows.
  */
 #include "inspect.h"
+#include "pooler.h"
 #include "text.h"
 #include "util.h"
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +75,23 @@ static const char inspect_query[] =
 	"  FILTER (WHERE state LIKE 'idle in transaction%')), 0) "
 	"FROM pg_stat_activity WHERE " INSPECT_CLIENT " "
 	"GROUP BY 1, 2, 3 ORDER BY 4 DESC, 1 LIMIT 10";
+
+/* 4 (only with inspect_sql_backends): the client backends one by one, oldest first */
+static const char inspect_backends_query[] =
+	"SELECT pid, coalesce(usename::text, ''), coalesce(datname::text, ''), "
+	"coalesce(application_name, ''), coalesce(host(client_addr), ''), "
+	"coalesce(client_port, 0), coalesce(state, ''), "
+	"extract(epoch FROM now() - backend_start), extract(epoch FROM now() - xact_start) "
+	"FROM pg_stat_activity WHERE " INSPECT_CLIENT " ORDER BY backend_start LIMIT 256";
+
+const char *inspect_sql_backends(void)
+{
+	static char both[sizeof(inspect_query) + sizeof(inspect_backends_query) + 2];
+
+	if (both[0] == '\0')
+		snprintf(both, sizeof(both), "%s;%s", inspect_query, inspect_backends_query);
+	return both;
+}
 
 const char *inspect_sql(void)
 {
@@ -167,6 +186,48 @@ static double inspect_seconds(const char *s)
 static int inspect_add(int a, int b)
 {
 	return a > INT_MAX - b ? INT_MAX : a + b;
+}
+
+/* A backend's age in seconds: NAN for NULL, garbage or out of range. */
+static double inspect_backend_seconds(const PGresult *res, int row, int col)
+{
+	char *end;
+	const char *s = PQgetvalue(res, row, col);
+	double v;
+
+	if (PQgetisnull(res, row, col) || *s == '\0')
+		return NAN;
+	v = strtod(s, &end);
+	return *end == '\0' && v >= 0 && v <= INSPECT_SECONDS_MAX ? v : NAN;
+}
+
+int inspect_parse_backends(const PGresult *res, struct pooler_backend *out, int max)
+{
+	int n = 0;
+
+	if (res == NULL || PQresultStatus(res) != PGRES_TUPLES_OK || PQnfields(res) != 9)
+		return 0;
+	for (int i = 0; i < PQntuples(res) && n < max; i++) {
+		struct pooler_backend *b = &out[n];
+
+		memset(b, 0, sizeof(*b));
+		/* numbers from the server are range-checked like every other count */
+		b->pid = inspect_count(PQgetvalue(res, i, 0));
+		if (b->pid <= 0)
+			continue;
+		text_copy(b->usename, PQgetvalue(res, i, 1), sizeof(b->usename));
+		text_copy(b->datname, PQgetvalue(res, i, 2), sizeof(b->datname));
+		text_copy(b->application_name, PQgetvalue(res, i, 3), sizeof(b->application_name));
+		text_copy(b->client_addr, PQgetvalue(res, i, 4), sizeof(b->client_addr));
+		b->client_port = inspect_count(PQgetvalue(res, i, 5));
+		if (b->client_port > 65535)
+			b->client_port = 0;
+		text_copy(b->state, PQgetvalue(res, i, 6), sizeof(b->state));
+		b->backend_age_s = inspect_backend_seconds(res, i, 7);
+		b->xact_age_s = inspect_backend_seconds(res, i, 8);
+		n++;
+	}
+	return n;
 }
 
 static void inspect_parse_settings(PGresult *res, struct inspect_info *out)

@@ -86,6 +86,17 @@ static inline int inspect_usable_slots(const struct inspect_info *info)
  * count. "" when the slots are unknown. Returns out.
  */
 const char *inspect_slots_left_text(const struct inspect_info *info, char *out, size_t outlen);
+/* pg_stat_activity's client backends one by one (issue 9), at most this many. */
+#define INSPECT_MAX_BACKENDS 256
+
+struct pooler_backend;
+/*
+ * inspect_sql() plus a fourth statement: the client backends one by one,
+ * for joining a pooler's server connections to them (the fourth result).
+ */
+const char *inspect_sql_backends(void);
+/* The fourth result as rows; returns how many (at most max). */
+int inspect_parse_backends(const PGresult *res, struct pooler_backend *out, int max);
 
 /* The multi-statement query; results come back in this order. */
 const char *inspect_sql(void);

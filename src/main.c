@@ -87,6 +87,8 @@ enum main_long_only {
 	OPT_HOLD,
 	OPT_HELP,
 	OPT_LISTEN, /* serve */
+	OPT_POOLER_ADMIN,
+	OPT_NO_POOLER_ADMIN,
 };
 
 /*
@@ -125,6 +127,8 @@ static const struct main_option main_options[] = {
 	{ "no-color", no_argument, OPT_NO_COLOR, CMD_ALL & ~CMD_SERVE },
 	{ "listen", required_argument, OPT_LISTEN, CMD_SERVE },
 	{ "no-backoff", no_argument, OPT_NO_BACKOFF, CMD_PROBING },
+	{ "pooler-admin", required_argument, OPT_POOLER_ADMIN, CMD_ALL & ~CMD_BURST },
+	{ "no-pooler-admin", no_argument, OPT_NO_POOLER_ADMIN, CMD_ALL & ~CMD_BURST },
 	{ "hold", required_argument, OPT_HOLD, CMD_BURST },
 	{ "help", no_argument, OPT_HELP, 0 },
 	{ "version", no_argument, 'V', 0 },
@@ -210,6 +214,9 @@ static void main_help(void)
 	       "                           (default 5; 0 every probe; -1 never; check always "
 	       "does)\n"
 	       "      --no-backoff         keep the interval while a target answers max_clients\n"
+	       "      --pooler-admin=CONNINFO  read PgBouncer's admin console with these\n"
+	       "                           credentials (default: the target's own; host as IP)\n"
+	       "      --no-pooler-admin    never read a PgBouncer's admin console\n"
 	       "\n"
 	       "check:\n"
 	       "  -w, --warning=LIST       warning thresholds: MS, or total=MS,slots=PCT%%,\n"
@@ -431,6 +438,8 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 	case OPT_NO_COLOR: o->color = false; break;
 	case OPT_NO_BACKOFF: o->sched.backoff = false; break;
 	case OPT_LISTEN: o->listen = arg; break;
+	case OPT_POOLER_ADMIN: o->sched.pooler_admin = arg; break;
+	case OPT_NO_POOLER_ADMIN: o->sched.pooler_every_ms = -1; break;
 	case 'V': printf("pgpulse %s\n", PACKAGE_VERSION); return APP_EXIT_OK;
 	case OPT_HELP: main_help(); return APP_EXIT_OK;
 	default: return APP_EXIT_USAGE;
@@ -508,6 +517,19 @@ static void main_check_unknown(const struct app_options *o, const char *why)
 	}
 }
 
+/* Blanks the password of one conninfo in argv, in place. */
+static void main_scrub_one(char *arg)
+{
+	char *masked = dsn_mask_password(arg);
+	size_t n = strlen(arg);
+
+	if (strcmp(masked, arg) != 0 && strlen(masked) <= n) {
+		memset(arg, 0, n);
+		memcpy(arg, masked, strlen(masked));
+	}
+	free(masked);
+}
+
 /*
  * The targets were parsed; blank their passwords in argv so that ps and
  * /proc/PID/cmdline no longer show them (as mysql and others do).
@@ -524,6 +546,9 @@ static void main_scrub_passwords(struct app_options *o, char **commands_copy)
 		dsn_blank_in_place(orig, masked);
 		free(masked);
 	}
+	/* --pooler-admin: the scheduler keeps its own copy */
+	if (o->sched.pooler_admin)
+		main_scrub_one((char *)o->sched.pooler_admin);
 	for (int i = 0; i < o->ntargets; i++) {
 		char *masked = dsn_mask_password(o->targets[i]);
 
@@ -637,6 +662,8 @@ int main(int argc, char **argv)
 	s = sched_new(&o.sched, err, sizeof(err));
 	if (s == NULL) {
 		fprintf(stderr, "pgpulse: %s\n", err);
+		if (cmd->bit == CMD_CHECK) /* --pooler-admin's usage error: UNKNOWN on stdout too */
+			main_check_unknown(&o, err);
 		return APP_EXIT_USAGE;
 	}
 	for (int i = 0; i < (o.ntargets ? o.ntargets : 1); i++) {

@@ -385,6 +385,76 @@ static void metrics_timeout_settings(struct metrics_buf *b, const char *name,
 }
 
 /* The per-target families, in the order /metrics shows them. */
+/* PgBouncer's console view (issue 9), when it was readable. */
+static const struct pooler_view *metrics_pooler(const struct target *t)
+{
+	return t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK ? &t->pooler : NULL;
+}
+
+static void metrics_pooler_clients(struct metrics_buf *b, const char *name, const struct target *t,
+				   const struct metrics_target *m)
+{
+	const struct pooler_view *v = metrics_pooler(t);
+
+	(void)m;
+	if (v)
+		metrics_simple(b, name, t, pooler_clients_in_use(v));
+}
+
+static void metrics_pooler_max_clients(struct metrics_buf *b, const char *name,
+				       const struct target *t, const struct metrics_target *m)
+{
+	const struct pooler_view *v = metrics_pooler(t);
+
+	(void)m;
+	if (v && v->config.max_client_conn >= 0)
+		metrics_simple(b, name, t, v->config.max_client_conn);
+}
+
+/* Over the pools (the console's own left out): clients waiting, and the longest wait. */
+static void metrics_pooler_waits(const struct pooler_view *v, int *waiting, double *maxwait_s)
+{
+	*waiting = 0;
+	*maxwait_s = 0;
+	for (int i = 0; i < v->npools; i++) {
+		const struct pooler_pool *p = &v->pools[i];
+
+		if (strcmp(p->database, "pgbouncer") == 0)
+			continue;
+		*waiting += p->cl_waiting > 0 ? p->cl_waiting : 0;
+		if (p->maxwait_ms / 1000 > *maxwait_s)
+			*maxwait_s = p->maxwait_ms / 1000;
+	}
+}
+
+static void metrics_pooler_waiting(struct metrics_buf *b, const char *name, const struct target *t,
+				   const struct metrics_target *m)
+{
+	const struct pooler_view *v = metrics_pooler(t);
+	int waiting;
+	double maxwait;
+
+	(void)m;
+	if (v) {
+		metrics_pooler_waits(v, &waiting, &maxwait);
+		metrics_simple(b, name, t, waiting);
+	}
+}
+
+static void metrics_pooler_max_wait(struct metrics_buf *b, const char *name, const struct target *t,
+				    const struct metrics_target *m)
+{
+	const struct pooler_view *v = metrics_pooler(t);
+	int waiting;
+	double maxwait;
+
+	(void)m;
+	if (v) {
+		metrics_pooler_waits(v, &waiting, &maxwait);
+		metrics_simple(b, name, t, maxwait);
+	}
+}
+
 static const struct metrics_family {
 	const char *name;
 	const char *type;
@@ -428,6 +498,17 @@ static const struct metrics_family {
 	{ "pgpulse_timeout_setting_seconds", "gauge",
 	  "Timeout settings in seconds (0: none), with their pg_settings source.",
 	  metrics_timeout_settings },
+	{ "pgpulse_pooler_clients_in_use", "gauge",
+	  "PgBouncer's clients counted against max_client_conn (admin console).",
+	  metrics_pooler_clients },
+	{ "pgpulse_pooler_max_client_conn", "gauge", "PgBouncer's max_client_conn.",
+	  metrics_pooler_max_clients },
+	{ "pgpulse_pooler_clients_waiting", "gauge",
+	  "PgBouncer's clients waiting for a server connection (cl_waiting, all pools).",
+	  metrics_pooler_waiting },
+	{ "pgpulse_pooler_max_wait_seconds", "gauge",
+	  "The longest wait of a PgBouncer client for a server connection (maxwait, all pools).",
+	  metrics_pooler_max_wait },
 };
 
 /*

@@ -1042,6 +1042,103 @@ int pooler_supavisor_limit(const char *message, bool *session)
 
 /* ---------------------------------------------------------------- names, JSON */
 
+/* ------------------------------------------------------------ texts */
+
+/* "12 s", "4.2 s", "?" */
+static const char *pooler_secs(double s, char *buf, size_t len)
+{
+	if (isnan(s) || s < 0)
+		snprintf(buf, len, "?");
+	else if (s < 10)
+		snprintf(buf, len, "%.1f s", s);
+	else
+		snprintf(buf, len, "%.0f s", s);
+	return buf;
+}
+
+void pooler_text_summary(const struct pooler_view *v, char *out, size_t len)
+{
+	char mode[40] = "", limit[48];
+	int in_use = pooler_clients_in_use(v);
+
+	if (v->admin != POOLER_ADMIN_OK) {
+		snprintf(out, len, "%s", v->reason[0] ? v->reason : pooler_admin_name(v->admin));
+		return;
+	}
+	if (v->config.pool_mode[0])
+		snprintf(mode, sizeof(mode), ", %s mode", v->config.pool_mode);
+	if (v->config.max_client_conn > 0)
+		snprintf(limit, sizeof(limit), "%d/%d (max_client_conn)", in_use,
+			 v->config.max_client_conn);
+	else
+		snprintf(limit, sizeof(limit), "%d", in_use);
+	snprintf(out, len, "PgBouncer %s%s, clients %s", v->version[0] ? v->version : "?", mode,
+		 limit);
+}
+
+void pooler_text_pool(const struct pooler_pool *pool, char *out, size_t len)
+{
+	char size[16] = "?", wait[16];
+
+	if (pool->pool_size >= 0)
+		snprintf(size, sizeof(size), "%d", pool->pool_size);
+	snprintf(out, len,
+		 "pool %s/%s  size %s  cl active %d  waiting %d  sv active %d idle %d  max wait %s",
+		 pool->database, pool->user, size, pool->cl_active, pool->cl_waiting,
+		 pool->sv_active, pool->sv_idle,
+		 pooler_secs(isnan(pool->maxwait_ms) ? NAN : pool->maxwait_ms / 1000, wait,
+			     sizeof(wait)));
+}
+
+void pooler_text_holder(const struct pooler_holder *h, char *out, size_t len)
+{
+	char age[16], waiting[32] = "";
+
+	if (h->waiting)
+		snprintf(waiting, sizeof(waiting), ", %d waiting", h->waiting);
+	snprintf(out, len, "%s (%s)  %d client%s, %d with a server%s, oldest %s",
+		 h->application_name[0] ? h->application_name : "(none)",
+		 h->addr[0] ? h->addr : "?", h->count, h->count == 1 ? "" : "s", h->with_server,
+		 waiting, pooler_secs(h->oldest_s, age, sizeof(age)));
+}
+
+void pooler_text_join(const struct pooler_join *j, char *out, size_t len)
+{
+	const struct pooler_socket *c = j->client;
+	char age[16], xact[16], server[64], backend[96];
+
+	if (j->server == NULL)
+		snprintf(server, sizeof(server), "no server");
+	else if (j->server->remote_pid > 0)
+		snprintf(server, sizeof(server), "server :%d pid %d", j->server->local_port,
+			 j->server->remote_pid);
+	else
+		snprintf(server, sizeof(server), "server :%d", j->server->local_port);
+	if (j->server == NULL)
+		backend[0] = '\0';
+	else if (j->backend == NULL)
+		snprintf(backend, sizeof(backend), "  -> backend not visible");
+	else if (!isnan(j->backend->xact_age_s))
+		snprintf(backend, sizeof(backend), "  -> backend %s, xact %s", j->backend->state,
+			 pooler_secs(j->backend->xact_age_s, xact, sizeof(xact)));
+	else
+		snprintf(backend, sizeof(backend), "  -> backend %s", j->backend->state);
+	snprintf(out, len, "%s  %s:%d  %s  %s  -> %s%s",
+		 c->application_name[0] ? c->application_name : "(none)",
+		 c->addr[0] ? c->addr : "?", c->port, c->state,
+		 pooler_secs(c->age_s, age, sizeof(age)), server, backend);
+}
+
+int pooler_shown_pools(const struct pooler_view *v, int *idx, int max)
+{
+	int n = 0;
+
+	for (int i = 0; i < v->npools && n < max; i++)
+		if (strcmp(v->pools[i].database, "pgbouncer") != 0)
+			idx[n++] = i;
+	return n;
+}
+
 const char *pooler_kind_name(enum pooler_kind k)
 {
 	static const char *const names[] = { "none", "pgbouncer", "supavisor" };

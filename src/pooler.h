@@ -305,6 +305,22 @@ int pooler_supavisor_connections(const struct pooler_backend *backends, int nbac
  */
 int pooler_supavisor_limit(const char *message, bool *session);
 
+/*
+ * One-line texts the dashboard's Pooler panel and the prompt's pooler and
+ * clients print (every value already stripped of control characters):
+ * "PgBouncer 1.18.0, session mode, clients 12/100 (max_client_conn)";
+ * "pool appdb/app  size 10  cl active 10  waiting 2  sv active 10 idle 0  max wait 4.2 s";
+ * "api (10.0.0.5)  10 clients, 10 with a server, oldest 295 s";
+ * "api  10.0.0.5:51234  active  12 s  -> server :40022 pid 4242  -> backend active, xact 3.1 s".
+ * For a console not read (denied, unreachable) the summary is its reason.
+ */
+void pooler_text_summary(const struct pooler_view *v, char *out, size_t len);
+void pooler_text_pool(const struct pooler_pool *pool, char *out, size_t len);
+void pooler_text_holder(const struct pooler_holder *h, char *out, size_t len);
+void pooler_text_join(const struct pooler_join *j, char *out, size_t len);
+/* Pools worth showing (the console's own "pgbouncer" database left out): index list. */
+int pooler_shown_pools(const struct pooler_view *v, int *idx, int max);
+
 const char *pooler_kind_name(enum pooler_kind k);
 const char *pooler_admin_name(enum pooler_admin a);
 const char *pooler_backend_state_name(enum pooler_backend_state s);

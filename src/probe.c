@@ -72,7 +72,8 @@ static const char *const probe_phase_names[PROBE_PHASE_COUNT] = {
 };
 
 static const char *const probe_event_names[PROBE_EV_COUNT] = {
-	"resolve", "tcp", "tls", "ready", "query", "close", "error", "timeout", "notice", "cancel",
+	"resolve", "tcp",   "tls",	"ready", "query", "close",
+	"error",   "timeout", "notice", "cancel", "note",
 };
 
 /* Notices shown as events per probe; a flood is counted, not shown. */
@@ -749,7 +750,7 @@ static void probe_query_done(struct probe *p)
 	probe_clear_results(p);
 	if (p->cfg.inspect) {
 		p->state = PROBE_ST_INSPECT;
-		probe_send(p, inspect_sql());
+		probe_send(p, p->cfg.backends ? inspect_sql_backends() : inspect_sql());
 		return;
 	}
 	probe_finish(p);
@@ -763,6 +764,11 @@ static void probe_inspect_done(struct probe *p)
 		p->r.inspected = inspect_parse(&p->error_result, 1, &p->r.inspect);
 	else
 		p->r.inspected = inspect_parse(p->results, p->nresults, &p->r.inspect);
+	if (p->r.inspected && p->cfg.backends && p->nresults > 3 && p->r.backends == NULL) {
+		p->r.backends = util_xcalloc(INSPECT_MAX_BACKENDS, sizeof(*p->r.backends));
+		p->r.nbackends =
+			inspect_parse_backends(p->results[3], p->r.backends, INSPECT_MAX_BACKENDS);
+	}
 	if (p->r.inspected) {
 		p->r.in_recovery = p->r.inspect.in_recovery;
 		/* A pid that differs from the server's own came from a pooler. */
@@ -887,6 +893,7 @@ void probe_free(struct probe *p)
 	if (p->state != PROBE_ST_DONE)
 		probe_cancel(p);
 	probe_table_free(p->r.table);
+	free(p->r.backends);
 	free(p->sql_text);
 	free(p->query);
 	free(p->sql);

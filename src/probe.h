@@ -17,6 +17,7 @@
 #include "classify.h"
 #include "dsn.h"
 #include "inspect.h"
+#include "pooler.h"
 #include "resolve.h"
 #include "tls.h"
 
@@ -42,6 +43,7 @@ enum probe_event_kind {
 	PROBE_EV_TIMEOUT,
 	PROBE_EV_NOTICE, /* a server NOTICE/WARNING, detail made terminal-safe */
 	PROBE_EV_CANCEL, /* the query past its deadline was cancelled on the server */
+	PROBE_EV_NOTE, /* not the probe's: something the scheduler learnt (the pooler's console) */
 	PROBE_EV_COUNT
 };
 
@@ -77,6 +79,8 @@ struct probe_config {
 	bool behind_pooler;
 	/* No target, no DATABASE_URL: libpq's defaults; the advice says so. */
 	bool no_target;
+	/* with inspect: also pg_stat_activity's client backends one by one (issue 9) */
+	bool backends;
 };
 
 /* Rows of a sql probe, owned by the probe (valid until probe_free). */
@@ -115,6 +119,9 @@ struct probe_result {
 	bool holding;		   /* hold probes: connected and held now */
 	int notices;		   /* NOTICE/WARNING messages the server sent */
 	bool cancel_sent;	   /* a query past its deadline was cancelled on the server */
+	/* cfg.backends: the client backends one by one; owned by the probe, like table */
+	struct pooler_backend *backends;
+	int nbackends;
 };
 
 struct probe;

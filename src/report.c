@@ -317,7 +317,109 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 
 	/* NAME=, service, host:port */
 	json_object_set_new(o, "name", report_json_text(t->dsn.name));
+	/* Below the warning thresholds only a missing commit is a culprit (issue 9). */
+	if (st == REPORT_OK && info && json_is_object(json_object_get(o, "slots"))) {
+		char culprit[200];
+
+		json_object_set_new(
+			json_object_get(o, "slots"), "culprit",
+			holders_culprit_with(info, NULL, false, 101, culprit, sizeof(culprit))
+				? report_json_text(culprit)
+				: json_null());
+	}
+	/* The pooler's side (issue 9): its console view, and the incident this failure is. */
+	json_object_set_new(o, "pooler",
+			    t->have_pooler && t->pooler.kind == POOLER_KIND_PGBOUNCER
+				    ? pooler_json(&t->pooler, t->backends, t->nbackends)
+				    : json_null());
+	json_object_set_new(o, "incident",
+			    !r->ok && r->error.cls == CLASS_MAX_CLIENTS
+				    ? report_incident_json(target_open_incident(t))
+				    : json_null());
 	return o;
+}
+
+json_t *report_culprit_json(const struct target_incident *inc)
+{
+	if (inc == NULL)
+		return json_null();
+	if (inc->pooler_culprit.found)
+		return pooler_culprit_json(&inc->pooler_culprit);
+	if (inc->culprit[0])
+		return json_pack("{s:s, s:s}", "text", inc->culprit, "source",
+				 inc->culprit_source[0] ? inc->culprit_source : "sibling");
+	return json_null();
+}
+
+static json_t *report_wall_json(const struct timespec *ts)
+{
+	char buf[40];
+
+	if (ts->tv_sec == 0)
+		return json_null();
+	util_rfc3339(ts, buf, sizeof(buf));
+	return json_string(buf);
+}
+
+static double report_ts_diff_s(const struct timespec *a, const struct timespec *b)
+{
+	return round(((double)(a->tv_sec - b->tv_sec) + (a->tv_nsec - b->tv_nsec) / 1e9) * 10) / 10;
+}
+
+json_t *report_incident_json(const struct target_incident *inc)
+{
+	const char *limit;
+	json_t *o, *culprit;
+
+	if (inc == NULL)
+		return json_null();
+	limit = classify_limit_name(inc->limit);
+	culprit = report_culprit_json(inc);
+	o = json_pack(
+		"{s:o, s:o, s:o, s:{s:o, s:o}, s:I, s:o, s:o}", "started",
+		report_wall_json(&inc->start), "ended_after", report_wall_json(&inc->last_fail),
+		"ended_by", report_wall_json(&inc->end), "duration_s", "min",
+		inc->last_fail.tv_sec ? json_real(report_ts_diff_s(&inc->last_fail, &inc->start))
+				      : json_null(),
+		"max",
+		inc->end.tv_sec ? json_real(report_ts_diff_s(&inc->end, &inc->start)) : json_null(),
+		"probes_failed", (json_int_t)inc->probes_failed, "limit",
+		limit ? json_string(limit) : json_null(), "culprit", culprit);
+	if (o && json_is_null(culprit))
+		json_object_set_new(o, "culprit_advice", json_string(TARGET_NO_CULPRIT_ADVICE));
+	return o ? o : json_null();
+}
+
+/* 1m45s, 12s */
+static void report_span_text(double s, char *out, size_t len)
+{
+	if (!(s >= 0))
+		s = 0;
+	if (s < 60)
+		snprintf(out, len, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(out, len, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(out, len, "%dh%02dm", (int)s / 3600, ((int)s % 3600) / 60);
+}
+
+void report_incident_span(const struct target_incident *inc, double now_ms, char *out, size_t len)
+{
+	char a[16], b[16], lo[16], hi[16];
+	struct tm tm;
+
+	if (inc->end.tv_sec == 0) {
+		report_span_text((now_ms - inc->start_ms) / 1000, lo, sizeof(lo));
+		snprintf(out, len, "open for %s", lo);
+		return;
+	}
+	localtime_r(&inc->last_fail.tv_sec, &tm);
+	strftime(a, sizeof(a), "%H:%M:%S", &tm);
+	localtime_r(&inc->end.tv_sec, &tm);
+	strftime(b, sizeof(b), "%H:%M:%S", &tm);
+	report_span_text((inc->last_fail_ms - inc->start_ms) / 1000, lo, sizeof(lo));
+	report_span_text((inc->end_ms - inc->start_ms) / 1000, hi, sizeof(hi));
+	snprintf(out, len, "ended between %s and %s (%s-%s)", a, b, lo, hi);
 }
 
 void report_print_json(FILE *out, json_t *v)
@@ -488,6 +590,21 @@ static void report_csv_string(FILE *out, const char *s)
 	free(safe);
 }
 
+/*
+ * jsonl: a failing record of an open incident carries its culprit; the
+ * record that ends an incident carries the whole incident (its end as a range).
+ */
+static void report_watch_incident(json_t *o, const struct target *t, const struct probe_result *r)
+{
+	const struct target_incident *open = target_open_incident(t);
+	const struct target_incident *last = t->ninc ? &t->incidents[t->ninc - 1] : NULL;
+
+	if (!r->ok && open)
+		json_object_set_new(o, "culprit", report_culprit_json(open));
+	else if (last && last->end.tv_sec && last->ended_seq == r->seq)
+		json_object_set_new(o, "incident", report_incident_json(last));
+}
+
 void report_watch_record(FILE *out, enum report_format fmt, const struct target *t,
 			 const struct probe_result *r)
 {
@@ -502,6 +619,7 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
 		json_object_set_new(o, "name", json_string(t->dsn.name));
+		report_watch_incident(o, t, r);
 		report_print_json(out, o);
 		json_decref(o);
 		return;

@@ -55,6 +55,18 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
 		       enum report_status st, const char *why, const struct report_thresholds *th);
 
+/*
+ * A max_clients incident (issue 9): {"started", "ended_after" (the last
+ * failure), "ended_by" (the first success, null while open), "duration_s":
+ * {"min", "max"}, "probes_failed", "limit", "culprit": {"text", "source",
+ * ...} | null, "culprit_advice" (how to get a view when there is none)}.
+ */
+json_t *report_incident_json(const struct target_incident *inc);
+/* An incident's culprit: the pooler's data, a sibling's text, or null. */
+json_t *report_culprit_json(const struct target_incident *inc);
+/* "ended between 14:03:55 and 14:04:25 (1m45s-2m15s)", or "open for 1m45s" (now_ms monotonic). */
+void report_incident_span(const struct target_incident *inc, double now_ms, char *out, size_t len);
+
 /* Pieces reused by other front-ends (burst). */
 json_t *report_error_json(const struct probe_result *r);
 /* Milliseconds rounded to microseconds; NAN becomes null. */

@@ -3,8 +3,11 @@
  * poll(), the timeout set by whatever is due next, nothing that blocks.
  */
 #include "scheduler.h"
+#include "admin.h"
 #include "holders.h"
 #include "util.h"
+
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <math.h>
@@ -38,6 +41,7 @@ struct sched_timer {
 struct sched {
 	struct sched_config cfg;
 	char *query;
+	char *pooler_admin; /* --pooler-admin, our copy (main blanks argv's) */
 	struct resolver *resolver;
 	struct target **targets;
 	int ntargets;
@@ -57,6 +61,7 @@ struct sched {
 	int pfds_cap;
 	/* each server's freshest view of its slots, for incidents' culprits */
 	struct holders_servers *servers;
+	struct holders_poolers poolers; /* every pooler connection seen, for culprits */
 	/* what bounds the probes in flight (sched_start_due) */
 	struct sched_meta *meta; /* per target, by index */
 	struct sched_host *hosts;
@@ -85,9 +90,10 @@ struct sched_host {
 
 /* What a pollfd of this turn stands for. */
 struct sched_turn_slot {
-	enum { SLOT_WATCH, SLOT_RESOLVER, SLOT_TARGET, SLOT_SET } kind;
+	enum { SLOT_WATCH, SLOT_RESOLVER, SLOT_TARGET, SLOT_SET, SLOT_ADMIN } kind;
 	struct sched_watch watch; /* SLOT_WATCH: a copy, checked again before the call */
 	struct probe *probe;	  /* SLOT_TARGET, SLOT_SET */
+	struct admin *admin;	  /* SLOT_ADMIN */
 	int owner, index;	  /* its target; or its set and place in it */
 };
 
@@ -109,6 +115,7 @@ void sched_config_defaults(struct sched_config *cfg)
 	cfg->backoff_max_ms = 60000;
 	cfg->max_in_flight = 0; /* SCHED_MAX_IN_FLIGHT, within the descriptor limit */
 	cfg->max_per_host = SCHED_MAX_PER_HOST;
+	cfg->pooler_every_ms = 5000;
 }
 
 /*
@@ -142,6 +149,8 @@ static int sched_in_flight_bound(int asked, long fd_limit)
 	return fit > 1 ? (int)fit : 1;
 }
 
+static bool sched_pooler_admin_check(struct sched *s, char *err, size_t errlen);
+
 struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen)
 {
 	struct sched *s = util_xcalloc(1, sizeof(*s));
@@ -149,8 +158,11 @@ struct sched *sched_new(const struct sched_config *cfg, char *err, size_t errlen
 	s->cfg = *cfg;
 	s->query = util_xstrdup(cfg->query ? cfg->query : "SELECT 1");
 	s->cfg.query = s->query;
-	s->resolver = resolver_new(err, errlen);
+	s->pooler_admin = cfg->pooler_admin ? util_xstrdup(cfg->pooler_admin) : NULL;
+	s->cfg.pooler_admin = s->pooler_admin;
+	s->resolver = sched_pooler_admin_check(s, err, errlen) ? resolver_new(err, errlen) : NULL;
 	if (s->resolver == NULL) {
+		free(s->pooler_admin);
 		free(s->query);
 		free(s);
 		return NULL;
@@ -176,6 +188,7 @@ static void sched_target_free(struct target *t)
 	/* The probe may still emit its close event through its context: free it first. */
 	probe_free(t->probe);
 	free(t->probe_ctx);
+	admin_free(t->admin);
 	target_free(t);
 	free(t);
 }
@@ -202,6 +215,7 @@ void sched_free(struct sched *s)
 	free(s->host_map);
 	free(s->meta);
 	free(s->due);
+	free(s->pooler_admin);
 	free(s);
 }
 
@@ -412,6 +426,8 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t);
+static bool sched_pooler_nearby(const struct sched *s);
+static void sched_pooler_cancel(struct target *t);
 
 /* Newest listener first: the front-end on top, then those it covers. */
 static void sched_notify_result(struct sched *s, struct target *t, const struct probe_result *r)
@@ -426,6 +442,8 @@ static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 	struct sched_probe_ctx *ctx = arg;
 	struct sched *s = ctx->s;
 
+	if (ev->kind == PROBE_EV_READY)
+		ctx->t->probe_ready_ms = util_now_ms();
 	target_push_event(ctx->t, ev);
 	for (int i = s->nlisteners - 1; i >= 0; i--)
 		if (s->listeners[i].on_event)
@@ -468,7 +486,9 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	}
 	if (pc.inspect)
 		t->last_inspect_ms = now;
+	pc.backends = pc.inspect && sched_pooler_nearby(s);
 	t->probe_record = o == NULL || o->record;
+	t->probe_ready_ms = 0;
 	t->seq++;
 	t->probe_ctx = ctx;
 	t->probe = probe_new(&t->dsn, &pc, s->resolver, t->seq, sched_on_probe_event, ctx);
@@ -523,6 +543,7 @@ bool sched_target_busy(const struct target *t)
 
 void sched_cancel_target(struct sched *s, struct target *t)
 {
+	sched_pooler_cancel(t);
 	if (t->probe) {
 		probe_cancel(t->probe);
 		sched_finish_probe(s, t);
@@ -558,6 +579,30 @@ static void sched_adjust_interval(struct sched *s, struct target *t, const struc
 #define SCHED_CULPRIT_MAX_AGE_S 60
 
 /*
+ * The culprit of t's open incident from t's own PgBouncer console (the
+ * pooler's clients, not its server connections): true when it named one.
+ */
+static bool sched_pooler_culprit(const struct sched *s, const struct target *t,
+				 struct target_incident *inc)
+{
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_culprit c;
+	const struct pooler_backend *be;
+	int nbe;
+
+	if (!t->have_pooler || t->pooler.admin != POOLER_ADMIN_OK ||
+	    t->pooler_wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
+		return false;
+	be = sched_pooler_backends(s, t, &nbe);
+	if (!pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c))
+		return false;
+	inc->pooler_culprit = c;
+	util_strlcpy(inc->culprit, c.text, sizeof(inc->culprit));
+	util_strlcpy(inc->culprit_source, "pgbouncer_admin", sizeof(inc->culprit_source));
+	return true;
+}
+
+/*
  * Open incidents name who holds the slots, from the freshest view of their
  * server: the failing target cannot look itself, another target that
  * reaches the same server (the direct host beside a full pooler) can. A
@@ -571,25 +616,364 @@ static void sched_note_culprits(struct sched *s, struct target *t, const struct 
 	struct timespec wall;
 	char line[sizeof(inc->culprit)];
 
-	if (r->inspected)
-		holders_servers_note(s->servers, t);
-	if (inc == NULL || !holders_servers_culprit(s->servers, t, &wall, line, sizeof(line)) ||
+	if (r && r->inspected)
+		holders_servers_note(s->servers, t, &s->poolers);
+	if (inc == NULL || sched_pooler_culprit(s, t, inc))
+		return;
+	if (!holders_servers_culprit(s->servers, t, &wall, line, sizeof(line)) ||
 	    wall.tv_sec + SCHED_CULPRIT_MAX_AGE_S < inc->start.tv_sec)
 		return;
 	/* "Nothing stands out" now does not erase who stood out earlier. */
-	if (line[0])
+	if (line[0]) {
 		util_strlcpy(inc->culprit, line, sizeof(inc->culprit));
+		util_strlcpy(inc->culprit_source, "sibling", sizeof(inc->culprit_source));
+	}
+}
+
+/* ------------------------------------------------ PgBouncer's admin console */
+
+static double sched_min(double a, double b);
+
+/* The last read found no PgBouncer: ask again only this rarely (a FATAL in the server's log). */
+#define SCHED_POOLER_NONE_RETRY_MS 600000.0
+/* Denied (admin_users/stats_users): the configuration may change, rarely. */
+#define SCHED_POOLER_DENIED_RETRY_MS 60000.0
+/* A probe this long past the pooler's ReadyForQuery is queued: read at once. */
+#define SCHED_POOLER_QUEUED_MS	 1000.0
+#define SCHED_POOLER_DEADLINE_MS 3000.0
+
+/* --pooler-admin must parse and must not make the loop wait on DNS. */
+static bool sched_pooler_admin_check(struct sched *s, char *err, size_t errlen)
+{
+	struct dsn_target d;
+	char why[300];
+	bool ok;
+
+	if (s->pooler_admin == NULL)
+		return true;
+	if (!dsn_parse(s->pooler_admin, NULL, &d, why, sizeof(why))) {
+		snprintf(err, errlen, "--pooler-admin: %s", why);
+		return false;
+	}
+	ok = d.host_is_socket || d.host_is_literal || d.has_hostaddr;
+	dsn_free(&d);
+	if (!ok)
+		snprintf(err, errlen,
+			 "--pooler-admin: give the host as an IP address or a socket directory, "
+			 "or add hostaddr=IP (pgpulse does not wait on DNS in its loop)");
+	return ok;
+}
+
+static bool sched_is_ip_literal(const char *a)
+{
+	unsigned char buf[16];
+
+	return a && (inet_pton(AF_INET, a, buf) == 1 || inet_pton(AF_INET6, a, buf) == 1);
+}
+
+/*
+ * PgBouncer makes its cancel keys up from random bytes: the probe leaves
+ * out a "pid" no kernel hands out (0 once connected), a pooler's almost surely.
+ */
+static bool sched_pid_made_up(const struct probe_result *r)
+{
+	return r->connected && r->backend_pid == 0;
+}
+
+/* Is t known to be a PgBouncer (or to sit behind one)? */
+static bool sched_pooler_known(const struct sched *s, const struct target *t)
+{
+	enum classify_limit l = t->have_last && !t->last.ok ? t->last.error.limit : LIMIT_NONE;
+
+	return t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
+	       (t->have_last && sched_pid_made_up(&t->last)) || l == LIMIT_PGBOUNCER_POOL ||
+	       l == LIMIT_PGBOUNCER_MAX_CLIENT_CONN || (s->pooler_admin && s->ntargets == 1);
+}
+
+/* Has t's probe sat past the pooler's ReadyForQuery long enough to look queued? */
+static bool sched_pooler_queued(const struct sched *s, const struct target *t, double now)
+{
+	double after = fmin(SCHED_POOLER_QUEUED_MS, s->cfg.query_timeout_ms / 3);
+
+	return t->probe && t->probe_ready_ms > 0 && !probe_is_done(t->probe) &&
+	       now - t->probe_ready_ms >= after && t->pooler_read_ms < t->probe_ready_ms;
+}
+
+/* The turn must wake when t's probe starts to look queued: ms from now, or -1. */
+static double sched_pooler_queued_wake(const struct sched *s, const struct target *t, double now)
+{
+	double at = t->probe_ready_ms + fmin(SCHED_POOLER_QUEUED_MS, s->cfg.query_timeout_ms / 3);
+
+	if (s->cfg.pooler_every_ms < 0 || t->admin || !t->probe || t->probe_ready_ms == 0 ||
+	    t->pooler_read_ms >= t->probe_ready_ms || at <= now)
+		return -1;
+	return at - now;
+}
+
+/* Should a console read of t start now? */
+static bool sched_pooler_due(const struct sched *s, const struct target *t, double now)
+{
+	bool known, queued;
+	double every = s->cfg.pooler_every_ms;
+
+	if (every < 0 || t->admin || s->stopped)
+		return false;
+	known = sched_pooler_known(s, t);
+	queued = sched_pooler_queued(s, t, now);
+	/* With several targets, --pooler-admin belongs to the ones known to be PgBouncers. */
+	if (!known && (!queued || s->pooler_admin))
+		return false;
+	if (t->pooler_read_ms == 0)
+		return true;
+	if (every < 1000)
+		every = 1000;
+	if (t->pooler.admin == POOLER_ADMIN_DENIED)
+		every = fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
+	else if (t->pooler.kind == POOLER_KIND_NONE)
+		every = SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
+	else if (queued)
+		return true; /* the read must happen while the probe waits */
+	return now - t->pooler_read_ms >= every;
+}
+
+/*
+ * The address to read the console at without resolving: the probe's own
+ * (libpq resolves host names synchronously). NULL in *addr: the target's
+ * host needs no resolving. False: no address known yet.
+ */
+static bool sched_pooler_hostaddr(const struct target *t, const char **addr)
+{
+	const struct probe_result *r = t->probe ? probe_result(t->probe) : NULL;
+
+	*addr = NULL;
+	if (t->dsn.host_is_socket || t->dsn.host_is_literal || t->dsn.has_hostaddr)
+		return true;
+	if (t->dsn.multi_host)
+		return false;
+	if (r && sched_is_ip_literal(r->used_addr))
+		*addr = r->used_addr;
+	else if (t->have_last && sched_is_ip_literal(t->last.used_addr))
+		*addr = t->last.used_addr;
+	return *addr != NULL;
+}
+
+static void sched_pooler_start(struct sched *s, struct target *t)
+{
+	struct probe_config pc;
+	struct admin_config ac = { 0 };
+	const char *kw[] = { "hostaddr", NULL }, *val[] = { NULL, NULL };
+	const char **k, **v;
+	char err[300];
+
+	sched_probe_config(s, t, &pc);
+	ac.deadline_ms = fmin(SCHED_POOLER_DEADLINE_MS, pc.connect_timeout_ms);
+	if (s->pooler_admin) {
+		t->admin = admin_new_conninfo(s->pooler_admin, &ac, err, sizeof(err));
+	} else {
+		if (!sched_pooler_hostaddr(t, &val[0]))
+			return; /* wait for a probe to find the address */
+		dsn_params_with(&t->dsn, val[0] ? kw : NULL, val[0] ? val : NULL, &k, &v);
+		t->admin = admin_new(k, v, &ac);
+		free(k);
+		free(v);
+	}
+	if (t->admin)
+		admin_begin(t->admin);
+}
+
+/* Says once (until a read succeeds) why the console could not be read. */
+static void sched_pooler_note(struct sched *s, struct target *t)
+{
+	struct probe_event ev = { .kind = PROBE_EV_NOTE, .seq = t->seq, .ms = NAN };
+
+	if (t->pooler.admin == POOLER_ADMIN_OK) {
+		t->pooler_reason_noted = false;
+		return;
+	}
+	if (t->pooler_reason_noted || t->pooler.reason[0] == '\0')
+		return;
+	t->pooler_reason_noted = true;
+	clock_gettime(CLOCK_REALTIME, &ev.wall);
+	snprintf(ev.detail, sizeof(ev.detail), "PgBouncer's admin console: %.200s",
+		 t->pooler.reason);
+	target_push_event(t, &ev);
+	for (int i = s->nlisteners - 1; i >= 0; i--)
+		if (s->listeners[i].on_event)
+			s->listeners[i].on_event(s->listeners[i].arg, t, &ev);
+}
+
+/* A read finished: cache its view on the target. */
+static void sched_pooler_collect(struct sched *s, struct target *t)
+{
+	pooler_view_free(&t->pooler);
+	admin_take_result(t->admin, &t->pooler);
+	admin_free(t->admin);
+	t->admin = NULL;
+	t->have_pooler = true;
+	t->pooler_read_ms = util_now_ms();
+	clock_gettime(CLOCK_REALTIME, &t->pooler_wall);
+	if (t->pooler.admin == POOLER_ADMIN_OK || t->pooler.admin == POOLER_ADMIN_DENIED)
+		t->pooler_kind = POOLER_KIND_PGBOUNCER;
+	else if (t->pooler.kind == POOLER_KIND_NONE)
+		t->pooler_kind = POOLER_KIND_NONE;
+	sched_pooler_note(s, t);
+	holders_poolers_note(&s->poolers, t);
+	sched_note_culprits(s, t, NULL);
+}
+
+static void sched_pooler_cancel(struct target *t)
+{
+	if (t->admin) {
+		admin_cancel(t->admin);
+		admin_free(t->admin);
+		t->admin = NULL;
+	}
+}
+
+/* This turn's console reads: start what is due, poll the rest. */
+static double sched_pooler_poll(struct sched *s, int *n, double now)
+{
+	double wait = -1;
+
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = s->targets[i];
+
+		if (!t->done && sched_pooler_due(s, t, now))
+			sched_pooler_start(s, t);
+		wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
+		if (t->admin == NULL || admin_is_done(t->admin))
+			continue;
+		if (admin_pollfd(t->admin, &s->pfds[*n])) {
+			s->slots[*n].kind = SLOT_ADMIN;
+			s->slots[*n].admin = t->admin;
+			s->slots[*n].owner = i;
+			(*n)++;
+		}
+		wait = sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
+	}
+	return wait;
+}
+
+/* After poll(): deadlines, and collecting what finished. */
+static void sched_pooler_after(struct sched *s)
+{
+	for (int i = 0; i < s->ntargets; i++) {
+		struct target *t = s->targets[i];
+
+		if (t->admin && !admin_is_done(t->admin))
+			admin_step(t->admin, 0);
+		if (t->admin && admin_is_done(t->admin))
+			sched_pooler_collect(s, t);
+	}
+}
+
+/* Behind a pooler, a refusal may be the pooler's: never advise restarting the server for it. */
+static const char sched_advice_refused_behind_pooler[] =
+	"PostgreSQL or a pooler in front of it refused: check the pooler's client limit first "
+	"(PgBouncer: max_client_conn, pool sizes), then the server's slots (slots)";
+
+/*
+ * What the pooler's side makes of a failed probe (issue 9). A query
+ * deadline after a PgBouncer's ReadyForQuery is a probe queued for a
+ * server connection: max_clients / pgbouncer_pool, confirmed by the
+ * console read while it waited, else "most likely". Rewrites *r.
+ */
+static void sched_pooler_reclassify(const struct sched *s, struct target *t, struct probe_result *r)
+{
+	bool pooler = t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER ||
+		      t->probe_cfg.endpoint == ENDPOINT_PGBOUNCER || sched_pid_made_up(r);
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_queue q;
+
+	if (r->ok || r->cancelled)
+		return;
+	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_MAX_CONNECTIONS &&
+	    pooler) {
+		r->error.advice = sched_advice_refused_behind_pooler;
+		return;
+	}
+	/* PgBouncer's own query_wait_timeout: its advice with the value the console gave */
+	if (r->error.cls == CLASS_MAX_CLIENTS && r->error.limit == LIMIT_PGBOUNCER_POOL &&
+	    t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
+	    t->pooler.config.query_wait_timeout_s >= 0 && r->error.advice != t->pooler_advice) {
+		snprintf(t->pooler_advice, sizeof(t->pooler_advice),
+			 "%.300s (query_wait_timeout = %.0f s)", r->error.advice,
+			 t->pooler.config.query_wait_timeout_s);
+		r->error.advice = t->pooler_advice;
+		return;
+	}
+	/* the query deadline, after the pooler let us in */
+	if ((r->error.cls != CLASS_QUERY_TIMEOUT && r->error.cls != CLASS_TIMEOUT) ||
+	    r->failed_phase != PROBE_QUERY || !r->connected || t->probe_ready_ms == 0)
+		return;
+	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
+	    t->pooler_read_ms >= t->probe_ready_ms) {
+		/* The console saw the pool while the probe waited: it decides. */
+		if (!pooler_queue_verdict(&t->pooler, db, t->dsn.user, &q))
+			return;
+	} else if (pooler) {
+		pooler_queue_unconfirmed(s->cfg.query_timeout_ms, &q);
+	} else {
+		return;
+	}
+	r->error.cls = CLASS_MAX_CLIENTS;
+	r->error.limit = LIMIT_PGBOUNCER_POOL;
+	r->error.sqlstate[0] = r->error.detail[0] = r->error.hint[0] = '\0';
+	util_strlcpy(r->error.message, q.message, sizeof(r->error.message));
+	util_strlcpy(t->pooler_advice, q.advice, sizeof(t->pooler_advice));
+	r->error.advice = t->pooler_advice;
+}
+
+/* Is some target a PgBouncer, or behind one? Then inspections read the backends too. */
+static bool sched_pooler_nearby(const struct sched *s)
+{
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->behind_pooler ||
+		    s->targets[i]->pooler_kind == POOLER_KIND_PGBOUNCER)
+			return true;
+	return false;
+}
+
+const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
+						   int *n)
+{
+	const struct target *best = NULL;
+
+	for (int i = 0; i < s->ntargets; i++) {
+		const struct target *c = s->targets[i];
+
+		if (c->backends == NULL || !holders_same_server(c, t))
+			continue;
+		if (best == NULL || c->inspect_wall.tv_sec > best->inspect_wall.tv_sec)
+			best = c;
+	}
+	*n = best ? best->nbackends : 0;
+	return best ? best->backends : NULL;
+}
+
+bool sched_pooler_reading(const struct target *t)
+{
+	return t->admin != NULL;
+}
+
+double sched_pooler_age_s(const struct target *t)
+{
+	return t->have_pooler ? (util_now_ms() - t->pooler_read_ms) / 1000.0 : NAN;
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t)
 {
-	const struct probe_result *r = probe_result(t->probe);
+	struct probe_result rr = *probe_result(t->probe);
+	const struct probe_result *r = &rr;
 	double now = util_now_ms();
 
+	sched_pooler_reclassify(s, t, &rr);
 	if (!r->cancelled) {
 		if (t->probe_record) {
 			target_record(t, r, now);
 			sched_adjust_interval(s, t, r);
+			if (t->behind_pooler)
+				holders_poolers_note(&s->poolers, t);
 			sched_note_culprits(s, t, r);
 		}
 		sched_notify_result(s, t, r);
@@ -601,6 +985,9 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	t->open_connections = 0;
 	s->in_flight--;
 	s->hosts[s->meta[t->index].host].in_flight--;
+	/* check: a target found to be a PgBouncer gets its console read before the end */
+	if (!s->stopped && !t->done && sched_pooler_due(s, t, now))
+		sched_pooler_start(s, t);
 	if (s->cfg.count && t->seq >= s->cfg.count)
 		t->done = true;
 }
@@ -742,7 +1129,7 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	for (int i = 0; i < s->nsets; i++)
 		nset += s->sets[i]->n;
 
-	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->ntargets + nset);
+	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + 2 * s->ntargets + nset);
 	for (int i = 0; i < s->nwatch; i++) {
 		s->pfds[n] = (struct pollfd){ .fd = s->watch[i].fd, .events = s->watch[i].events };
 		s->slots[n].kind = SLOT_WATCH;
@@ -778,6 +1165,7 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 				wait = sched_min(wait, sched_poll_probe(s, p, SLOT_SET, i, k, &n,
 									now, NULL));
 		}
+	wait = sched_min(wait, sched_pooler_poll(s, &n, now));
 	if (wait < 0 && wait != max_wait_ms)
 		wait = 0;
 	for (int i = 0; i < s->ntargets; i++)
@@ -796,9 +1184,20 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	}
 	sched_fire_timers(s);
 	resolver_process(s->resolver, s->pfds + res_at, nres);
-	for (int k = res_at + nres; k < n; k++)
-		if (s->pfds[k].revents && sched_probe_live(s, &s->slots[k]))
-			probe_step(s->slots[k].probe, s->pfds[k].revents);
+	for (int k = res_at + nres; k < n; k++) {
+		struct sched_turn_slot *slot = &s->slots[k];
+
+		if (slot->kind == SLOT_ADMIN) {
+			/* a reader still there and running (nothing cancels one mid-turn today) */
+			if (s->pfds[k].revents && slot->owner < s->ntargets &&
+			    s->targets[slot->owner]->admin == slot->admin &&
+			    !admin_is_done(slot->admin))
+				admin_step(slot->admin, s->pfds[k].revents);
+		} else if (s->pfds[k].revents && sched_probe_live(s, slot)) {
+			probe_step(slot->probe, s->pfds[k].revents);
+		}
+	}
+	sched_pooler_after(s);
 	/* Deadlines of the caller's probes; they collect their results themselves. */
 	for (int i = 0; i < s->nsets; i++)
 		for (int k = 0; k < s->sets[i]->n; k++) {
@@ -821,7 +1220,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 bool sched_finished(const struct sched *s)
 {
 	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe || (!s->targets[i]->done && !s->stopped))
+		if (s->targets[i]->probe || s->targets[i]->admin ||
+		    (!s->targets[i]->done && !s->stopped))
 			return false;
 	return true;
 }
@@ -832,6 +1232,7 @@ void sched_cancel_all(struct sched *s)
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
+		sched_pooler_cancel(t);
 		if (t->probe) {
 			probe_cancel(t->probe);
 			sched_finish_probe(s, t);

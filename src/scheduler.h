@@ -37,6 +37,13 @@ struct sched_config {
 	 */
 	int max_in_flight;
 	int max_per_host;
+	/*
+	 * PgBouncer's admin console (issue 9): read at most this often per
+	 * target that is (or may be) a PgBouncer; < 0 never (--no-pooler-admin).
+	 */
+	double pooler_every_ms;
+	/* --pooler-admin: the console's conninfo; NULL: each target's own credentials. */
+	const char *pooler_admin;
 };
 
 /* The default bound on probes in flight, and on those to one host and port. */
@@ -164,6 +171,25 @@ void sched_run_once(struct sched *s, double max_wait_ms);
 bool sched_finished(const struct sched *s);
 /* Stops probing for good and cancels probes in flight. */
 void sched_cancel_all(struct sched *s);
+/*
+ * PgBouncer's admin console is read for a target when it is known to be a
+ * PgBouncer (behind_pooler, PgBouncer's error texts, an earlier read,
+ * --pooler-admin with one target) at most every pooler_every_ms, and at
+ * once when its probe sits queued after the pooler's ReadyForQuery. True
+ * while such a read is in flight.
+ */
+bool sched_pooler_reading(const struct target *t);
+/*
+ * pg_stat_activity's client backends one by one, for joining t's pooler
+ * view to them: the freshest rows of t's server, read through t or a
+ * sibling (read only while some target is, or sits behind, a PgBouncer).
+ * NULL (and *n 0) when none.
+ */
+const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
+						   int *n);
+/* The age in seconds of t's pooler view; NAN when there is none. */
+double sched_pooler_age_s(const struct target *t);
+
 /* Connections of ours open right now, over all targets. */
 int sched_open_connections(const struct sched *s);
 

@@ -91,6 +91,12 @@ static int shell_cmd_burst(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_watch(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_help(struct shell *sh, const struct shell_words *w);
 static int shell_cmd_quit(struct shell *sh, const struct shell_words *w);
+static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w);
+static int shell_cmd_clients(struct shell *sh, const struct shell_words *w);
+static void shell_slots_elsewhere(struct shell *sh, const struct target *t);
+static void shell_print_incident(const struct target_incident *inc);
+static bool shell_slots_culprit(struct shell *sh, const struct target *t,
+				const struct inspect_info *in, char *out, size_t len);
 
 static const struct shell_sub shell_target_subs[] = {
 	{ .word = "add",
@@ -120,6 +126,12 @@ static const struct shell_command shell_commands[] = {
 	 "timeouts and slot settings with their source", shell_cmd_settings, 0, 0)},
 	{SHELL_CMD("slots", "who", "",
 	 "who holds the connection slots; the likely culprit", shell_cmd_slots, 0, 0)},
+	{SHELL_CMD("pooler", "pools", "",
+	 "PgBouncer's view: mode, clients against max_client_conn, pools, holders",
+	 shell_cmd_pooler, 0, 0)},
+	{SHELL_CMD("clients", NULL, "",
+	 "the pooler's clients joined to their server connections and backends",
+	 shell_cmd_clients, 0, 0)},
 	{SHELL_CMD("tls", "cert", "",
 	 "TLS protocol, cipher, server certificate, expiry", shell_cmd_tls, 0, 0)},
 	{SHELL_CMD("errors", NULL, "",
@@ -353,7 +365,7 @@ static void shell_print_check(struct shell *sh, const struct target *t,
 	{
 		char culprit[300];
 
-		if (holders_culprit(&r->inspect, culprit, sizeof(culprit)))
+		if (shell_slots_culprit(sh, t, &r->inspect, culprit, sizeof(culprit)))
 			shell_field("culprit", "%s", shell_show(culprit));
 	}
 	for (int i = 0; i < r->inspect.nsettings; i++) {
@@ -601,8 +613,10 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 	int st = shell_fresh_probe(sh, t, true);
 
 	(void)w;
-	if (st != APP_EXIT_OK)
+	if (st != APP_EXIT_OK) {
+		shell_slots_elsewhere(sh, t);
 		return st;
+	}
 	if (!r->inspected) {
 		printf("slots unknown: %s\n", shell_show(in->error));
 		return APP_EXIT_USAGE;
@@ -626,7 +640,7 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 		       h->count, h->active, h->idle, h->idle_in_transaction, h->idle_over_10min,
 		       h->oldest_s);
 	}
-	if (holders_culprit(in, culprit, sizeof(culprit)))
+	if (shell_slots_culprit(sh, t, in, culprit, sizeof(culprit)))
 		printf("\nculprit: %s\n", shell_show(culprit));
 	return APP_EXIT_OK;
 }
@@ -671,7 +685,7 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 	const struct probe_event *shown[SHELL_ERRORS_SHOWN];
 	int n = 0, before_reset = 0;
 	uint64_t failed = 0;
-	char ts[40], te[40], since[80] = "";
+	char ts[40], since[80] = "";
 
 	(void)w;
 	for (unsigned i = 0; n < SHELL_ERRORS_SHOWN; i++) {
@@ -716,20 +730,8 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 	if (t->ninc)
 		printf("\nmax_clients incidents (%llu in all):\n",
 		       (unsigned long long)t->incidents_total);
-	for (unsigned i = 0; i < t->ninc; i++) {
-		const struct target_incident *inc = &t->incidents[i];
-		const char *limit = classify_limit_name(inc->limit);
-
-		util_rfc3339(&inc->start, ts, sizeof(ts));
-		if (inc->end.tv_sec)
-			util_rfc3339(&inc->end, te, sizeof(te));
-		else
-			util_strlcpy(te, "open now", sizeof(te));
-		printf("%s to %s: %llu probe%s failed%s%s, %s%s%s\n", ts, te,
-		       (unsigned long long)inc->probes_failed, inc->probes_failed == 1 ? "" : "s",
-		       limit ? ", limit " : "", limit ? limit : "", shell_show(inc->sqlstate),
-		       inc->sqlstate[0] ? " " : "", shell_show(inc->message));
-	}
+	for (unsigned i = 0; i < t->ninc; i++)
+		shell_print_incident(&t->incidents[i]);
 	if (before_reset)
 		printf("\n%d earlier failure%s, before the reset, not listed (the dashboard's "
 		       "events view, e, keeps them)\n",
@@ -737,6 +739,170 @@ static int shell_cmd_errors(struct shell *sh, const struct shell_words *w)
 	if (!failed && !n && !t->ninc && !before_reset)
 		printf("no failures recorded since %s\n",
 		       t->stats_reset ? "the reset" : "pgpulse started");
+	return APP_EXIT_OK;
+}
+
+/*
+ * The server side's culprit (issue 9): the pooler's server connections
+ * left out, and only above the slots warning threshold or in an incident.
+ */
+static bool shell_slots_culprit(struct shell *sh, const struct target *t,
+				const struct inspect_info *in, char *out, size_t len)
+{
+	struct holders_poolers poolers;
+	double warn = sh->o->thresholds.slots_pct[0];
+
+	holders_poolers_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &poolers);
+	return holders_culprit_with(in, &poolers, target_open_incident(t) != NULL,
+				    warn >= 0 ? warn : 80, out, len);
+}
+
+/*
+ * One incident: its start, its end as a range (back-off delays the probe
+ * that sees recovery), what it was, and who held what it needed.
+ */
+static void shell_print_incident(const struct target_incident *inc)
+{
+	const char *limit = classify_limit_name(inc->limit);
+	char ts[40], span[120];
+
+	util_rfc3339(&inc->start, ts, sizeof(ts));
+	report_incident_span(inc, util_now_ms(), span, sizeof(span));
+	printf("%s -> %s: %llu probe%s failed%s%s, %s%s%s\n", ts, span,
+	       (unsigned long long)inc->probes_failed, inc->probes_failed == 1 ? "" : "s",
+	       limit ? ", limit " : "", limit ? limit : "", shell_show(inc->sqlstate),
+	       inc->sqlstate[0] ? " " : "", shell_show(inc->message));
+	if (inc->culprit[0])
+		printf("  culprit: %s\n", shell_show(inc->culprit));
+	else if (inc->end.tv_sec == 0)
+		printf("  culprit: unknown: %s\n", TARGET_NO_CULPRIT_ADVICE);
+}
+
+/*
+ * slots on a target that cannot get in (issue 9): who holds what it
+ * needs, seen from its pooler's console or from a sibling target that
+ * reaches the same server, else how to get such a view.
+ */
+static void shell_slots_elsewhere(struct shell *sh, const struct target *t)
+{
+	const struct target_incident *inc = target_open_incident(t);
+	const struct target *via = NULL;
+	const struct inspect_info *view;
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	struct pooler_culprit c;
+	char line[600];
+	int nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
+
+	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
+	    pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c)) {
+		printf("\nculprit (PgBouncer's console, %.0f s ago): %s\n", sched_pooler_age_s(t),
+		       c.text);
+		return;
+	}
+	if (inc && inc->culprit[0]) {
+		printf("\nculprit: %s\n", inc->culprit);
+		return;
+	}
+	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
+	if (view && via != t && shell_slots_culprit(sh, t, view, line, sizeof(line))) {
+		printf("\nculprit (seen through %s): %s\n", via->dsn.name, line);
+		return;
+	}
+	printf("\nculprit: unknown: %s\n", TARGET_NO_CULPRIT_ADVICE);
+}
+
+/* A console read in flight ends within its deadline (3 s at most): wait for it. */
+static void shell_pooler_wait(struct shell *sh, const struct target *t)
+{
+	while (sched_pooler_reading(t) && !sh->interrupted && !sh->stop)
+		sched_run_once(sh->s, 100);
+}
+
+/* Why there is no pooler view to show, or NULL when there is one. */
+static const char *shell_pooler_missing(struct shell *sh, const struct target *t)
+{
+	if (sched_config(sh->s)->pooler_every_ms < 0)
+		return "not read: --no-pooler-admin";
+	if (!t->have_pooler)
+		return sched_pooler_reading(t)
+			       ? "reading PgBouncer's admin console now; ask again in a moment"
+			       : "no PgBouncer seen here (pgpulse reads the admin console of a "
+				 "target "
+				 "it knows to be PgBouncer; --pooler-admin CONNINFO names one)";
+	if (t->pooler_kind != POOLER_KIND_PGBOUNCER)
+		return t->pooler.reason[0] ? t->pooler.reason : "not a PgBouncer";
+	return NULL;
+}
+
+static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
+{
+	struct target *t = shell_current(sh);
+	const struct pooler_view *v = &t->pooler;
+	const char *missing;
+	const char *db = t->dsn.dbname ? t->dsn.dbname : t->dsn.user;
+	const struct report_thresholds *th = &sh->o->thresholds;
+	struct pooler_holder top[POOLER_MAX_TOP_CLIENTS];
+	struct pooler_culprit c;
+	char line[600];
+	int idx[32], np, nh, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
+
+	(void)w;
+	shell_pooler_wait(sh, t);
+	missing = shell_pooler_missing(sh, t);
+	if (missing) {
+		printf("%s: %s\n", t->dsn.name, missing);
+		return APP_EXIT_USAGE;
+	}
+	pooler_text_summary(v, line, sizeof(line));
+	printf("%s, as of %.0f s ago\n", line, sched_pooler_age_s(t));
+	if (v->admin != POOLER_ADMIN_OK)
+		return APP_EXIT_WARNING;
+	np = pooler_shown_pools(v, idx, 32);
+	for (int i = 0; i < np; i++) {
+		pooler_text_pool(&v->pools[idx[i]], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	nh = pooler_top_clients(v, be, nbe, top, POOLER_MAX_TOP_CLIENTS);
+	for (int i = 0; i < nh; i++) {
+		pooler_text_holder(&top[i], line, sizeof(line));
+		printf("%s%s\n", i ? "         " : "holders  ", line);
+	}
+	if (pooler_culprit(v, db, t->dsn.user, be, nbe, target_open_incident(t) != NULL,
+			   th->slots_pct[0] >= 0 ? th->slots_pct[0] : 80, &c))
+		printf("\nculprit: %s\n", c.text);
+	return APP_EXIT_OK;
+}
+
+#define SHELL_CLIENTS_SHOWN 200
+
+static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
+{
+	struct target *t = shell_current(sh);
+	const char *missing;
+	struct pooler_join *j;
+	char line[400];
+	int n, nbe;
+	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
+
+	(void)w;
+	shell_pooler_wait(sh, t);
+	missing = shell_pooler_missing(sh, t);
+	if (missing || t->pooler.admin != POOLER_ADMIN_OK) {
+		printf("%s: %s\n", t->dsn.name, missing ? missing : t->pooler.reason);
+		return APP_EXIT_USAGE;
+	}
+	j = util_xcalloc(SHELL_CLIENTS_SHOWN, sizeof(*j));
+	n = pooler_join_clients(&t->pooler, be, nbe, j, SHELL_CLIENTS_SHOWN);
+	printf("%d client%s of PgBouncer (as of %.0f s ago)%s\n", t->pooler.clients_total,
+	       t->pooler.clients_total == 1 ? "" : "s", sched_pooler_age_s(t),
+	       n < t->pooler.clients_total ? ", the first shown" : "");
+	for (int i = 0; i < n; i++) {
+		pooler_text_join(&j[i], line, sizeof(line));
+		printf("  %s\n", line);
+	}
+	free(j);
 	return APP_EXIT_OK;
 }
 

@@ -26,6 +26,7 @@ void target_init(struct target *t, int index)
 {
 	memset(t, 0, sizeof(*t));
 	t->index = index;
+	pooler_view_init(&t->pooler);
 	target_reset_stats(t);
 	t->stats_reset = false;
 }
@@ -33,6 +34,9 @@ void target_init(struct target *t, int index)
 void target_free(struct target *t)
 {
 	dsn_free(&t->dsn);
+	pooler_view_free(&t->pooler);
+	free(t->backends);
+	t->backends = NULL;
 }
 
 void target_reset_stats(struct target *t)
@@ -96,6 +100,8 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 			t->incidents_total++;
 		}
 		open->probes_failed++;
+		clock_gettime(CLOCK_REALTIME, &open->last_fail);
+		open->last_fail_ms = now_ms;
 		open->limit = r->error.limit;
 		util_strlcpy(open->sqlstate, r->error.sqlstate, sizeof(open->sqlstate));
 		util_strlcpy(open->message, r->error.message, sizeof(open->message));
@@ -105,7 +111,20 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 	if (open) {
 		clock_gettime(CLOCK_REALTIME, &open->end);
 		open->end_ms = now_ms;
+		open->ended_seq = r->seq;
 	}
+}
+
+/* The probe's per-backend rows outlive it here (the probe owns its own). */
+static void target_keep_backends(struct target *t, const struct probe_result *r)
+{
+	if (r->backends == NULL)
+		return;
+	free(t->backends);
+	t->nbackends = r->nbackends;
+	t->backends =
+		util_xcalloc(r->nbackends > 0 ? (size_t)r->nbackends : 1, sizeof(*t->backends));
+	memcpy(t->backends, r->backends, sizeof(*t->backends) * (size_t)r->nbackends);
 }
 
 void target_record(struct target *t, const struct probe_result *r, double now_ms)
@@ -124,17 +143,22 @@ void target_record(struct target *t, const struct probe_result *r, double now_ms
 	stats_ring_push(&t->total_ring, r->ok ? r->phase_ms[PROBE_TOTAL] : NAN);
 	t->last = *r;
 	t->last.table = NULL; /* owned by the probe, gone after the callback */
+	t->last.backends = NULL;
+	t->last.nbackends = 0;
 	t->have_last = true;
 	target_track_incident(t, r, now_ms);
 	if (r->ok) {
 		t->ok++;
 		t->last_ok = *r;
 		t->last_ok.table = NULL;
+		t->last_ok.backends = NULL;
+		t->last_ok.nbackends = 0;
 		t->have_last_ok = true;
 		if (r->inspected) {
 			t->inspect = r->inspect;
 			t->have_inspect = true;
 			t->inspect_wall = r->wall;
+			target_keep_backends(t, r);
 		}
 		if (t->outage_start_ms > 0) {
 			double len = now_ms - t->outage_start_ms;

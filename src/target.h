@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "dsn.h"
+#include "pooler.h"
 #include "probe.h"
 #include "stats.h"
 
@@ -25,10 +26,17 @@ enum target_health {
 	TARGET_DOWN,
 };
 
-/* Consecutive max_clients failures form an incident. */
+/*
+ * Consecutive max_clients failures form an incident. Back-off delays the
+ * probe that sees recovery, so the end lies between the last failure and
+ * the first success: durations are last_fail - start .. end - start.
+ */
 struct target_incident {
-	struct timespec start, end; /* end.tv_sec == 0 while open */
+	struct timespec start, end; /* end (the first success) .tv_sec == 0 while open */
 	double start_ms, end_ms;    /* monotonic */
+	struct timespec last_fail;  /* the last failing probe of it */
+	double last_fail_ms;
+	uint64_t ended_seq; /* the probe that ended it (watch prints the incident with it) */
 	uint64_t probes_failed;
 	uint64_t failed_before_reset; /* of probes_failed, those before the last reset (r) */
 	enum classify_limit limit;
@@ -39,8 +47,17 @@ struct target_incident {
 	 * of this server, possibly taken through another target; "" when
 	 * nothing stood out or nobody could look. Filled by the scheduler.
 	 */
-	char culprit[200];
+	char culprit[600];
+	/* The same from the failing pooler's own console, as data (found false: none). */
+	struct pooler_culprit pooler_culprit;
+	char culprit_source[16]; /* "pgbouncer_admin" | "sibling" | "" */
 };
+
+/* What an incident with no culprit says: how to get a view of the holders. */
+#define TARGET_NO_CULPRIT_ADVICE                                                                   \
+	"no view of who holds the slots: add this user to PgBouncer's stats_users or pass "        \
+	"--pooler-admin, or give pgpulse a target with a role that may use the reserved slots "    \
+	"(superuser_reserved_connections / pg_use_reserved_connections)"
 
 struct target {
 	int index;
@@ -82,6 +99,23 @@ struct target {
 	bool have_inspect;
 	struct inspect_info inspect; /* last successful introspection */
 	struct timespec inspect_wall;
+
+	/*
+	 * PgBouncer's admin console (issue 9), read by the scheduler next to
+	 * the probes (admin.h, pooler.h); front-ends read the cached view.
+	 */
+	struct admin *admin;	   /* a read in flight, or NULL */
+	struct pooler_view pooler; /* the last finished read */
+	bool have_pooler;
+	double pooler_read_ms;	      /* monotonic end of the last read, 0 never */
+	struct timespec pooler_wall;  /* its wall time (for "as of") */
+	enum pooler_kind pooler_kind; /* PGBOUNCER once a read said so */
+	bool pooler_reason_noted;     /* a denied/unreachable reason went to the events once */
+	double probe_ready_ms;	      /* monotonic ReadyForQuery of the probe in flight, 0 none */
+	char pooler_advice[400]; /* advice of a queued-probe verdict (error.advice points here) */
+	/* pg_stat_activity's client backends one by one, from the last inspection that read them */
+	struct pooler_backend *backends;
+	int nbackends;
 
 	/* lifecycle events, newest at head-1 */
 	struct probe_event events[TARGET_EVENTS];

@@ -8,6 +8,9 @@
 #
 # shellcheck disable=SC2154 # status, output, stderr: set by lib.sh's run_cmd
 
+# shellcheck source=tmux.sh
+. "${BASH_SOURCE[0]%/*}/tmux.sh"
+
 pl_driver() {
 	local d=${ADMIN_DRIVER:-$(dirname "${PGPULSE:-.}")/tests/admin_driver}
 	[ -x "$d" ] || lib__fail "$(lib__where)" "tests/admin_driver not built" \
@@ -186,4 +189,215 @@ test_pooler_console_that_never_answers_ends_by_its_deadline() {
 	# Not a PgBouncer at all: no pooler.
 	run_cmd "$d" --target "host=127.0.0.1 port=$PG_PORT user=app password=$APP_PASSWORD"
 	assert_json "$output" '.pooler == null and (.reason | test("not PgBouncer"))' "PostgreSQL has no console"
+}
+
+# ---- pgpulse itself (phase 2): the scheduler reads the console, check reports it
+
+pl_monitor_admin() {
+	echo "host=127.0.0.1 port=$BOUNCER_PORT user=monitor"
+}
+
+test_pooler_check_queued_probe_is_max_clients_with_culprit() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	# --query-timeout 2 ends the probe before PgBouncer's query_wait_timeout (3 s).
+	run_cmd "$PGPULSE" check --json --query-timeout 2 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_eq 2 "$status" "critical (stderr: $stderr)"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool"' "a queued probe is max_clients / pgbouncer_pool"
+	assert_json "$output" '.error.message | startswith("waiting for a server connection: PgBouncer'"'"'s pool appdb/app has 2 of 2 in use")' "the pooler's verdict"
+	assert_json "$output" '.pooler.kind == "pgbouncer" and .pooler.admin == "ok" and ([.pooler.pools[] | select(.database == "appdb" and .user == "app")][0].cl_waiting >= 1)' "the console saw the probe waiting"
+	assert_json "$output" '.incident.culprit.application_name == "busy" and .incident.culprit.source == "pgbouncer_admin" and .incident.culprit.count == 2 and .incident.culprit.of == 2' "the holding application is the culprit"
+	assert_json "$output" '.incident.culprit.text | startswith("busy (127.0.0.1) holds 2 of 2 server connections of PgBouncer'"'"'s pool appdb/app")' "the culprit line"
+	assert_json "$output" '.incident.ended_by == null and .incident.probes_failed == 1 and .incident.limit == "pgbouncer_pool"' "the incident is open"
+}
+
+test_pooler_check_queued_probe_without_console_says_most_likely() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" check --json --query-timeout 2 --no-pooler-admin "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool"' "max_clients without a console (stderr: $stderr)"
+	assert_json "$output" '.error.message | test("most likely")' "says it most likely waited for a server connection"
+	assert_json "$output" '.error.advice | test("pooler-admin|stats_users")' "and how to confirm"
+	assert_json "$output" '.pooler == null and .incident.culprit == null and (.incident.culprit_advice | test("stats_users"))' "no view: how to get one"
+	# The target's own credentials (app is not in stats_users): denied, then the same verdict.
+	run_cmd "$PGPULSE" check --json --query-timeout 2 "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.limit == "pgbouncer_pool" and .pooler.admin == "denied"' "denied console, still the pooler's verdict (stderr: $stderr)"
+	assert_contains "$stderr" "may not read PgBouncer's admin console: add it to stats_users" "check says once why the console is not readable"
+	assert_not_contains "$output$stderr" "$APP_PASSWORD" "no password"
+}
+
+test_pooler_check_plain_postgres_has_no_pooler() {
+	require_pgpulse
+	run_cmd "$PGPULSE" check --json "$PG_APP_URL"
+	assert_json "$output" '.status != "critical" and .pooler == null and .incident == null' "no pooler object for PostgreSQL (stderr: $stderr)"
+	# A healthy PgBouncer target: check reads its console too.
+	run_cmd "$PGPULSE" check --json --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_json "$output" '.error == null and .pooler.admin == "ok" and .pooler.max_client_conn == 6' "the pooler object (stderr: $stderr)"
+	assert_json "$output" '.pooler | keys == ["admin","clients_in_use","kind","max_client_conn","pools","top_clients","version"]' "exactly DESIGN.md's keys"
+}
+
+test_pooler_admin_password_hidden_everywhere() {
+	require_pgpulse
+	local secret=Adm1n-S3cret-pw pid
+	run_cmd "$PGPULSE" check --json --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer" "$BOUNCER_APP_URL"
+	assert_json "$output" '.pooler.admin == "ok"' "reads with --pooler-admin (stderr: $stderr)"
+	assert_not_contains "$output$stderr" "$secret" "no password in check's output"
+	run_cmd "$PGPULSE" check --pooler-admin "host=db.example password=$secret" "$BOUNCER_APP_URL"
+	assert_eq 3 "$status" "a host name is a usage error"
+	assert_contains "$stderr" "--pooler-admin: give the host as an IP address" "says what to do"
+	assert_contains "$output" "PGPULSE UNKNOWN - --pooler-admin:" "check answers UNKNOWN"
+	assert_not_contains "$output$stderr" "$secret" "no password in the usage error"
+	"$PGPULSE" watch --count 100 --pooler-admin "postgresql://monitor:$secret@127.0.0.1:$BOUNCER_PORT/pgbouncer" "$BOUNCER_APP_URL" >/dev/null 2>&1 &
+	pid=$!
+	assert_args_hide "$pid" "$secret"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+}
+
+test_pooler_incident_end_is_a_range() {
+	require_pgpulse
+	local out
+	out=$HARNESS_TMP/incident.jsonl
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	"$PGPULSE" watch --format jsonl --interval 0.5 --query-timeout 1 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL" >"$out" 2>/dev/null &
+	local pid=$!
+	wait_until 20 grep -q '"limit":"pgbouncer_pool"' "$out" || assert_contains "$(cat "$out")" pgbouncer_pool "an incident starts"
+	release_connections busy
+	wait_until 30 grep -q '"incident":{' "$out" || assert_contains "$(cat "$out")" '"incident"' "the incident ends"
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null || true
+	assert_json "$(grep -m1 '"culprit":' "$out")" '.culprit.application_name == "busy"' "a failing record names the culprit"
+	assert_json "$(grep -m1 '"incident":{' "$out")" '.ok and .incident.ended_after < .incident.ended_by and .incident.duration_s.min <= .incident.duration_s.max and .incident.probes_failed >= 1' "the end as a range"
+}
+
+test_pooler_prompt_errors_slots_pooler_clients() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" shell --query-timeout 2 --pooler-admin "$(pl_monitor_admin)" \
+		-c "check; errors; slots; pooler; pools; clients" "$BOUNCER_APP_URL"
+	assert_contains "$output" "max_clients" "the queued probe is max_clients (stderr: $stderr)"
+	assert_match "open for [0-9]+s: 1 probe failed, limit pgbouncer_pool" "$output" "errors lists the open incident"
+	assert_match "culprit: busy \(127\.0\.0\.1\) holds 2 of 2 server connections of PgBouncer's pool appdb/app" "$output" "errors and slots name the holder"
+	assert_match "culprit \(PgBouncer's console, [0-9]+ s ago\): busy" "$output" "slots on the failing target uses the console"
+	assert_match "PgBouncer 1\.18\.0, session mode, clients [0-9]+/6 \(max_client_conn\), as of" "$output" "pooler's summary"
+	assert_match "pool appdb/app  size 2  cl active 2  waiting [0-9]+  sv active 2 idle 0" "$output" "pooler's pool line"
+	assert_match "holders  busy \(127\.0\.0\.1\)  2 clients, 2 with a server" "$output" "pooler's holders"
+	assert_match "busy  127\.0\.0\.1:[0-9]+  active  [0-9.]+ s  -> server :[0-9]+ pid [0-9]+" "$output" "clients joined to their server and its pid"
+	assert_not_contains "$output" "client-side pool" "the pooler's connections are not a client-side pool"
+	# slots' own probe queued too: the console was read again while it waited.
+	assert_not_contains "$output" "most likely" "every queued probe confirmed by the console"
+}
+
+test_pooler_prompt_without_pooler_says_why() {
+	require_pgpulse
+	run_cmd "$PGPULSE" shell -c "check; pooler" "$PG_APP_URL"
+	assert_eq 3 "$status" "pooler on PostgreSQL is a usage error (stdout: $output)"
+	assert_contains "$output" "no PgBouncer seen here" "says why"
+}
+
+test_pooler_no_culprit_at_moderate_use() {
+	require_pgpulse
+	# 10 idle sessions of 17 usable slots, the probe the 11th: 65 %, below the 80 % warning.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 10 api app
+	run_cmd "$PGPULSE" check --json "$PG_APP_URL"
+	assert_json "$output" '.status == "ok" and .slots.in_use >= 11 and .slots.culprit == null' "no culprit line at moderate use (stderr: $stderr)"
+	# Past a lower warning threshold the same holders are named.
+	run_cmd "$PGPULSE" check --json -w slots=60% "$PG_APP_URL"
+	assert_json "$output" '.status == "warning" and (.slots.culprit | startswith("api holds 10 of 17 usable slots"))' "named above the threshold"
+}
+
+pl_metrics_have() {
+	curl -sf --max-time 10 "http://127.0.0.1:$1/metrics" | grep -qE "$2"
+}
+
+test_pooler_serve_metrics() {
+	require_pgpulse
+	local port pid m
+	port=$(harness_free_port)
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	pl_queue_one
+	"$PGPULSE" serve --listen "127.0.0.1:$port" --pooler-admin "$(pl_monitor_admin)" "bouncer=$BOUNCER_APP_URL" >/dev/null 2>&1 &
+	pid=$!
+	wait_until 20 pl_metrics_have "$port" '^pgpulse_pooler_clients_waiting\{target="bouncer"\} [1-9]' ||
+		assert_eq "waiting >= 1" "$(curl -s "http://127.0.0.1:$port/metrics" | grep pooler)" "pooler metrics"
+	m=$(curl -sf "http://127.0.0.1:$port/metrics")
+	kill -TERM "$pid"
+	wait "$pid" 2>/dev/null || true
+	assert_match 'pgpulse_pooler_max_client_conn\{target="bouncer"\} 6' "$m" "max_client_conn"
+	assert_match 'pgpulse_pooler_clients_in_use\{target="bouncer"\} [3-6]' "$m" "clients in use"
+	assert_match 'pgpulse_pooler_max_wait_seconds\{target="bouncer"\} [0-9.]+' "$m" "max wait"
+	assert_not_contains "$m" "monitor" "no conninfo in the metrics"
+}
+
+pl_tui_has() {
+	[[ $(tui_screen pooler) == *"$1"* ]]
+}
+
+pl_tui_exited() {
+	[ -s "$PL_TUI_STATUS" ]
+}
+
+pl_tui_stop() {
+	if tui_tmux has-session -t pooler 2>/dev/null && ! pl_tui_exited; then
+		tui_tmux send-keys -t pooler -l q
+		wait_until 5 pl_tui_exited || true
+	fi
+	tui_tmux kill-server 2>/dev/null || true
+}
+
+test_pooler_dashboard_panel_and_incident_banner() {
+	require_pgpulse
+	TUI_SOCKET=pgpulse-pooler-$$
+	PL_TUI_STATUS=$PWD/pooler-tui.status
+	local cmd screen s
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	cmd=$(tui_command "exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$PL_TUI_STATUS") env -u NO_COLOR" \
+		LANG=C.UTF-8 TERM=xterm-256color "$PGPULSE" --interval 0.5 --query-timeout 1 \
+		--pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL")
+	trap pl_tui_stop EXIT
+	tui_new pooler "$cmd"
+	tui_tmux resize-window -t pooler -x 200 -y 50
+	for s in "MAX_CLIENTS INCIDENT" "culprit: busy (127.0.0.1) holds 2 of 2 server connections" "─ Pooler"; do
+		wait_until 20 pl_tui_has "$s" || assert_contains "$(tui_screen pooler)" "$s" "the dashboard shows it"
+	done
+	screen=$(tui_screen pooler)
+	assert_contains "$screen" "limit pgbouncer_pool" "the banner names the pool limit"
+	assert_match "PgBouncer 1\.18\.0, session mode, clients [0-9]+/6 \(max_client_conn\)" "$screen" "the panel's summary"
+	assert_match "pool appdb/app  size 2  cl active [0-9]+  waiting [0-9]+  sv active 2 idle 0" "$screen" "the pool line"
+	assert_contains "$screen" "holders  busy (127.0.0.1)  2 clients, 2 with a server" "the holders"
+	assert_not_contains "$screen" "raise --query-timeout" "no slow-server advice"
+	# The pool frees: the incident ends, its end shown as a range.
+	release_connections busy
+	wait_until 30 pl_tui_has "ended between" || assert_contains "$(tui_screen pooler)" "ended between" "the last incident's end as a range"
+	pl_tui_stop
+	assert_eq 0 "$(cat "$PL_TUI_STATUS")" "q quits with 0"
+}
+
+test_pooler_query_wait_timeout_gets_the_culprit_and_the_value() {
+	require_pgpulse
+	HOLD_DB=appdb hold_connections 2 busy app "$BOUNCER_PORT"
+	# --query-timeout 5 outlasts PgBouncer's query_wait_timeout (3 s): PgBouncer ends the wait.
+	run_cmd "$PGPULSE" check --json --query-timeout 5 --pooler-admin "$(pl_monitor_admin)" "$BOUNCER_APP_URL"
+	assert_json "$output" '.error.class == "max_clients" and .error.limit == "pgbouncer_pool" and (.error.message | test("query_wait_timeout"))' "PgBouncer's own verdict (stderr: $stderr)"
+	assert_json "$output" '.error.advice | endswith("(query_wait_timeout = 3 s)")' "the advice gives the pooler's value"
+	assert_json "$output" '.incident.culprit.application_name == "busy"' "the same culprit"
+}
+
+test_pooler_clients_joined_to_backends_through_a_sibling() {
+	require_pgpulse
+	local want
+	# One of the pool's two server connections busy: the prompt's checks get the other.
+	HOLD_DB=appdb hold_connections 1 busy app "$BOUNCER_PORT"
+	want=$(pg_admin "SELECT string_agg(pid::text, ' ' ORDER BY pid) FROM pg_stat_activity WHERE application_name = 'busy'")
+	# Once the bouncer target is known to be a PgBouncer, the direct target's
+	# inspection reads pg_stat_activity's backends too.
+	run_cmd "$PGPULSE" shell --pooler-admin "$(pl_monitor_admin)" \
+		-c "check bouncer; check direct; target use bouncer; clients; pooler" "direct=$PG_APP_URL" \
+		"bouncer=postgresql://app:$APP_PASSWORD@127.0.0.1:$BOUNCER_PORT/appdb"
+	assert_match "busy  127\.0\.0\.1:[0-9]+  active  [0-9.]+ s  -> server :[0-9]+ pid [0-9]+  -> backend active, xact [0-9.]+ s" "$output" "a client joined to its backend's state (stderr: $stderr)"
+	local pid
+	for pid in $want; do
+		assert_contains "$output" "pid $pid  -> backend active" "backend $pid named"
+	done
+	assert_contains "$output" "holders  busy (127.0.0.1)  1 client, 1 with a server" "holders"
 }

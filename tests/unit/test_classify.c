@@ -281,6 +281,13 @@ static void test_classify_max_clients_limits_of_corpus_rows(void **state)
 		  LIMIT_SUPAVISOR_SESSION_POOL },
 		{ "XX000", "Unable to check out connection from the pool due to timeout",
 		  LIMIT_SUPAVISOR_SESSION_POOL },
+		/* Supavisor's current texts carry the limit (issue 9) */
+		{ "XX000",
+		  "(EMAXCONNSESSION) max clients reached in session mode - max clients are limited "
+		  "to pool_size: 15",
+		  LIMIT_SUPAVISOR_SESSION_POOL },
+		{ "XX000", "(EMAXCONN) max client connections reached, limit: 200",
+		  LIMIT_SUPAVISOR_MAX_CLIENTS },
 		{ "53300", "too many tcp connections (global client_max 100)", LIMIT_POOLER_OTHER },
 	};
 

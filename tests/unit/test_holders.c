@@ -385,17 +385,17 @@ static void test_holders_servers_freshest_view_by_identity(void **state)
 
 	(void)state;
 	assert_false(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
-	holders_servers_note(h, pooler);
+	holders_servers_note(h, pooler, NULL);
 	view_with_pool(direct);
 	direct->inspect_wall.tv_sec = 160;
-	holders_servers_note(h, direct);
-	holders_servers_note(h, other);
+	holders_servers_note(h, direct, NULL);
+	holders_servers_note(h, other, NULL);
 	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
 	assert_int_equal(wall.tv_sec, 160);
 	assert_string_equal(line, "api holds 48 of 57 usable slots, 45 idle for more than 10 "
 				  "minutes: a client-side pool");
 	/* an older view noted later does not replace a fresher one */
-	holders_servers_note(h, pooler);
+	holders_servers_note(h, pooler, NULL);
 	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
 	assert_int_equal(wall.tv_sec, 160);
 	/* another server's view is not ours; nobody's view for a target that never got in */
@@ -406,7 +406,7 @@ static void test_holders_servers_freshest_view_by_identity(void **state)
 	/* a view that failed to parse speaks for nobody */
 	direct->inspect_wall.tv_sec = 300;
 	direct->inspect.valid = false;
-	holders_servers_note(h, direct);
+	holders_servers_note(h, direct, NULL);
 	assert_true(holders_servers_culprit(h, pooler, &wall, line, sizeof(line)));
 	assert_int_equal(wall.tv_sec, 160);
 	holders_servers_free(h);
@@ -429,7 +429,7 @@ static void test_holders_servers_by_supabase_project(void **state)
 	char line[256];
 
 	(void)state;
-	holders_servers_note(h, direct);
+	holders_servers_note(h, direct, NULL);
 	/* never got in, but names the same project (case aside) */
 	assert_true(holders_servers_culprit(h, session, &wall, line, sizeof(line)));
 	assert_int_equal(wall.tv_sec, 50);
@@ -453,7 +453,7 @@ static void test_holders_servers_many(void **state)
 	for (int i = 0; i < N; i++) {
 		snprintf(t->inspect.server_key, sizeof(t->inspect.server_key), "key-%d", i);
 		t->inspect_wall.tv_sec = 1000 + i;
-		holders_servers_note(h, t);
+		holders_servers_note(h, t, NULL);
 	}
 	for (int i = 0; i < N; i++) {
 		snprintf(t->inspect.server_key, sizeof(t->inspect.server_key), "key-%d", i);
@@ -462,6 +462,51 @@ static void test_holders_servers_many(void **state)
 	}
 	holders_servers_free(h);
 	free(t);
+}
+
+/* PgBouncer's idle server connections (issue 9): not a client-side pool, no culprit at 65%. */
+static void test_holders_pooler_connections_are_not_a_client_pool(void **state)
+{
+	struct inspect_info info;
+	struct holders_poolers p = { .n = 1 };
+	char line[300];
+
+	(void)state;
+	util_strlcpy(p.v[0].addr, "127.0.0.1", sizeof(p.v[0].addr));
+	util_strlcpy(p.v[0].user, "app", sizeof(p.v[0].user));
+	info_init(&info, 20, 3);
+	info_add(&info, "", "app", "127.0.0.1", 10, 0, 10, 0);
+	info_add(&info, "pgpulse", "postgres", "local", 1, 1, 0, 0);
+	/* Without knowing the pooler: the old, wrong verdict. */
+	assert_true(holders_culprit(&info, line, sizeof(line)));
+	assert_non_null(strstr(line, "a client-side pool"));
+	/* Knowing it, in an incident: nobody else dominates, no culprit from the server side. */
+	assert_false(holders_culprit_with(&info, &p, true, 80, line, sizeof(line)));
+	assert_string_equal(line, "");
+	/* Another user's idle pool is still named, the pooler's group passed over. */
+	info_add(&info, "api", "api", "10.0.0.5", 14, 0, 14, 0);
+	info.max_connections = 30;
+	assert_true(holders_culprit_with(&info, &p, true, 80, line, sizeof(line)));
+	assert_true(strncmp(line, "api holds 14 of 27 usable slots", 31) == 0);
+}
+
+static void test_holders_culprit_only_above_the_warning_threshold(void **state)
+{
+	struct inspect_info info;
+	char line[300];
+
+	(void)state;
+	info_init(&info, 20, 3);
+	info_add(&info, "api", "app", "10.0.0.5", 11, 0, 11, 0); /* 11 of 17: 65 % */
+	assert_false(holders_culprit_with(&info, NULL, false, 80, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, true, 80, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, false, 60, line, sizeof(line)));
+	assert_true(holders_culprit_with(&info, NULL, false, -1, line, sizeof(line)));
+	/* A missing commit is named whatever the pressure. */
+	info_add(&info, "worker", "app", "10.0.0.6", 2, 0, 0, 2)->longest_idle_xact_s = 300;
+	info.max_connections = 40;
+	assert_true(holders_culprit_with(&info, NULL, false, 80, line, sizeof(line)));
+	assert_non_null(strstr(line, "a missing commit/rollback"));
 }
 
 int main(void)
@@ -489,6 +534,8 @@ int main(void)
 		cmocka_unit_test(test_holders_servers_freshest_view_by_identity),
 		cmocka_unit_test(test_holders_servers_by_supabase_project),
 		cmocka_unit_test(test_holders_servers_many),
+		cmocka_unit_test(test_holders_pooler_connections_are_not_a_client_pool),
+		cmocka_unit_test(test_holders_culprit_only_above_the_warning_threshold),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

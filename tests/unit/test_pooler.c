@@ -599,6 +599,51 @@ static void test_pooler_culprit_json_as_data(void **state)
 	pooler_view_free(&v);
 }
 
+/* The one-line texts of the dashboard's Pooler panel and the prompt (issue 9). */
+static void test_pooler_texts(void **state)
+{
+	struct pooler_view v;
+	struct pooler_holder top[4];
+	struct pooler_join j[8];
+	struct pooler_backend be[3];
+	char line[600];
+	int idx[4], n;
+
+	(void)state;
+	view_full_pool(&v);
+	backends_init(be);
+	pooler_text_summary(&v, line, sizeof(line));
+	assert_string_equal(line, "PgBouncer 1.18.0, session mode, clients 3/6 (max_client_conn)");
+	/* the console's own pool is left out */
+	n = pooler_shown_pools(&v, idx, 4);
+	assert_int_equal(n, 1);
+	pooler_text_pool(&v.pools[idx[0]], line, sizeof(line));
+	assert_string_equal(line,
+			    "pool appdb/app  size 2  cl active 2  waiting 1  sv active 2 idle 0"
+			    "  max wait 2.5 s");
+	n = pooler_top_clients(&v, NULL, 0, top, 4);
+	assert_true(n >= 2);
+	pooler_text_holder(&top[0], line, sizeof(line));
+	assert_true(strncmp(line, "busy (127.0.0.1)  2 clients, 2 with a server, oldest ", 53) ==
+		    0);
+	pooler_text_holder(&top[1], line, sizeof(line));
+	assert_true(strncmp(line, "pgpulse (127.0.0.1)  1 client, 0 with a server, 1 waiting",
+			    57) == 0);
+	n = pooler_join_clients(&v, be, 3, j, 8);
+	assert_int_equal(n, 3);
+	pooler_text_join(&j[0], line, sizeof(line));
+	assert_non_null(strstr(line, "-> server :50001 pid 4101  -> backend idle"));
+	pooler_text_join(&j[2], line, sizeof(line));
+	assert_non_null(strstr(line, "waiting"));
+	assert_non_null(strstr(line, "-> no server"));
+	/* Not readable: the summary is the reason. */
+	v.admin = POOLER_ADMIN_DENIED;
+	util_strlcpy(v.reason, "user \"app\" may not read", sizeof(v.reason));
+	pooler_text_summary(&v, line, sizeof(line));
+	assert_string_equal(line, "user \"app\" may not read");
+	pooler_view_free(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -621,6 +666,7 @@ int main(void)
 		cmocka_unit_test(test_pooler_supavisor_limits_from_messages),
 		cmocka_unit_test(test_pooler_json_object),
 		cmocka_unit_test(test_pooler_culprit_json_as_data),
+		cmocka_unit_test(test_pooler_texts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

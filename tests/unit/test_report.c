@@ -109,8 +109,9 @@ static void test_check_json_keys_in_order(void **state)
 	json_t *j, *phases;
 	const char *key;
 	json_t *v;
-	static const char *const keys[] = { "status", "target",	  "phases_ms", "error",	   "server",
-					    "tls",    "settings", "slots",     "addresses", "name" };
+	static const char *const keys[] = { "status",	 "target", "phases_ms", "error",
+					    "server",	 "tls",	   "settings",	"slots",
+					    "addresses", "name",   "pooler",	"incident" };
 	static const char *const phase_keys[] = { "dns",   "tcp",   "tls",  "auth",
 						  "query", "close", "total" };
 	size_t i = 0;
@@ -118,6 +119,7 @@ static void test_check_json_keys_in_order(void **state)
 	(void)state;
 	target_init(&t, 0);
 	t.dsn.display = util_xstrdup("postgresql://app:***@db/app");
+	t.dsn.name = util_xstrdup("db");
 	r->error.cls = CLASS_REFUSED;
 	r->error.advice = "";
 	r->failed_phase = PROBE_TCP;
@@ -139,6 +141,9 @@ static void test_check_json_keys_in_order(void **state)
 	assert_true(json_is_null(json_object_get(j, "tls")));
 	assert_true(json_is_null(json_object_get(j, "settings")));
 	assert_true(json_is_null(json_object_get(j, "slots")));
+	/* No console read, not a max_clients failure. */
+	assert_true(json_is_null(json_object_get(j, "pooler")));
+	assert_true(json_is_null(json_object_get(j, "incident")));
 	assert_int_equal(json_array_size(json_object_get(j, "addresses")), 1);
 	phases = json_object_get(j, "phases_ms");
 	i = 0;
@@ -153,8 +158,62 @@ static void test_check_json_keys_in_order(void **state)
 	json_decref(j);
 	free((char *)t.dsn.display);
 	t.dsn.display = NULL;
+	free(t.dsn.name);
+	t.dsn.name = NULL;
 	target_free(&t);
 	free(r);
+}
+
+/* An incident's end is a range: the last failure .. the first success. */
+static void test_incident_json_end_as_a_range(void **state)
+{
+	struct target_incident inc;
+	json_t *j, *d;
+	char span[120];
+
+	(void)state;
+	memset(&inc, 0, sizeof(inc));
+	inc.start.tv_sec = 1764597730; /* 2025-12-01T14:02:10Z */
+	inc.start_ms = 1000;
+	inc.last_fail.tv_sec = inc.start.tv_sec + 105;
+	inc.last_fail_ms = 1000 + 105000;
+	inc.probes_failed = 12;
+	inc.limit = LIMIT_PGBOUNCER_POOL;
+	/* open: no end, no culprit: how to get one */
+	j = report_incident_json(&inc);
+	assert_true(json_is_null(json_object_get(j, "ended_by")));
+	assert_true(json_is_null(json_object_get(json_object_get(j, "duration_s"), "max")));
+	assert_true(json_is_null(json_object_get(j, "culprit")));
+	assert_non_null(
+		strstr(json_string_value(json_object_get(j, "culprit_advice")), "stats_users"));
+	json_decref(j);
+	/* ended 30 s after the last failure, culprit from a sibling */
+	inc.end.tv_sec = inc.start.tv_sec + 135;
+	inc.end_ms = 1000 + 135000;
+	util_strlcpy(inc.culprit, "api holds 10 of 17", sizeof(inc.culprit));
+	j = report_incident_json(&inc);
+	assert_string_equal(json_string_value(json_object_get(j, "started")),
+			    "2025-12-01T14:02:10.000Z");
+	assert_string_equal(json_string_value(json_object_get(j, "ended_after")),
+			    "2025-12-01T14:03:55.000Z");
+	assert_string_equal(json_string_value(json_object_get(j, "ended_by")),
+			    "2025-12-01T14:04:25.000Z");
+	d = json_object_get(j, "duration_s");
+	assert_true(json_real_value(json_object_get(d, "min")) == 105.0);
+	assert_true(json_real_value(json_object_get(d, "max")) == 135.0);
+	assert_int_equal(json_integer_value(json_object_get(j, "probes_failed")), 12);
+	assert_string_equal(json_string_value(json_object_get(j, "limit")), "pgbouncer_pool");
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "culprit"), "source")),
+		"sibling");
+	assert_null(json_object_get(j, "culprit_advice"));
+	json_decref(j);
+	report_incident_span(&inc, 0, span, sizeof(span));
+	assert_non_null(strstr(span, "(1m45s-2m15s)"));
+	assert_true(strncmp(span, "ended between ", 14) == 0);
+	inc.end.tv_sec = 0;
+	report_incident_span(&inc, 1000 + 61000, span, sizeof(span));
+	assert_string_equal(span, "open for 1m01s");
 }
 
 int main(void)
@@ -165,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_error_json_of_success_is_null),
 		cmocka_unit_test(test_ms_json_rounds_to_microseconds),
 		cmocka_unit_test(test_check_json_keys_in_order),
+		cmocka_unit_test(test_incident_json_end_as_a_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
