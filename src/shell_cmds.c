@@ -797,16 +797,17 @@ static void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
 	    pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c)) {
 		printf("\nculprit (PgBouncer's console, %.0f s ago): %s\n", sched_pooler_age_s(t),
-		       c.text);
+		       shell_show(c.text));
 		return;
 	}
 	if (inc && inc->culprit[0]) {
-		printf("\nculprit: %s\n", inc->culprit);
+		printf("\nculprit: %s\n", shell_show(inc->culprit));
 		return;
 	}
 	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
 	if (view && via != t && shell_slots_culprit(sh, t, view, line, sizeof(line))) {
-		printf("\nculprit (seen through %s): %s\n", via->dsn.name, line);
+		printf("\nculprit (seen through %s): %s\n", shell_show(via->dsn.name),
+		       shell_show(line));
 		return;
 	}
 	printf("\nculprit: unknown: %s\n", TARGET_NO_CULPRIT_ADVICE);
@@ -852,26 +853,26 @@ static int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)
 	shell_pooler_wait(sh, t);
 	missing = shell_pooler_missing(sh, t);
 	if (missing) {
-		printf("%s: %s\n", t->dsn.name, missing);
+		printf("%s: %s\n", shell_show(t->dsn.name), shell_show(missing));
 		return APP_EXIT_USAGE;
 	}
 	pooler_text_summary(v, line, sizeof(line));
-	printf("%s, as of %.0f s ago\n", line, sched_pooler_age_s(t));
+	printf("%s, as of %.0f s ago\n", shell_show(line), sched_pooler_age_s(t));
 	if (v->admin != POOLER_ADMIN_OK)
 		return APP_EXIT_WARNING;
 	np = pooler_shown_pools(v, idx, 32);
 	for (int i = 0; i < np; i++) {
 		pooler_text_pool(&v->pools[idx[i]], line, sizeof(line));
-		printf("  %s\n", line);
+		printf("  %s\n", shell_show(line));
 	}
 	nh = pooler_top_clients(v, be, nbe, top, POOLER_MAX_TOP_CLIENTS);
 	for (int i = 0; i < nh; i++) {
 		pooler_text_holder(&top[i], line, sizeof(line));
-		printf("%s%s\n", i ? "         " : "holders  ", line);
+		printf("%s%s\n", i ? "         " : "holders  ", shell_show(line));
 	}
 	if (pooler_culprit(v, db, t->dsn.user, be, nbe, target_open_incident(t) != NULL,
 			   th->slots_pct[0] >= 0 ? th->slots_pct[0] : 80, &c))
-		printf("\nculprit: %s\n", c.text);
+		printf("\nculprit: %s\n", shell_show(c.text));
 	return APP_EXIT_OK;
 }
 
@@ -890,7 +891,8 @@ static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
 	shell_pooler_wait(sh, t);
 	missing = shell_pooler_missing(sh, t);
 	if (missing || t->pooler.admin != POOLER_ADMIN_OK) {
-		printf("%s: %s\n", t->dsn.name, missing ? missing : t->pooler.reason);
+		printf("%s: %s\n", shell_show(t->dsn.name),
+		       shell_show(missing ? missing : t->pooler.reason));
 		return APP_EXIT_USAGE;
 	}
 	j = util_xcalloc(SHELL_CLIENTS_SHOWN, sizeof(*j));
@@ -900,7 +902,7 @@ static int shell_cmd_clients(struct shell *sh, const struct shell_words *w)
 	       n < t->pooler.clients_total ? ", the first shown" : "");
 	for (int i = 0; i < n; i++) {
 		pooler_text_join(&j[i], line, sizeof(line));
-		printf("  %s\n", line);
+		printf("  %s\n", shell_show(line));
 	}
 	free(j);
 	return APP_EXIT_OK;
