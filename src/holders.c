@@ -467,20 +467,10 @@ void holders_servers_free(struct holders_servers *h)
 	free(h);
 }
 
-/* FNV-1a: keys are short, and a collision costs a probe, not a mismatch. */
-static size_t holders_hash(const char *key)
-{
-	uint64_t x = 1469598103934665603ULL;
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		x = (x ^ *p) * 1099511628211ULL;
-	return (size_t)x;
-}
-
 static struct holders_server *holders_slot(struct holders_server *slots, size_t cap,
 					   const char *key)
 {
-	size_t i = holders_hash(key) & (cap - 1);
+	size_t i = (size_t)util_hash(key) & (cap - 1);
 
 	while (slots[i].key[0] && strcmp(slots[i].key, key) != 0)
 		i = (i + 1) & (cap - 1);

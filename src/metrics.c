@@ -427,32 +427,32 @@ static void metrics_pooler_waits(const struct pooler_view *v, int *waiting, doub
 	}
 }
 
-static void metrics_pooler_waiting(struct metrics_buf *b, const char *name, const struct target *t,
-				   const struct metrics_target *m)
+/* The pooler's waiting clients (max_wait false) or its longest wait in seconds. */
+static void metrics_pooler_wait(struct metrics_buf *b, const char *name, const struct target *t,
+				bool max_wait)
 {
 	const struct pooler_view *v = metrics_pooler(t);
 	int waiting;
 	double maxwait;
 
-	(void)m;
 	if (v) {
 		metrics_pooler_waits(v, &waiting, &maxwait);
-		metrics_simple(b, name, t, waiting);
+		metrics_simple(b, name, t, max_wait ? maxwait : waiting);
 	}
+}
+
+static void metrics_pooler_waiting(struct metrics_buf *b, const char *name, const struct target *t,
+				   const struct metrics_target *m)
+{
+	(void)m;
+	metrics_pooler_wait(b, name, t, false);
 }
 
 static void metrics_pooler_max_wait(struct metrics_buf *b, const char *name, const struct target *t,
 				    const struct metrics_target *m)
 {
-	const struct pooler_view *v = metrics_pooler(t);
-	int waiting;
-	double maxwait;
-
 	(void)m;
-	if (v) {
-		metrics_pooler_waits(v, &waiting, &maxwait);
-		metrics_simple(b, name, t, maxwait);
-	}
+	metrics_pooler_wait(b, name, t, true);
 }
 
 static const struct metrics_family {

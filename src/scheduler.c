@@ -219,19 +219,9 @@ void sched_free(struct sched *s)
 	free(s);
 }
 
-/* FNV-1a over a host key. */
-static uint32_t sched_hash(const char *key)
-{
-	uint32_t x = 2166136261u;
-
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-		x = (x ^ *p) * 16777619u;
-	return x;
-}
-
 static int *sched_host_slot(const struct sched *s, const char *key)
 {
-	uint32_t i = sched_hash(key) & (uint32_t)(s->host_cap - 1);
+	uint32_t i = (uint32_t)util_hash(key) & (uint32_t)(s->host_cap - 1);
 
 	while (s->host_map[i] && strcmp(s->hosts[s->host_map[i] - 1].key, key) != 0)
 		i = (i + 1) & (uint32_t)(s->host_cap - 1);

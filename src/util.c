@@ -173,3 +173,13 @@ char *util_fmt_days_left(int days, char *out, size_t outlen)
 	snprintf(out, outlen, "%d day%s %s", n, n == 1 ? "" : "s", days < 0 ? "ago" : "left");
 	return out;
 }
+
+/* FNV-1a: keys are short, and a collision costs a probe, not a mismatch. */
+uint64_t util_hash(const char *key)
+{
+	uint64_t x = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)key; *p; p++)
+		x = (x ^ *p) * 1099511628211ULL;
+	return x;
+}

@@ -32,6 +32,8 @@ bool util_ends_with_ci(const char *name, const char *suffix);
 
 /* Edit distance between two words, ignoring ASCII case ("did you mean"). */
 int util_edit_distance(const char *a, const char *b);
+/* FNV-1a over a string, for the open-addressing tables (holders, scheduler). */
+uint64_t util_hash(const char *key);
 
 /* Formats a duration in ms for humans: "0.42 ms", "12.3 ms", "1.20 s". */
 char *util_fmt_ms(double ms, char *out, size_t outlen);
