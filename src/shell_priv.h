@@ -1,7 +1,8 @@
 /*
  * shell_priv: what the prompt's files share (shell.c: input, history, loop
- * and front-ends; shell_cmds.c: the commands; shell_session.c: the
- * prompt's state, probes, questions and signals). Not for other modules.
+ * and front-ends; shell_cmds.c: the commands; shell_pooler.c: the pooler's
+ * side; shell_session.c: the prompt's state, probes, questions and
+ * signals). Not for other modules.
  */
 #ifndef PGPULSE_SHELL_PRIV_H
 #define PGPULSE_SHELL_PRIV_H
@@ -92,6 +93,15 @@ int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect);
 bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len);
 /* The signal pipe in the loop; off while burst or a question reads it itself. */
 void shell_watch_signals(struct shell *sh, bool on);
+
+/* shell_pooler.c: the pooler's side (issue 9). */
+int shell_cmd_pooler(struct shell *sh, const struct shell_words *w);
+int shell_cmd_clients(struct shell *sh, const struct shell_words *w);
+/* slots on a target that cannot get in: who holds what it needs, seen from elsewhere. */
+void shell_slots_elsewhere(struct shell *sh, const struct target *t);
+/* The server side's culprit, the pooler's server connections left out. */
+bool shell_slots_culprit(struct shell *sh, const struct target *t, const struct inspect_info *in,
+			 char *out, size_t len);
 
 /* shell_cmds.c: running lines. */
 /* The commands of one line, in order; a cancelled one ends the line. */
