@@ -240,8 +240,24 @@ harness__make_certs() {
 
 # ---------------------------------------------------------------- PostgreSQL
 
+# harness_pg_ctl_at DATA ARGS...: pg_ctl on any cluster, as the server user.
+harness_pg_ctl_at() {
+	local data=$1
+	shift
+	harness__as_server "$PG_BINDIR/pg_ctl" -D "$data" "$@"
+}
+
 harness__pg_ctl() {
-	harness__as_server "$PG_BINDIR/pg_ctl" -D "$PG_DATA" "$@"
+	harness_pg_ctl_at "$PG_DATA" "$@"
+}
+
+# harness_initdb DATA LOG [INITDB OPTIONS...]: a throwaway cluster (superuser
+# postgres, no fsync), as the server user; prints the log when it fails.
+harness_initdb() {
+	local data=$1 log=$2
+	shift 2
+	harness__as_server "$PG_BINDIR/initdb" -D "$data" -U postgres --no-sync --no-instructions \
+		"$@" >"$log" 2>&1 || { cat "$log" >&2; return 1; }
 }
 
 harness__pg_ready() {
@@ -260,11 +276,9 @@ harness__start_postgres() {
 		listen='127.0.0.1,::1'
 	fi
 
-	harness__as_server "$PG_BINDIR/initdb" -D "$PG_DATA" -U postgres \
-		--auth-local=trust --auth-host=scram-sha-256 \
-		--encoding=UTF8 --locale=C --no-sync --no-instructions \
-		>"$HARNESS_TMP/logs/initdb.log" 2>&1 ||
-		{ cat "$HARNESS_TMP/logs/initdb.log" >&2; harness__fail "initdb failed"; return 1; }
+	harness_initdb "$PG_DATA" "$HARNESS_TMP/logs/initdb.log" \
+		--auth-local=trust --auth-host=scram-sha-256 --encoding=UTF8 --locale=C ||
+		{ harness__fail "initdb failed"; return 1; }
 
 	# Appended last, so these win over initdb's defaults.
 	cat >>"$PG_DATA/postgresql.conf" <<-EOF

@@ -353,7 +353,7 @@ test_dashboard_resize_down_to_nothing_and_back() {
 
 # A throwaway PostgreSQL the test may stop and start (the harness's is shared).
 own_pg_ctl() {
-	harness__as_server "$PG_BINDIR/pg_ctl" -D "$OWN_PG_DATA" "$@"
+	harness_pg_ctl_at "$OWN_PG_DATA" "$@"
 }
 
 
@@ -365,8 +365,7 @@ own_pg_start() {
 	chmod 755 "$OWN_PG_DIR"
 	[ -n "${HARNESS_USER:-}" ] && chown "$HARNESS_USER" "$OWN_PG_DIR"
 	trap dash_cleanup EXIT
-	harness__as_server "$PG_BINDIR/initdb" -D "$OWN_PG_DATA" -U postgres --auth=trust --no-sync \
-		--no-instructions >"$OWN_PG_DIR/initdb.log" 2>&1 || { cat "$OWN_PG_DIR/initdb.log"; return 1; }
+	harness_initdb "$OWN_PG_DATA" "$OWN_PG_DIR/initdb.log" --auth=trust
 	cat >>"$OWN_PG_DATA/postgresql.conf" <<-EOF
 		listen_addresses = '127.0.0.1'
 		port = $OWN_PG_PORT
