@@ -15,6 +15,7 @@
 
 #include <libpq-fe.h>
 
+#include "text.h"
 #include "util.h"
 
 #define ADMIN_DEFAULT_DEADLINE_MS 3000.0
@@ -227,6 +228,13 @@ static void admin_finish(struct admin *a)
 	a->conn = NULL;
 	a->t_end = util_now_ms();
 	a->state = ADMIN_ST_DONE;
+	/* The reason quotes the pooler (its errors, its version): made safe once for every view. */
+	{
+		char raw[sizeof(a->view.reason)];
+
+		util_strlcpy(raw, a->view.reason, sizeof(raw));
+		text_terminal(a->view.reason, raw, sizeof(a->view.reason), true);
+	}
 }
 
 /* libpq's message, first line only, with its "FATAL:  08P01: " prefix gone. */

@@ -89,6 +89,12 @@ bool app_answer_yes(const char *answer)
 	return strcmp(answer, "y") == 0 || strcmp(answer, "yes") == 0;
 }
 
+/* PG* values come from the environment: shown visibly, like any target text. */
+static const char *app_safe(char *out, const char *s, size_t outlen)
+{
+	return text_terminal(out, s, outlen, text_locale_utf8());
+}
+
 /*
  * No target was given: say what libpq's defaults resolved to and which PG*
  * variables set them, so "nothing listens" is not a mystery at 3 a.m.
@@ -97,7 +103,7 @@ static void app_note_defaults(const struct dsn_target *t)
 {
 	static const char *const vars[] = { "PGSERVICE", "PGHOST",     "PGHOSTADDR", "PGPORT",
 					    "PGUSER",	 "PGDATABASE", "PGSSLMODE" };
-	char from[128] = "";
+	char from[128] = "", host[256], port[64], user[128], db[128];
 
 	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
 		const char *v = getenv(vars[i]);
@@ -112,8 +118,10 @@ static void app_note_defaults(const struct dsn_target *t)
 		"defaults (%s), %s%s port %s, user %s, database %s; give a target to probe "
 		"another\n",
 		from[0] ? from : "no PG* variables set", t->host_is_socket ? "socket " : "host ",
-		t->host ? t->host : "(libpq's default)", t->port ? t->port : "5432",
-		t->user ? t->user : "(unknown)", t->dbname ? t->dbname : "(same as user)");
+		app_safe(host, t->host ? t->host : "(libpq's default)", sizeof(host)),
+		app_safe(port, t->port ? t->port : "5432", sizeof(port)),
+		app_safe(user, t->user ? t->user : "(unknown)", sizeof(user)),
+		app_safe(db, t->dbname ? t->dbname : "(same as user)", sizeof(db)));
 }
 
 static bool app_add_target_raw(struct sched *s, const struct app_options *o, const char *input,

@@ -4,6 +4,7 @@
  */
 #include "check.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <poll.h>
@@ -128,9 +129,13 @@ enum app_next check_run(struct app *a)
 		 * readable: why, once (the pooler object has no room for it).
 		 */
 		if (!r->ok && t->have_pooler && t->pooler_kind == POOLER_KIND_PGBOUNCER &&
-		    t->pooler.admin != POOLER_ADMIN_OK && t->pooler.reason[0])
-			fprintf(stderr, "pgpulse: %s: PgBouncer's admin console: %s\n", t->dsn.name,
+		    t->pooler.admin != POOLER_ADMIN_OK && t->pooler.reason[0]) {
+			char name[200];
+
+			fprintf(stderr, "pgpulse: %s: PgBouncer's admin console: %s\n",
+				text_terminal(name, t->dsn.name, sizeof(name), text_locale_utf8()),
 				t->pooler.reason);
+		}
 
 		if (o->json) {
 			json_t *j = report_check_json(t, r, st);
