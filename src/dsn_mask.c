@@ -301,6 +301,10 @@ static bool dsn_find_token_uri(const char *s, size_t key, size_t end, size_t bas
 
 	if (uri == NULL || uri >= s + end)
 		return false;
+	/* only a scheme before it ("jdbc:postgresql"): ";password=x//h://" is no URI */
+	for (const char *c = s + key; c < uri; c++)
+		if (!dsn_is_alnum((unsigned char)*c) && !strchr("+.-:", *c))
+			return false;
 	tok = util_xmalloc(end - key + 1);
 	memcpy(tok, s + key, end - key);
 	tok[end - key] = '\0';

@@ -702,7 +702,10 @@ static void test_dsn_mask_password_table(void **state)
 		{ "postgresql://u:pa ss@h/db password=x", "postgresql://u:***" },
 		{ "jdbc:postgresql://u:pw@h/db password=k",
 		  "jdbc:postgresql://u:***@h/db password=***" },
-		{ "x#y://a k postgresql://u:pw@h/db", "x#y://a ***" },
+		{ "x#y://a k postgresql://u:pw@h/db", "***" },
+		/* only a scheme makes a token a URI: here a later "://" hid a password */
+		{ "host=h ;password=pw@s//esql://&x k", "host=h ***" },
+		{ "jdbc:pg://u:pw@h password=z", "jdbc:pg://u:***@h password=***" },
 		{ "h='x postgresql://u:pw@h/db'", "h='***'" },
 		{ "dbname='x password=y' host=h", "dbname='***' host=h" },
 		/* a JDBC URL is masked as the URI dsn_parse reads after "jdbc:" (fuzz_dsn) */
