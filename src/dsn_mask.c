@@ -395,9 +395,38 @@ size_t dsn_skip_space(const char *s)
 	return i;
 }
 
+/*
+ * Any "password=" or "sslpassword=" that starts a word or a parameter, its
+ * value to the next '&', quote or space: a net under the parsers above, for text
+ * they read another way (a URI's userinfo that runs past a space into a
+ * later '@' takes "?password=" in with it). Masking too much costs nothing.
+ */
+static void dsn_find_loose_secrets(const char *s, struct dsn_secrets *sec)
+{
+	static const char *const keys[] = { "password=", "sslpassword=" };
+
+	for (size_t i = 0; s[i]; i++) {
+		if (i > 0 && !dsn_is_space((unsigned char)s[i - 1]) && !strchr("?&;'\"", s[i - 1]))
+			continue;
+		for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+			size_t v = i + strlen(keys[k]), e = v;
+
+			/* a 'quoted value' is conninfo's, and that scanner reads it whole */
+			if (strncasecmp(s + i, keys[k], strlen(keys[k])) != 0 || s[v] == '\'')
+				continue;
+			while (s[e] && s[e] != '&' && s[e] != '\'' && !dsn_is_space((unsigned char)s[e]))
+				e++;
+			if (e > v)
+				dsn_secrets_add(sec, v, e, false);
+		}
+	}
+}
+
 static void dsn_find_secrets(const char *s, struct dsn_secrets *sec)
 {
 	size_t lead = dsn_skip_space(s);
+
+	dsn_find_loose_secrets(s, sec);
 
 	/* dsn_parse reads a JDBC URL as the URI after "jdbc:": so must masking */
 	if (strncasecmp(s + lead, "jdbc:postgresql://", 18) == 0)

@@ -706,6 +706,8 @@ static void test_dsn_mask_password_table(void **state)
 		/* only a scheme makes a token a URI: here a later "://" hid a password */
 		{ "host=h ;password=pw@s//esql://&x k", "host=h ***" },
 		{ "jdbc:pg://u:pw@h password=z", "jdbc:pg://u:***@h password=***" },
+		/* a userinfo running past a space to a later '@' took "?password=" in */
+		{ "postgresql://u&x?password=pw9 'h=x/&y@z", "postgresql://u&x?password=*** ***" },
 		{ "h='x postgresql://u:pw@h/db'", "h='***'" },
 		{ "dbname='x password=y' host=h", "dbname='***' host=h" },
 		/* a JDBC URL is masked as the URI dsn_parse reads after "jdbc:" (fuzz_dsn) */
