@@ -624,6 +624,7 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 		shell_field("oldest", "%.0f s (%s)", in->oldest_connection_s,
 			    in->oldest_application[0] ? shell_show(in->oldest_application)
 						      : "no application_name");
+	shell_slots_supavisor(sh, t, in);
 	printf("\n%-20s %-12s %-16s %5s %6s %5s %7s %8s %9s\n", "application", "user", "client",
 	       "count", "active", "idle", "in-xact", "idle>10m", "oldest");
 	for (int i = 0; i < in->nholders; i++) {

@@ -26,6 +26,18 @@ bool shell_slots_culprit(struct shell *sh, const struct target *t, const struct 
 				    warn >= 0 ? warn : 80, out, len);
 }
 
+void shell_slots_supavisor(struct shell *sh, const struct target *t, const struct inspect_info *in)
+{
+	struct holders_supavisor sv;
+	char line[300];
+
+	holders_supavisor_for(sched_targets(sh->s), sched_ntargets(sh->s), t, in, &sv);
+	for (int i = 0; i < sv.n; i++) {
+		holders_supavisor_text(&sv.v[i], line, sizeof(line));
+		shell_field(i ? "" : "supavisor", "%s", shell_show(line));
+	}
+}
+
 /*
  * slots on a target that cannot get in (issue 9): who holds what it
  * needs, seen from its pooler's console or from a sibling target that

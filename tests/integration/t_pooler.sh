@@ -401,3 +401,44 @@ test_pooler_clients_joined_to_backends_through_a_sibling() {
 	done
 	assert_contains "$output" "holders  busy (127.0.0.1)  1 client, 1 with a server" "holders"
 }
+
+# ---------------------------------------------------------------- Supavisor
+
+# A fake Supavisor refusing with its pool size, next to the real server.
+pl_supavisor_url() {
+	local port
+	port=$(fake_server_start supavisor error --sqlstate XX000 \
+		--message "MaxClientsInSessionMode: max clients reached - in Session mode max clients are limited to pool_size: $1") || return 1
+	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$port/appdb"
+}
+
+test_pooler_supavisor_connections_against_its_pool_size() {
+	require_pgpulse
+	local supa
+	supa=$(pl_supavisor_url 3) || return 1
+	# Supavisor's server connections as the server sees them: three idle ones of user app.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 3 Supavisor app
+	wait_until 10 pl_idle_app_sessions Supavisor 3 || assert_eq 3 "$(pl_idle_app_sessions_count Supavisor)" "three Supavisor sessions visible"
+	run_cmd "$PGPULSE" check --json "direct=$PG_APP_URL" "supa=$supa"
+	assert_json "$(echo "$output" | sed -n 1p)" '.name == "direct" and .slots.supavisor == [{"user": "app", "server_connections": 3, "pool_size": 3, "pool_size_from": "supa", "session": true}]' "check --json counts them against the pool size (stderr: $stderr)"
+	assert_json "$(echo "$output" | sed -n 2p)" '.error.limit == "supavisor_session_pool"' "the fake Supavisor's refusal"
+	assert_not_contains "$output" "client-side pool" "Supavisor's connections are never a client-side pool"
+	# Without the Supavisor target the pool size is unknown, and said so.
+	run_cmd "$PGPULSE" check --json "direct=$PG_APP_URL"
+	assert_json "$output" '.slots.supavisor == [{"user": "app", "server_connections": 3, "pool_size": null, "pool_size_from": null, "session": null}]' "pool size unknown without a refusal"
+	# The prompt's slots: the refusal seen on supa, then the direct target's slots.
+	run_cmd "$PGPULSE" shell -c "check supa; target use direct; slots" "direct=$PG_APP_URL" "supa=$supa"
+	assert_contains "$output" "Supavisor holds 3 server connections for user app, of its pool_size 3 (from supa's refusal): the pool is full" "slots names them against the pool size (stderr: $stderr)"
+	assert_not_contains "$output" "client-side pool" "never a client-side pool at the prompt"
+	run_cmd "$PGPULSE" shell -c "slots" "$PG_APP_URL"
+	assert_contains "$output" "Supavisor holds 3 server connections for user app, its pool size unknown (no Supavisor refusal seen)" "slots without a refusal"
+	release_connections Supavisor
+}
+
+pl_idle_app_sessions_count() {
+	pg_admin "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND usename = 'app'"
+}
+
+pl_idle_app_sessions() {
+	[ "$(pl_idle_app_sessions_count "$1")" = "$2" ]
+}
