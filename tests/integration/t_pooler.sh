@@ -442,3 +442,32 @@ pl_idle_app_sessions_count() {
 pl_idle_app_sessions() {
 	[ "$(pl_idle_app_sessions_count "$1")" = "$2" ]
 }
+
+# ---------------------------------------------------------------- slots' oldest behind PgBouncer
+
+# warm's backend is idle (its query done) and at least $1 s old.
+pl_warm_backend_idle_and_older_than() {
+	local n
+	n=$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'warm' AND state = 'idle' AND backend_start < now() - interval '$1 seconds'")
+	((${n:-0} >= 1))
+}
+
+test_pooler_slots_oldest_is_the_clients_age() {
+	require_pgpulse
+	# A server connection that outlives its first client: warm it, wait till it is 4 s old, let go.
+	# (its query ends first: a client gone mid-query costs PgBouncer the server connection)
+	HOLD_QUERY='SELECT pg_sleep(4.5)' HOLD_DB=appdb hold_connections 1 warm app "$BOUNCER_PORT"
+	wait_until 15 pl_warm_backend_idle_and_older_than 4 || assert_eq old "young" "the warm server connection ages"
+	release_connections warm
+	wait_until 10 pl_pool_servers_idle 1 || assert_eq 1 "not idle" "PgBouncer keeps the server connection idle"
+	# api takes that old server connection: a young client on an old backend.
+	HOLD_DB=appdb hold_connections 1 api app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" shell --pooler-admin "$(pl_monitor_admin)" -c "check; slots" "$BOUNCER_APP_URL"
+	local line client server
+	line=$(grep '^oldest' <<<"$output")
+	assert_match "^oldest +[0-9]+ s \(api\).*: PgBouncer's clients \(connect_time\); its server connections up to [0-9]+ s$" "$line" "slots' oldest comes from the pooler's clients (output: $output, stderr: $stderr)"
+	client=$(sed -E 's/^oldest +([0-9]+) s \(api\).*/\1/' <<<"$line")
+	server=$(sed -E 's/.*up to ([0-9]+) s$/\1/' <<<"$line")
+	assert_eq 1 "$((client < 4 && server >= 4))" "api's session is young ($client s), the server connection old ($server s)"
+	release_connections api
+}
