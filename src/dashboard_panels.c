@@ -822,6 +822,6 @@ void dashboard_state_lines(struct dashboard *d, struct target *t, struct dashboa
 	}
 	if (t->have_last && !t->last.ok && t->last.error.advice && t->last.error.advice[0]) {
 		dashboard_pen_add(p, d->attr[ROLE_WARN], "advice: ");
-		dashboard_pen_wrap(p, d->attr[ROLE_WARN], 8, 2, false, t->last.error.advice);
+		dashboard_pen_wrap(p, d->attr[ROLE_WARN], 8, 3, false, t->last.error.advice);
 	}
 }
