@@ -432,6 +432,22 @@ test_pooler_supavisor_connections_against_its_pool_size() {
 	assert_not_contains "$output" "client-side pool" "never a client-side pool at the prompt"
 	run_cmd "$PGPULSE" shell -c "slots" "$PG_APP_URL"
 	assert_contains "$output" "Supavisor holds 3 server connections for user app, its pool size unknown (no Supavisor refusal seen)" "slots without a refusal"
+	# The dashboard's Slots panel of the direct target (the table's first row, opened).
+	TUI_SOCKET=pgpulse-supavisor-$$
+	PL_TUI_STATUS=$PWD/supavisor-tui.status
+	local cmd s
+	cmd=$(tui_command "exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$PL_TUI_STATUS") env -u NO_COLOR" \
+		LANG=C.UTF-8 TERM=xterm-256color "$PGPULSE" --interval 0.5 --inspect-every 1 \
+		"direct=$PG_APP_URL" "supa=$supa")
+	trap pl_tui_stop EXIT
+	tui_new pooler "$cmd"
+	tui_tmux resize-window -t pooler -x 200 -y 50
+	wait_until 20 pl_tui_has "supa " || assert_contains "$(tui_screen pooler)" "supa" "the table"
+	tui_tmux send-keys -t pooler Enter
+	s="Supavisor holds 3 server connections for user app, of its pool_size 3 (from supa's refusal): the pool is full"
+	wait_until 20 pl_tui_has "$s" || assert_contains "$(tui_screen pooler)" "$s" "the Slots panel counts them against the pool size"
+	assert_not_contains "$(tui_screen pooler)" "client-side pool" "never a client-side pool in the dashboard"
+	pl_tui_stop
 	release_connections Supavisor
 }
 
