@@ -697,7 +697,8 @@ void holders_supavisor_for(const struct target *const *targets, int n, const str
 			bool session = false;
 			int size;
 
-			if (c == t || !holders_supavisor_user_matches(c, u->user) ||
+			/* t itself too: a Supavisor target that gets in, refused now and then */
+			if (!holders_supavisor_user_matches(c, u->user) ||
 			    !holders_supavisor_may_reach(c, t))
 				continue;
 			size = holders_supavisor_refusal(c, &session);

@@ -56,6 +56,10 @@ void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 	int nbe;
 	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
+	/* Supavisor's share, from the freshest view of the server (maybe t's own, older) */
+	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
+	if (view)
+		shell_slots_supavisor(sh, via, view);
 	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
 	    pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c)) {
 		printf("\nculprit (PgBouncer's console, %.0f s ago): %s\n", sched_pooler_age_s(t),
@@ -66,7 +70,6 @@ void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 		printf("\nculprit: %s\n", shell_show(inc->culprit));
 		return;
 	}
-	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
 	if (view && via != t && shell_slots_culprit(sh, t, view, line, sizeof(line))) {
 		printf("\nculprit (seen through %s): %s\n", shell_show(via->dsn.name),
 		       shell_show(line));
