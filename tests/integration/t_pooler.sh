@@ -433,6 +433,7 @@ test_pooler_supavisor_connections_against_its_pool_size() {
 	run_cmd "$PGPULSE" shell -c "slots" "$PG_APP_URL"
 	assert_contains "$output" "Supavisor holds 3 server connections for user app, its pool size unknown (no Supavisor refusal seen)" "slots without a refusal"
 	# The dashboard's Slots panel of the direct target (the table's first row, opened).
+	# shellcheck disable=SC2034 # read by tmux.sh
 	TUI_SOCKET=pgpulse-supavisor-$$
 	PL_TUI_STATUS=$PWD/supavisor-tui.status
 	local cmd s
