@@ -138,7 +138,7 @@ enum app_next check_run(struct app *a)
 		}
 
 		if (o->json) {
-			json_t *j = report_check_json(t, r, st);
+			json_t *j = report_check_json_among(t, r, st, sched_targets(s), n);
 
 			report_print_json(stdout, j);
 			json_decref(j);

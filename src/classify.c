@@ -103,6 +103,19 @@ struct classify_text_rule {
 	enum classify_limit limit;
 };
 
+/*
+ * Rules whose fragments match case and all, read before the others: some
+ * poolers tell themselves from PostgreSQL only by the case of a word.
+ */
+/* clang-format off */
+static const struct classify_text_rule classify_case_rules[] = {
+	/* pgpool-II past num_init_children - reserved_connections; PostgreSQL's own
+	 * text is lower case (and pgpool passes that one on as it is) */
+	{ { "Sorry, too many clients already" },
+	  NULL, CLASS_MAX_CLIENTS, LIMIT_PGPOOL_CHILDREN },
+};
+/* clang-format on */
+
 /* One rule a line reads best: */
 /* clang-format off */
 static const struct classify_text_rule classify_text_rules[] = {
@@ -131,10 +144,16 @@ static const struct classify_text_rule classify_text_rules[] = {
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_PGBOUNCER_MAX_CLIENT_CONN },
 	{ { "query_wait_timeout" },
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_PGBOUNCER_POOL },
-	/* Odyssey: client_max, and its own per-user pool_size */
+	/* Odyssey: its route's pool_size ("too many active clients for user (pool_size
+	 * ...)"), then client_max, global or per route */
+	{ { "too many active clients" },
+	  NULL, CLASS_MAX_CLIENTS, LIMIT_ODYSSEY_POOL },
 	{ { "client_max", "too many tcp connections",
-	    "too many client tcp connections", "too many active clients" },
-	  NULL, CLASS_MAX_CLIENTS, LIMIT_POOLER_OTHER },
+	    "too many client tcp connections" },
+	  NULL, CLASS_MAX_CLIENTS, LIMIT_ODYSSEY_CLIENT_MAX },
+	/* RDS Proxy: no database connection within ConnectionBorrowTimeout */
+	{ { "waiting to acquire database connection" },
+	  NULL, CLASS_MAX_CLIENTS, LIMIT_RDS_PROXY_POOL },
 	{ { "maxclientsinsessionmode", "session mode", "pool_size" },
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_SESSION_POOL },
 	/* Supavisor's pool checkout waited in vain: the session pool is full */
@@ -142,8 +161,10 @@ static const struct classify_text_rule classify_text_rules[] = {
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_SESSION_POOL },
 	{ { "max client", "maxclients" },
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_SUPAVISOR_MAX_CLIENTS },
-	{ { "could not get connection from the pool", "pool exhausted",
-	    "pool is full", "max_client" },
+	/* pgcat's checkout ran out of connect_timeout (AllServersDown is upstream_down) */
+	{ { "could not get connection from the pool" },
+	  NULL, CLASS_MAX_CLIENTS, LIMIT_PGCAT_POOL },
+	{ { "pool exhausted", "pool is full", "max_client" },
 	  NULL, CLASS_MAX_CLIENTS, LIMIT_POOLER_OTHER },
 	/* PostgreSQL itself, also when a pooler passes it on as cached error */
 	{ { "too many clients", "too many connections", "connection limit",
@@ -233,6 +254,13 @@ static const char classify_advice_no_target[] = "nothing listens where libpq's d
 static const char classify_advice_max_connections[] =
 	"the server is out of connection slots: find who holds them (slots) and close idle pools, "
 	"use NullPool or a pooler; raising max_connections needs a restart";
+/*
+ * PostgreSQL's words, but nothing says the endpoint is the server itself: a
+ * pooler in front may have said them. Never "restart the server" for that.
+ */
+static const char classify_advice_max_connections_or_pooler[] =
+	"PostgreSQL or a pooler in front of it is out of connection slots: with a pooler check "
+	"its client limit first; see who holds the slots (slots), close idle pools";
 
 static const char classify_advice_supavisor_auth[] =
 	"user postgres.<project-ref> (the ref of db.<ref>.supabase.co), password: the database "
@@ -345,8 +373,29 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	/* behind a session pooler the pool is the usual culprit, whatever it says */
 	{ CLASS_MAX_CLIENTS, LIMIT_NONE, ENDPOINT_SUPAVISOR_SESSION,
 	  classify_advice_session_pool },
-	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_UNKNOWN,
+	/* other poolers, by the setting that limits them */
+	{ CLASS_MAX_CLIENTS, LIMIT_PGPOOL_CHILDREN, ENDPOINT_UNKNOWN,
+	  "pgpool-II refuses more clients (num_init_children minus reserved_connections in use): "
+	  "close idle clients or raise num_init_children" },
+	{ CLASS_MAX_CLIENTS, LIMIT_ODYSSEY_CLIENT_MAX, ENDPOINT_UNKNOWN,
+	  "Odyssey refuses more clients (client_max, global or the route's): close idle clients "
+	  "or raise client_max in odyssey.conf" },
+	{ CLASS_MAX_CLIENTS, LIMIT_ODYSSEY_POOL, ENDPOINT_UNKNOWN,
+	  "Odyssey's route for this user and database is full (pool_size): close idle clients, "
+	  "raise pool_size or use pool \"transaction\"" },
+	{ CLASS_MAX_CLIENTS, LIMIT_PGCAT_POOL, ENDPOINT_UNKNOWN,
+	  "pgcat got no server connection from the pool in time: raise the user's pool_size or "
+	  "connect_timeout, or look for long transactions" },
+	{ CLASS_MAX_CLIENTS, LIMIT_RDS_PROXY_POOL, ENDPOINT_UNKNOWN,
+	  "RDS Proxy got no database connection within ConnectionBorrowTimeout: raise "
+	  "MaxConnectionsPercent or look for pinned sessions" },
+	/* the server itself: the hosted rows above, and Supabase's direct host */
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_POSTGRES,
 	  classify_advice_max_connections },
+	{ CLASS_MAX_CLIENTS, LIMIT_NONE, ENDPOINT_POSTGRES,
+	  classify_advice_max_connections },
+	{ CLASS_MAX_CLIENTS, LIMIT_MAX_CONNECTIONS, ENDPOINT_UNKNOWN,
+	  classify_advice_max_connections_or_pooler },
 	{ CLASS_MAX_CLIENTS, LIMIT_PGBOUNCER_MAX_CLIENT_CONN, ENDPOINT_UNKNOWN,
 	  "PgBouncer refuses more clients: raise max_client_conn (and the fd ulimit with it) "
 	  "or run fewer clients" },
@@ -357,7 +406,7 @@ static const struct classify_advice_rule classify_advice_rules[] = {
 	  "the pooler's own client limit is reached: check its per-user and per-database "
 	  "client limits, close idle clients or raise the limit" },
 	{ CLASS_MAX_CLIENTS, LIMIT_NONE, ENDPOINT_UNKNOWN,
-	  classify_advice_max_connections },
+	  classify_advice_max_connections_or_pooler },
 
 	{ CLASS_UPSTREAM_DOWN, LIMIT_NONE, ENDPOINT_UNKNOWN,
 	  "the pooler answers but cannot reach its database: check that the database is up "
@@ -496,6 +545,11 @@ static const char *const classify_limit_names[LIMIT_COUNT] = {
 	[LIMIT_SUPAVISOR_SESSION_POOL] = "supavisor_session_pool",
 	[LIMIT_SUPAVISOR_MAX_CLIENTS] = "supavisor_max_clients",
 	[LIMIT_POOLER_OTHER] = "pooler_other",
+	[LIMIT_PGPOOL_CHILDREN] = "pgpool_num_init_children",
+	[LIMIT_ODYSSEY_CLIENT_MAX] = "odyssey_client_max",
+	[LIMIT_ODYSSEY_POOL] = "odyssey_pool_size",
+	[LIMIT_PGCAT_POOL] = "pgcat_pool",
+	[LIMIT_RDS_PROXY_POOL] = "rds_proxy_pool",
 };
 
 static const char *const classify_endpoint_names[] = {
@@ -649,21 +703,35 @@ static void classify_mask_quoted(const char *text, char *out, size_t outlen)
 	out[n] = '\0';
 }
 
-static const struct classify_text_rule *classify_match_text(const char *text)
+static const struct classify_text_rule *classify_match_rules(const char *text,
+							     const struct classify_text_rule *rules,
+							     size_t n, bool match_case)
 {
 	const struct classify_text_rule *rule;
 	size_t i, j;
 
-	for (i = 0; i < CLASSIFY_ARRAY_LEN(classify_text_rules); i++) {
-		rule = &classify_text_rules[i];
+	for (i = 0; i < n; i++) {
+		rule = &rules[i];
 		if (rule->also != NULL && !util_contains_ci(text, rule->also))
 			continue;
 		for (j = 0; j < CLASSIFY_FRAGMENTS_MAX && rule->any[j] != NULL; j++) {
-			if (util_contains_ci(text, rule->any[j]))
+			if (match_case ? strstr(text, rule->any[j]) != NULL
+				       : util_contains_ci(text, rule->any[j]))
 				return rule;
 		}
 	}
 	return NULL;
+}
+
+static const struct classify_text_rule *classify_match_text(const char *text)
+{
+	const struct classify_text_rule *rule = classify_match_rules(
+		text, classify_case_rules, CLASSIFY_ARRAY_LEN(classify_case_rules), true);
+
+	if (rule == NULL)
+		rule = classify_match_rules(text, classify_text_rules,
+					    CLASSIFY_ARRAY_LEN(classify_text_rules), false);
+	return rule;
 }
 
 static const struct classify_sqlstate_rule *classify_match_sqlstate(const char *code)

@@ -41,6 +41,12 @@ enum classify_limit {
 	LIMIT_SUPAVISOR_SESSION_POOL,
 	LIMIT_SUPAVISOR_MAX_CLIENTS,
 	LIMIT_POOLER_OTHER,
+	/* other poolers, named when their refusal tells them apart (issue 9) */
+	LIMIT_PGPOOL_CHILDREN,	  /* pgpool-II: num_init_children - reserved_connections */
+	LIMIT_ODYSSEY_CLIENT_MAX, /* Odyssey: client_max, global or per route */
+	LIMIT_ODYSSEY_POOL,	  /* Odyssey: the route's pool_size */
+	LIMIT_PGCAT_POOL,	  /* pgcat: no server connection from the pool in time */
+	LIMIT_RDS_PROXY_POOL,	  /* RDS Proxy: none within ConnectionBorrowTimeout */
 	LIMIT_COUNT
 };
 

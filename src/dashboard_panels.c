@@ -415,6 +415,28 @@ static bool dashboard_slots_culprit(struct dashboard *d, const struct target *t,
 				    dashboard_warn_pct(d), out, len);
 }
 
+/* Supavisor's server connections per user against its pool size (issue 9). */
+static void dashboard_slots_supavisor(struct dashboard *d, const struct target *t,
+				      const struct inspect_info *info, struct dashboard_pen *p)
+{
+	struct holders_supavisor sv;
+	char line[300];
+
+	holders_supavisor_for(sched_targets(d->s), sched_ntargets(d->s), t, info, &sv);
+	for (int i = 0; i < sv.n; i++) {
+		const struct holders_supavisor_user *u = &sv.v[i];
+		enum dashboard_role role = ROLE_NORMAL;
+
+		if (u->pool_size > 0 && u->count >= u->pool_size)
+			role = ROLE_BAD;
+		else if (u->pool_size > 0 &&
+			 100.0 * u->count / u->pool_size >= dashboard_warn_pct(d))
+			role = ROLE_WARN;
+		holders_supavisor_text(u, line, sizeof(line));
+		dashboard_pen_wrap(p, d->attr[role], 2, 2, false, line);
+	}
+}
+
 /*
  * Who holds the slots. Compact: the count, the bar and the culprit; full
  * adds the backends by state and the top holders.
@@ -453,6 +475,7 @@ void dashboard_panel_slots(struct dashboard *d, struct target *t, struct dashboa
 		dashboard_pen_add(p, d->attr[ROLE_BAD], "culprit: ");
 		dashboard_pen_wrap(p, d->attr[ROLE_BAD], 9, 2, false, culprit);
 	}
+	dashboard_slots_supavisor(d, t, info, p);
 	if (!p->full)
 		return;
 
@@ -799,6 +822,6 @@ void dashboard_state_lines(struct dashboard *d, struct target *t, struct dashboa
 	}
 	if (t->have_last && !t->last.ok && t->last.error.advice && t->last.error.advice[0]) {
 		dashboard_pen_add(p, d->attr[ROLE_WARN], "advice: ");
-		dashboard_pen_wrap(p, d->attr[ROLE_WARN], 8, 2, false, t->last.error.advice);
+		dashboard_pen_wrap(p, d->attr[ROLE_WARN], 8, 3, false, t->last.error.advice);
 	}
 }

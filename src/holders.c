@@ -91,10 +91,14 @@ static void holders_summarize_with(const struct inspect_info *info,
 		struct holders_group *g = NULL;
 		char name[96];
 
+		bool pooler = holders_is_pooler(poolers, h);
+		bool supavisor = pooler_is_supavisor_application(h->application_name);
+
 		holders_group_name(h, name, sizeof(name));
 		/* Kept apart from the clients of the same name: they are the pooler's. */
-		if (holders_is_pooler(poolers, h))
-			snprintf(name, sizeof(name), "the pooler's server connections (user %s)",
+		if (pooler || supavisor)
+			snprintf(name, sizeof(name), "%s's server connections (user %s)",
+				 supavisor ? "Supavisor" : "the pooler",
 				 h->usename[0] ? h->usename : "?");
 		for (int k = 0; k < sum->ngroups && g == NULL; k++)
 			if (strcmp(sum->groups[k].name, name) == 0)
@@ -102,7 +106,7 @@ static void holders_summarize_with(const struct inspect_info *info,
 		if (g == NULL) {
 			g = &sum->groups[sum->ngroups++];
 			util_strlcpy(g->name, name, sizeof(g->name));
-			g->pooler = holders_is_pooler(poolers, h);
+			g->pooler = pooler || supavisor;
 		}
 		g->count += h->count;
 		g->active += h->active;
@@ -594,4 +598,127 @@ void holders_poolers_for(const struct target *const *targets, int n, const struc
 	for (int i = 0; i < n; i++)
 		if (targets[i] != t && holders_same_server(targets[i], t))
 			holders_poolers_note(out, targets[i]);
+}
+
+/* ------------------------------------------------------- Supavisor */
+
+/* The entry for user in out, added when new; NULL when out is full. */
+static struct holders_supavisor_user *holders_supavisor_user(struct holders_supavisor *out,
+							     const char *user)
+{
+	for (int i = 0; i < out->n; i++)
+		if (strcmp(out->v[i].user, user) == 0)
+			return &out->v[i];
+	if (out->n >= HOLDERS_MAX_SUPAVISOR)
+		return NULL;
+	struct holders_supavisor_user *u = &out->v[out->n++];
+	util_strlcpy(u->user, user, sizeof(u->user));
+	u->pool_size = -1;
+	return u;
+}
+
+/* The Supavisor pool size in c's refusal (last probe, else its incidents); -1 none. */
+static int holders_supavisor_refusal(const struct target *c, bool *session)
+{
+	const char *texts[2] = { NULL, NULL };
+	int n = 0;
+
+	if (c->have_last && !c->last.ok && c->last.error.cls == CLASS_MAX_CLIENTS)
+		texts[n++] = c->last.error.message;
+	/* the newest incident, open or not: the pool size outlives it */
+	if (c->ninc > 0)
+		texts[n++] = c->incidents[c->ninc - 1].message;
+	for (int i = 0; i < n; i++) {
+		int size = pooler_supavisor_limit(texts[i], session);
+
+		/* "limit: N" is the client limit; only pool_size counts servers */
+		if (size > 0 && *session)
+			return size;
+	}
+	return -1;
+}
+
+/*
+ * Does c's user (Supavisor's "user.<project-ref>", or the plain name)
+ * stand for the server-side user? An unnamed user stands for anyone.
+ */
+static bool holders_supavisor_user_matches(const struct target *c, const char *usename)
+{
+	const char *user = c->dsn.user;
+	size_t n = strlen(usename);
+
+	if (user == NULL)
+		return true;
+	return strcmp(user, usename) == 0 || (strncmp(user, usename, n) == 0 && user[n] == '.');
+}
+
+/* Does c reach t's server, or may it (it never got in, no project to tell)? */
+static bool holders_supavisor_may_reach(const struct target *c, const struct target *t)
+{
+	char ref_c[64], ref_t[64];
+
+	if (holders_same_server(c, t))
+		return true;
+	if (c->have_inspect && c->inspect.server_key[0])
+		return false;
+	return !(holders_supabase_ref(c, ref_c, sizeof(ref_c)) &&
+		 holders_supabase_ref(t, ref_t, sizeof(ref_t)));
+}
+
+void holders_supavisor_for(const struct target *const *targets, int n, const struct target *t,
+			   const struct inspect_info *info, struct holders_supavisor *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (t->backends && t->nbackends > 0) {
+		for (int i = 0; i < t->nbackends; i++) {
+			const struct pooler_backend *b = &t->backends[i];
+			struct holders_supavisor_user *u;
+
+			if (pooler_is_supavisor_application(b->application_name) &&
+			    (u = holders_supavisor_user(out, b->usename)) != NULL)
+				u->count++;
+		}
+	} else if (info && info->valid) {
+		/* inspect's top holder groups: Supavisor's are large when they matter */
+		for (int i = 0; i < info->nholders && i < INSPECT_MAX_HOLDERS; i++) {
+			const struct inspect_holder *h = &info->holders[i];
+			struct holders_supavisor_user *u;
+
+			if (pooler_is_supavisor_application(h->application_name) &&
+			    (u = holders_supavisor_user(out, h->usename)) != NULL)
+				u->count += h->count;
+		}
+	}
+	for (int k = 0; k < out->n; k++) {
+		struct holders_supavisor_user *u = &out->v[k];
+
+		for (int i = 0; i < n && u->pool_size < 0; i++) {
+			const struct target *c = targets[i];
+			bool session = false;
+			int size;
+
+			/* t itself too: a Supavisor target that gets in, refused now and then */
+			if (!holders_supavisor_user_matches(c, u->user) ||
+			    !holders_supavisor_may_reach(c, t))
+				continue;
+			size = holders_supavisor_refusal(c, &session);
+			if (size <= 0)
+				continue;
+			u->pool_size = size;
+			u->session = session;
+			util_strlcpy(u->source, c->dsn.name ? c->dsn.name : "?", sizeof(u->source));
+		}
+	}
+}
+
+void holders_supavisor_text(const struct holders_supavisor_user *u, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "Supavisor holds %d server connection%s for user %s", u->count,
+		 u->count == 1 ? "" : "s", u->user);
+	if (u->pool_size > 0)
+		holders_append(out, outlen, ", of its pool_size %d (from %s's refusal)%s",
+			       u->pool_size, u->source,
+			       u->count >= u->pool_size ? ": the pool is full" : "");
+	else
+		holders_append(out, outlen, ", its pool size unknown (no Supavisor refusal seen)");
 }

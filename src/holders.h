@@ -58,6 +58,41 @@ bool holders_culprit_with(const struct inspect_info *info, const struct holders_
 			  bool incident, double warn_pct, char *out, size_t outlen);
 
 /*
+ * Supavisor's server connections into a server, per user (issue 9). Its
+ * backends carry application_name "Supavisor"; its pool size per user is
+ * known only from its refusals ("... limited to pool_size: 15"), seen on a
+ * Supavisor target that reaches the same server (or whose server is
+ * unknown: it never got in). They are never "a client-side pool".
+ */
+#define HOLDERS_MAX_SUPAVISOR 8
+struct holders_supavisor_user {
+	char user[64];
+	int count;	 /* Supavisor's backends of this user */
+	int pool_size;	 /* from a Supavisor refusal; -1 unknown */
+	bool session;	 /* the refusal said session mode */
+	char source[64]; /* the target whose refusal gave pool_size; "" */
+};
+struct holders_supavisor {
+	int n;
+	struct holders_supavisor_user v[HOLDERS_MAX_SUPAVISOR];
+};
+
+/*
+ * Supavisor's connections in t's view of the slots (info: t's inspection
+ * or a fresher probe's), counted from t's backends when it has them, else
+ * from info's holders; the pool size from the other targets' refusals.
+ * out->n is 0 when info shows no Supavisor backend.
+ */
+void holders_supavisor_for(const struct target *const *targets, int n, const struct target *t,
+			   const struct inspect_info *info, struct holders_supavisor *out);
+/*
+ * "Supavisor holds 3 server connections for user app, of its pool_size 3
+ * (from supa's refusal): the pool is full", or "..., its pool size unknown
+ * (no Supavisor refusal seen)".
+ */
+void holders_supavisor_text(const struct holders_supavisor_user *u, char *out, size_t outlen);
+
+/*
  * True when targets a and b reach the same PostgreSQL server: the server
  * identity their last inspections saw, else the Supabase project both name
  * (db.<ref>.supabase.co, or user postgres.<ref> on *.pooler.supabase.com).

@@ -299,8 +299,40 @@ static json_t *report_server_json(const struct probe_result *r)
 			 report_json_text(r->used_addr), "behind_pooler", r->behind_pooler);
 }
 
+/*
+ * slots.supavisor: [{"user", "server_connections", "pool_size" (null:
+ * unknown), "pool_size_from" (the target whose refusal told), "session"}].
+ */
+static json_t *report_supavisor_json(const struct target *const *targets, int n,
+				     const struct target *t, const struct inspect_info *info)
+{
+	struct holders_supavisor sv;
+	json_t *a = json_array();
+
+	holders_supavisor_for(targets, n, t, info, &sv);
+	for (int i = 0; i < sv.n; i++) {
+		const struct holders_supavisor_user *u = &sv.v[i];
+		bool known = u->pool_size > 0;
+
+		json_array_append_new(
+			a, json_pack("{s:o, s:i, s:o, s:o, s:o}", "user", report_json_text(u->user),
+				     "server_connections", u->count, "pool_size",
+				     known ? json_integer(u->pool_size) : json_null(),
+				     "pool_size_from",
+				     known ? report_json_text(u->source) : json_null(), "session",
+				     known ? json_boolean(u->session) : json_null()));
+	}
+	return a;
+}
+
 json_t *report_check_json(const struct target *t, const struct probe_result *r,
 			  enum report_status st)
+{
+	return report_check_json_among(t, r, st, &t, 1);
+}
+
+json_t *report_check_json_among(const struct target *t, const struct probe_result *r,
+				enum report_status st, const struct target *const *targets, int n)
 {
 	static const char *const lower[] = { "ok", "warning", "critical", "unknown" };
 	const struct inspect_info *info = r->inspected ? &r->inspect : NULL;
@@ -327,6 +359,9 @@ json_t *report_check_json(const struct target *t, const struct probe_result *r,
 				? report_json_text(culprit)
 				: json_null());
 	}
+	if (info && json_is_object(json_object_get(o, "slots")))
+		json_object_set_new(json_object_get(o, "slots"), "supavisor",
+				    report_supavisor_json(targets, n, t, info));
 	/* The pooler's side (issue 9): its console view, and the incident this failure is. */
 	json_object_set_new(o, "pooler",
 			    t->have_pooler && t->pooler.kind == POOLER_KIND_PGBOUNCER

@@ -51,6 +51,12 @@ enum report_status report_evaluate(const struct target *t, const struct probe_re
 /* check --json: the object of DESIGN.md's public interface (caller json_decref's). */
 json_t *report_check_json(const struct target *t, const struct probe_result *r,
 			  enum report_status st);
+/*
+ * The same among all the targets checked: slots.supavisor takes Supavisor's
+ * pool size from a sibling's refusal (issue 9).
+ */
+json_t *report_check_json_among(const struct target *t, const struct probe_result *r,
+				enum report_status st, const struct target *const *targets, int n);
 /* check: one Nagios plugin line with perfdata. */
 void report_check_line(FILE *out, const struct target *t, const struct probe_result *r,
 		       enum report_status st, const char *why, const struct report_thresholds *th);

@@ -620,10 +620,15 @@ static int shell_cmd_slots(struct shell *sh, const struct shell_words *w)
 	if (in->idle_in_xact)
 		shell_field("idle-xact", "%d idle in transaction, the longest for %.0f s",
 			    in->idle_in_xact, in->longest_idle_xact_s);
-	if (in->oldest_connection_s > 0)
-		shell_field("oldest", "%.0f s (%s)", in->oldest_connection_s,
+	/* Behind PgBouncer the server's oldest is the pooler's connection, not the app's. */
+	if (!shell_slots_oldest_pooler(sh, t) && in->oldest_connection_s > 0)
+		shell_field("oldest", "%.0f s (%s)%s", in->oldest_connection_s,
 			    in->oldest_application[0] ? shell_show(in->oldest_application)
-						      : "no application_name");
+						      : "no application_name",
+			    t->behind_pooler ? ": a server connection, which behind a pooler "
+					       "outlives the app's sessions"
+					     : "");
+	shell_slots_supavisor(sh, t, in);
 	printf("\n%-20s %-12s %-16s %5s %6s %5s %7s %8s %9s\n", "application", "user", "client",
 	       "count", "active", "idle", "in-xact", "idle>10m", "oldest");
 	for (int i = 0; i < in->nholders; i++) {

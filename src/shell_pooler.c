@@ -8,8 +8,10 @@
 #include "holders.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /*
  * The server side's culprit (issue 9): the pooler's server connections
@@ -24,6 +26,18 @@ bool shell_slots_culprit(struct shell *sh, const struct target *t, const struct 
 	holders_poolers_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &poolers);
 	return holders_culprit_with(in, &poolers, target_open_incident(t) != NULL,
 				    warn >= 0 ? warn : 80, out, len);
+}
+
+void shell_slots_supavisor(struct shell *sh, const struct target *t, const struct inspect_info *in)
+{
+	struct holders_supavisor sv;
+	char line[300];
+
+	holders_supavisor_for(sched_targets(sh->s), sched_ntargets(sh->s), t, in, &sv);
+	for (int i = 0; i < sv.n; i++) {
+		holders_supavisor_text(&sv.v[i], line, sizeof(line));
+		shell_field(i ? "" : "supavisor", "%s", shell_show(line));
+	}
 }
 
 /*
@@ -42,6 +56,10 @@ void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 	int nbe;
 	const struct pooler_backend *be = sched_pooler_backends(sh->s, t, &nbe);
 
+	/* Supavisor's share, from the freshest view of the server (maybe t's own, older) */
+	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
+	if (view)
+		shell_slots_supavisor(sh, via, view);
 	if (t->have_pooler && t->pooler.admin == POOLER_ADMIN_OK &&
 	    pooler_culprit(&t->pooler, db, t->dsn.user, be, nbe, true, 0, &c)) {
 		printf("\nculprit (PgBouncer's console, %.0f s ago): %s\n", sched_pooler_age_s(t),
@@ -52,7 +70,6 @@ void shell_slots_elsewhere(struct shell *sh, const struct target *t)
 		printf("\nculprit: %s\n", shell_show(inc->culprit));
 		return;
 	}
-	view = holders_view_for(sched_targets(sh->s), sched_ntargets(sh->s), t, &via);
 	if (view && via != t && shell_slots_culprit(sh, t, view, line, sizeof(line))) {
 		printf("\nculprit (seen through %s): %s\n", shell_show(via->dsn.name),
 		       shell_show(line));
@@ -82,6 +99,75 @@ static const char *shell_pooler_missing(struct shell *sh, const struct target *t
 	if (t->pooler_kind != POOLER_KIND_PGBOUNCER)
 		return t->pooler.reason[0] ? t->pooler.reason : "not a PgBouncer";
 	return NULL;
+}
+
+#define SHELL_OLDEST_APPS 5
+
+/* The oldest client per application in PgBouncer's view, oldest first; returns how many. */
+static int shell_pooler_oldest(const struct pooler_view *v, const char **app, double *age)
+{
+	int n = 0;
+
+	for (int i = 0; i < v->nclients; i++) {
+		const struct pooler_socket *c = &v->clients[i];
+		int k = 0;
+
+		if (isnan(c->age_s))
+			continue;
+		while (k < n && strcmp(app[k], c->application_name) != 0)
+			k++;
+		if (k == n) {
+			if (n == SHELL_OLDEST_APPS)
+				continue;
+			app[n] = c->application_name;
+			age[n++] = c->age_s;
+		} else if (c->age_s > age[k]) {
+			age[k] = c->age_s;
+		}
+	}
+	for (int i = 1; i < n; i++)
+		for (int k = i; k > 0 && age[k] > age[k - 1]; k--) {
+			const char *a = app[k];
+			double x = age[k];
+
+			app[k] = app[k - 1];
+			age[k] = age[k - 1];
+			app[k - 1] = a;
+			age[k - 1] = x;
+		}
+	return n;
+}
+
+bool shell_slots_oldest_pooler(struct shell *sh, const struct target *t)
+{
+	const char *app[SHELL_OLDEST_APPS];
+	double age[SHELL_OLDEST_APPS], server = NAN;
+	char line[400];
+	size_t len = 0;
+	int n;
+
+	shell_pooler_wait(sh, t);
+	if (!t->have_pooler || t->pooler_kind != POOLER_KIND_PGBOUNCER ||
+	    t->pooler.admin != POOLER_ADMIN_OK)
+		return false;
+	n = shell_pooler_oldest(&t->pooler, app, age);
+	if (n == 0)
+		return false;
+	for (int i = 0; i < t->pooler.nservers; i++)
+		if (!isnan(t->pooler.servers[i].age_s) &&
+		    (isnan(server) || t->pooler.servers[i].age_s > server))
+			server = t->pooler.servers[i].age_s;
+	for (int i = 0; i < n && len < sizeof(line); i++)
+		len += (size_t)snprintf(line + len, sizeof(line) - len, "%s%.0f s (%s)",
+					i ? ", " : "", age[i], app[i][0] ? app[i] : "(none)");
+	if (len < sizeof(line))
+		len += (size_t)snprintf(line + len, sizeof(line) - len,
+					": PgBouncer's clients (connect_time)");
+	if (!isnan(server) && len < sizeof(line))
+		snprintf(line + len, sizeof(line) - len, "; its server connections up to %.0f s",
+			 server);
+	shell_field("oldest", "%s", shell_show(line));
+	return true;
 }
 
 int shell_cmd_pooler(struct shell *sh, const struct shell_words *w)

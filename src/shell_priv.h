@@ -102,6 +102,13 @@ void shell_slots_elsewhere(struct shell *sh, const struct target *t);
 /* The server side's culprit, the pooler's server connections left out. */
 bool shell_slots_culprit(struct shell *sh, const struct target *t, const struct inspect_info *in,
 			 char *out, size_t len);
+/* Supavisor's server connections per user against its pool size (issue 9). */
+/*
+ * slots' oldest behind PgBouncer: the age per application from the pooler's
+ * clients (its server connections outlive them). False when no console view.
+ */
+bool shell_slots_oldest_pooler(struct shell *sh, const struct target *t);
+void shell_slots_supavisor(struct shell *sh, const struct target *t, const struct inspect_info *in);
 
 /* shell_cmds.c: running lines. */
 /* The commands of one line, in order; a cancelled one ends the line. */

@@ -401,3 +401,90 @@ test_pooler_clients_joined_to_backends_through_a_sibling() {
 	done
 	assert_contains "$output" "holders  busy (127.0.0.1)  1 client, 1 with a server" "holders"
 }
+
+# ---------------------------------------------------------------- Supavisor
+
+# A fake Supavisor refusing with its pool size, next to the real server.
+pl_supavisor_url() {
+	local port
+	port=$(fake_server_start supavisor error --sqlstate XX000 \
+		--message "MaxClientsInSessionMode: max clients reached - in Session mode max clients are limited to pool_size: $1") || return 1
+	echo "postgresql://app:$APP_PASSWORD@127.0.0.1:$port/appdb"
+}
+
+test_pooler_supavisor_connections_against_its_pool_size() {
+	require_pgpulse
+	local supa
+	supa=$(pl_supavisor_url 3) || return 1
+	# Supavisor's server connections as the server sees them: three idle ones of user app.
+	HOLD_QUERY='' HOLD_DB=appdb hold_connections 3 Supavisor app
+	wait_until 10 pl_idle_app_sessions Supavisor 3 || assert_eq 3 "$(pl_idle_app_sessions_count Supavisor)" "three Supavisor sessions visible"
+	run_cmd "$PGPULSE" check --json "direct=$PG_APP_URL" "supa=$supa"
+	assert_json "$(echo "$output" | sed -n 1p)" '.name == "direct" and .slots.supavisor == [{"user": "app", "server_connections": 3, "pool_size": 3, "pool_size_from": "supa", "session": true}]' "check --json counts them against the pool size (stderr: $stderr)"
+	assert_json "$(echo "$output" | sed -n 2p)" '.error.limit == "supavisor_session_pool"' "the fake Supavisor's refusal"
+	assert_not_contains "$output" "client-side pool" "Supavisor's connections are never a client-side pool"
+	# Without the Supavisor target the pool size is unknown, and said so.
+	run_cmd "$PGPULSE" check --json "direct=$PG_APP_URL"
+	assert_json "$output" '.slots.supavisor == [{"user": "app", "server_connections": 3, "pool_size": null, "pool_size_from": null, "session": null}]' "pool size unknown without a refusal"
+	# The prompt's slots: the refusal seen on supa, then the direct target's slots.
+	run_cmd "$PGPULSE" shell -c "check supa; target use direct; slots" "direct=$PG_APP_URL" "supa=$supa"
+	assert_contains "$output" "Supavisor holds 3 server connections for user app, of its pool_size 3 (from supa's refusal): the pool is full" "slots names them against the pool size (stderr: $stderr)"
+	assert_not_contains "$output" "client-side pool" "never a client-side pool at the prompt"
+	run_cmd "$PGPULSE" shell -c "slots" "$PG_APP_URL"
+	assert_contains "$output" "Supavisor holds 3 server connections for user app, its pool size unknown (no Supavisor refusal seen)" "slots without a refusal"
+	# The dashboard's Slots panel of the direct target (the table's first row, opened).
+	# shellcheck disable=SC2034 # read by tmux.sh
+	TUI_SOCKET=pgpulse-supavisor-$$
+	PL_TUI_STATUS=$PWD/supavisor-tui.status
+	local cmd s
+	cmd=$(tui_command "exec bash -c '\"\$@\"; echo \$? >\"\$0\"' $(printf '%q' "$PL_TUI_STATUS") env -u NO_COLOR" \
+		LANG=C.UTF-8 TERM=xterm-256color "$PGPULSE" --interval 0.5 --inspect-every 1 \
+		"direct=$PG_APP_URL" "supa=$supa")
+	trap pl_tui_stop EXIT
+	tui_new pooler "$cmd"
+	tui_tmux resize-window -t pooler -x 200 -y 50
+	wait_until 20 pl_tui_has "supa " || assert_contains "$(tui_screen pooler)" "supa" "the table"
+	tui_tmux send-keys -t pooler Enter
+	s="Supavisor holds 3 server connections for user app, of its pool_size 3 (from supa's refusal): the pool is full"
+	wait_until 20 pl_tui_has "$s" || assert_contains "$(tui_screen pooler)" "$s" "the Slots panel counts them against the pool size"
+	assert_not_contains "$(tui_screen pooler)" "client-side pool" "never a client-side pool in the dashboard"
+	pl_tui_stop
+	release_connections Supavisor
+}
+
+pl_idle_app_sessions_count() {
+	pg_admin "SELECT count(*) FROM pg_stat_activity WHERE application_name = '$1' AND usename = 'app'"
+}
+
+pl_idle_app_sessions() {
+	[ "$(pl_idle_app_sessions_count "$1")" = "$2" ]
+}
+
+# ---------------------------------------------------------------- slots' oldest behind PgBouncer
+
+# warm's backend is idle (its query done) and at least $1 s old.
+pl_warm_backend_idle_and_older_than() {
+	local n
+	n=$(pg_admin "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'warm' AND state = 'idle' AND backend_start < now() - interval '$1 seconds'")
+	((${n:-0} >= 1))
+}
+
+test_pooler_slots_oldest_is_the_clients_age() {
+	require_pgpulse
+	# A server connection that outlives its first client: warm it, wait till it is 4 s old, let go.
+	# (its query ends first: a client gone mid-query costs PgBouncer the server connection)
+	HOLD_QUERY='SELECT pg_sleep(4.5)' HOLD_DB=appdb hold_connections 1 warm app "$BOUNCER_PORT"
+	wait_until 15 pl_warm_backend_idle_and_older_than 4 || assert_eq old "young" "the warm server connection ages"
+	release_connections warm
+	wait_until 10 pl_pool_servers_idle 1 || assert_eq 1 "not idle" "PgBouncer keeps the server connection idle"
+	# api takes that old server connection: a young client on an old backend.
+	HOLD_DB=appdb hold_connections 1 api app "$BOUNCER_PORT"
+	run_cmd "$PGPULSE" shell --pooler-admin "$(pl_monitor_admin)" -c "check; slots" "$BOUNCER_APP_URL"
+	local line client server
+	line=$(grep '^oldest' <<<"$output")
+	assert_match "^oldest +[0-9]+ s \(api\).*: PgBouncer's clients \(connect_time\); its server connections up to [0-9]+ s$" "$line" "slots' oldest comes from the pooler's clients (output: $output, stderr: $stderr)"
+	client=$(sed -E 's/^oldest +([0-9]+) s \(api\).*/\1/' <<<"$line")
+	server=$(sed -E 's/.*up to ([0-9]+) s$/\1/' <<<"$line")
+	assert_eq 1 "$((client < 4 && server >= 4))" "api's session is young ($client s), the server connection old ($server s)"
+	release_connections api
+}

@@ -288,7 +288,8 @@ static void test_classify_max_clients_limits_of_corpus_rows(void **state)
 		  LIMIT_SUPAVISOR_SESSION_POOL },
 		{ "XX000", "(EMAXCONN) max client connections reached, limit: 200",
 		  LIMIT_SUPAVISOR_MAX_CLIENTS },
-		{ "53300", "too many tcp connections (global client_max 100)", LIMIT_POOLER_OTHER },
+		{ "53300", "too many tcp connections (global client_max 100)",
+		  LIMIT_ODYSSEY_CLIENT_MAX },
 	};
 
 	(void)state;
@@ -353,10 +354,10 @@ static void test_classify_unseen_pooler_variants(void **state)
 		  LIMIT_SUPAVISOR_SESSION_POOL },
 		{ "53300",
 		  "too many active clients for user (pool_size for user app.app reached 10)",
-		  LIMIT_POOLER_OTHER },
+		  LIMIT_ODYSSEY_POOL },
 		{ "53300", "too many client tcp connections (client_max for user app.app 50)",
-		  LIMIT_POOLER_OTHER },
-		{ "58000", "could not get connection from the pool", LIMIT_POOLER_OTHER },
+		  LIMIT_ODYSSEY_CLIENT_MAX },
+		{ "58000", "could not get connection from the pool", LIMIT_PGCAT_POOL },
 		{ NULL, "ERROR: too many connections", LIMIT_MAX_CONNECTIONS },
 		{ "08P01",
 		  "server login has been failing, cached error: FATAL: too many connections for "
@@ -768,6 +769,71 @@ static void test_classify_class_names_round_trip(void **state)
 	assert_false(classify_class_from_name(NULL, &cls));
 }
 
+/*
+ * Other poolers (issue 9): named when their refusal tells them apart, with
+ * advice naming their setting; PostgreSQL's words from an endpoint not known
+ * to be the server itself may be a pooler's, and never get "restart".
+ */
+static void test_classify_other_poolers_named(void **state)
+{
+	static const struct {
+		const char *sqlstate;
+		const char *message;
+		enum classify_limit limit;
+		const char *advice_has;
+	} cases[] = {
+		/* pgpool-II: capital S, unlike PostgreSQL */
+		{ "53300", "Sorry, too many clients already", LIMIT_PGPOOL_CHILDREN,
+		  "num_init_children" },
+		{ NULL, "FATAL:  Sorry, too many clients already", LIMIT_PGPOOL_CHILDREN,
+		  "pgpool-II" },
+		{ "53300", "too many tcp connections (global client_max 100)",
+		  LIMIT_ODYSSEY_CLIENT_MAX, "client_max in odyssey.conf" },
+		{ "53300",
+		  "too many active clients for user (pool_size for user app.app reached 10)",
+		  LIMIT_ODYSSEY_POOL, "Odyssey's route" },
+		{ "58000", "could not get connection from the pool", LIMIT_PGCAT_POOL, "pgcat" },
+		{ "08006", "Timed-out waiting to acquire database connection", LIMIT_RDS_PROXY_POOL,
+		  "ConnectionBorrowTimeout" },
+		{ NULL, "ERROR: Timed-out waiting to acquire database connection",
+		  LIMIT_RDS_PROXY_POOL, "MaxConnectionsPercent" },
+		/* PostgreSQL's own text: it or a pooler in front */
+		{ "53300", "sorry, too many clients already", LIMIT_MAX_CONNECTIONS,
+		  "PostgreSQL or a pooler in front of it" },
+		{ NULL, "FATAL:  too many connections", LIMIT_MAX_CONNECTIONS,
+		  "with a pooler check its client limit first" },
+	};
+	struct classify_result r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		classify_error(cases[i].sqlstate, cases[i].message, STAGE_CONNECT, ENDPOINT_UNKNOWN,
+			       &r);
+		if (r.cls != CLASS_MAX_CLIENTS || r.limit != cases[i].limit ||
+		    strstr(r.advice, cases[i].advice_has) == NULL)
+			print_error("\"%s\": %s/%s, advice \"%s\"\n", cases[i].message,
+				    classify_class_name(r.cls),
+				    classify_limit_name(r.limit) ? classify_limit_name(r.limit)
+								 : "-",
+				    r.advice);
+		assert_int_equal(r.cls, CLASS_MAX_CLIENTS);
+		assert_int_equal(r.limit, cases[i].limit);
+		assert_non_null(strstr(r.advice, cases[i].advice_has));
+		assert_null(strstr(r.advice, "restart"));
+	}
+	/* the server itself (Supabase's direct host): max_connections and its restart */
+	classify_error("53300", "sorry, too many clients already", STAGE_CONNECT, ENDPOINT_POSTGRES,
+		       &r);
+	assert_non_null(strstr(r.advice, "raising max_connections needs a restart"));
+	/* no endpoint known: no max_clients advice anywhere says restart, but for reserved slots */
+	for (int l = LIMIT_NONE; l < LIMIT_COUNT; l++)
+		if (l != LIMIT_RESERVED_SLOTS)
+			assert_null(
+				strstr(classify_advice(CLASS_MAX_CLIENTS, (enum classify_limit)l,
+						       ENDPOINT_UNKNOWN),
+				       "restart"));
+}
+
 static void test_classify_limit_names(void **state)
 {
 	static const char *const expected[LIMIT_COUNT] = {
@@ -781,6 +847,11 @@ static void test_classify_limit_names(void **state)
 		"supavisor_session_pool",
 		"supavisor_max_clients",
 		"pooler_other",
+		"pgpool_num_init_children",
+		"odyssey_client_max",
+		"odyssey_pool_size",
+		"pgcat_pool",
+		"rds_proxy_pool",
 	};
 	int i;
 
@@ -944,6 +1015,7 @@ int main(void)
 		cmocka_unit_test(test_classify_raw_libpq_text_fills_result),
 		cmocka_unit_test(test_classify_class_names_round_trip),
 		cmocka_unit_test(test_classify_limit_names),
+		cmocka_unit_test(test_classify_other_poolers_named),
 		cmocka_unit_test(test_classify_advice_for_every_class),
 		cmocka_unit_test(test_classify_advice_tailored_by_limit_and_endpoint),
 		cmocka_unit_test(test_classify_endpoint_guess),

@@ -509,6 +509,62 @@ static void test_holders_culprit_only_above_the_warning_threshold(void **state)
 	assert_non_null(strstr(line, "a missing commit/rollback"));
 }
 
+/* Supavisor's server connections (issue 9): never a client-side pool, counted per user. */
+static void test_holders_supavisor_connections(void **state)
+{
+	struct inspect_info info;
+	struct target *t = calloc(2, sizeof(*t)), *supa = &t[1];
+	const struct target *targets[2] = { &t[0], &t[1] };
+	struct holders_supavisor sv;
+	char line[300];
+
+	(void)state;
+	info_init(&info, 20, 3);
+	info_add(&info, "Supavisor", "postgres", "10.0.0.9", 15, 0, 15, 0);
+	info_add(&info, "pgpulse", "postgres", "local", 1, 1, 0, 0);
+	assert_false(holders_culprit_with(&info, NULL, true, 80, line, sizeof(line)));
+	assert_null(strstr(line, "client-side pool"));
+
+	t[0].dsn.name = "direct";
+	holders_supavisor_for(targets, 1, &t[0], &info, &sv);
+	assert_int_equal(sv.n, 1);
+	assert_string_equal(sv.v[0].user, "postgres");
+	assert_int_equal(sv.v[0].count, 15);
+	assert_int_equal(sv.v[0].pool_size, -1);
+	holders_supavisor_text(&sv.v[0], line, sizeof(line));
+	assert_string_equal(line, "Supavisor holds 15 server connections for user postgres, its "
+				  "pool size unknown (no Supavisor refusal seen)");
+
+	/* A refusal on a Supavisor target of the same user (user.<ref>) gives the pool size. */
+	supa->dsn.name = "supa";
+	supa->dsn.user = "postgres.abcdefgh";
+	supa->have_last = true;
+	supa->last.error.cls = CLASS_MAX_CLIENTS;
+	util_strlcpy(supa->last.error.message,
+		     "MaxClientsInSessionMode: max clients reached - in Session mode max clients "
+		     "are limited to pool_size: 15",
+		     sizeof(supa->last.error.message));
+	holders_supavisor_for(targets, 2, &t[0], &info, &sv);
+	assert_int_equal(sv.v[0].pool_size, 15);
+	assert_true(sv.v[0].session);
+	assert_string_equal(sv.v[0].source, "supa");
+	holders_supavisor_text(&sv.v[0], line, sizeof(line));
+	assert_string_equal(line, "Supavisor holds 15 server connections for user postgres, of "
+				  "its pool_size 15 (from supa's refusal): the pool is full");
+
+	/* "limit: N" is the client limit, not the pool; another user's refusal says nothing. */
+	util_strlcpy(supa->last.error.message, "Max client connections reached, limit: 200",
+		     sizeof(supa->last.error.message));
+	holders_supavisor_for(targets, 2, &t[0], &info, &sv);
+	assert_int_equal(sv.v[0].pool_size, -1);
+	supa->dsn.user = "other";
+	util_strlcpy(supa->last.error.message, "max clients are limited to pool_size: 15",
+		     sizeof(supa->last.error.message));
+	holders_supavisor_for(targets, 2, &t[0], &info, &sv);
+	assert_int_equal(sv.v[0].pool_size, -1);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -536,6 +592,7 @@ int main(void)
 		cmocka_unit_test(test_holders_servers_many),
 		cmocka_unit_test(test_holders_pooler_connections_are_not_a_client_pool),
 		cmocka_unit_test(test_holders_culprit_only_above_the_warning_threshold),
+		cmocka_unit_test(test_holders_supavisor_connections),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
