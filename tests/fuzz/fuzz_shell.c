@@ -36,7 +36,7 @@ static void fuzz_check_word(const char *line, const char *masked, const char *wo
 		return;
 	pw = dsn_get(&t, "password");
 	/* percent-encoding: the password sent need not be the text typed */
-	if (pw != NULL && strlen(pw) >= 4 && strstr(pw, "***") == NULL &&
+	if (pw != NULL && strlen(pw) >= 4 && strchr(pw, '*') == NULL &&
 	    strchr(word, '%') == NULL && fuzz_count(line, pw) == 1 && strstr(masked, pw) != NULL) {
 		fprintf(stderr, "LEAK: password \"%s\" of \"%s\" in \"%s\"\n", pw, word, masked);
 		abort();
