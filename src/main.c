@@ -160,7 +160,7 @@ static void main_getopt_tables(const struct main_command *cmd, struct option *lo
 }
 
 /* The help's widest line, where the prompt's command list wraps. */
-#define MAIN_HELP_WIDTH 84
+#define MAIN_HELP_WIDTH 80
 
 /* The prompt's commands from its table, wrapped as the help's widest lines. */
 static void main_help_prompt_commands(void)
@@ -187,10 +187,11 @@ static void main_help(void)
 	       "\n"
 	       "Usage:\n");
 	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
-		printf("  %-39s  %s\n", main_commands[i].usage, main_commands[i].summary);
+		printf("  %s\n        %s\n", main_commands[i].usage, main_commands[i].summary);
 	printf("\n"
 	       "TARGET is a libpq conninfo string or URI; postgresql+driver:// (SQLAlchemy) and\n"
-	       "jdbc:postgresql:// URLs are accepted, driver-only parameters dropped with a note.\n"
+	       "jdbc:postgresql:// URLs are accepted (driver-only parameters dropped, with a\n"
+	       "note).\n"
 	       "Without one: $DATABASE_URL, else libpq's PG* environment (a note says what\n"
 	       "that resolves to).\n"
 	       "NAME=TARGET names a target; service=NAME targets are named after the service.\n"
@@ -211,8 +212,8 @@ static void main_help(void)
 	       "                               on the server (default 5)\n"
 	       "      --query=SQL          check query (default SELECT 1)\n"
 	       "      --inspect-every=SECONDS  read settings and slots at most this often\n"
-	       "                           (default 5; 0 every probe; -1 never; check always "
-	       "does)\n"
+	       "                           (default 5; 0 every probe; -1 never; check always\n"
+	       "                           does)\n"
 	       "      --no-backoff         keep the interval while a target answers max_clients\n"
 	       "      --pooler-admin=CONNINFO  read PgBouncer's admin console with these\n"
 	       "                           credentials (default: the target's own; host as IP)\n"
@@ -226,7 +227,8 @@ static void main_help(void)
 	       "\n"
 	       "watch:\n"
 	       "      --format=FORMAT      text (default), jsonl or csv\n"
-	       "      --count=N            stop after N probes per target (default: until Ctrl-C)\n"
+	       "      --count=N            stop after N probes per target (default: until\n"
+	       "                           Ctrl-C)\n"
 	       "\n"
 	       "shell:\n"
 	       "  -c, --command=\"CMD; CMD\" run these commands and exit with the worst status\n");
@@ -246,18 +248,16 @@ static void main_help(void)
 	       "Other:\n"
 	       "      --no-color           no colours (also when NO_COLOR is set)\n"
 	       "  -V, --version            print the version and exit\n"
-	       "  -?, --help               print this help and exit (also: pgpulse help "
-	       "[COMMAND])\n"
+	       "  -?, --help               print this help and exit (also: pgpulse help\n"
+	       "                           COMMAND)\n"
 	       "\n"
-	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch target,\n"
-	       "Enter open, Esc back, e events, : prompt, ? help.\n"
+	       "Dashboard keys: q quit, p pause, +/- interval, r reset, Tab/arrows switch\n"
+	       "target, Enter open, Esc back, e events, : prompt, ? help.\n"
 	       "\n"
-	       "Exit status: 0 ok, 1 warning, 2 critical (no connection, or a critical "
-	       "threshold),\n"
-	       "3 unknown or usage "
-	       "error.\n"
+	       "Exit status: 0 ok, 1 warning, 2 critical (no connection, or a critical\n"
+	       "threshold), 3 unknown or usage error.\n"
 	       "Passwords are never printed: targets are shown as postgresql://user:***@host/db.\n"
-	       "See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON "
+	       "See pgpulse(1) for the dashboard's keys, the shell's commands and the JSON\n"
 	       "format.\n");
 }
 

@@ -245,6 +245,10 @@ test_check_usage_errors_exit_3() {
 	run_cmd "$PGPULSE" --help
 	assert_eq 0 "$status" "help exits 0"
 	assert_contains "$output" "pgpulse check" "help lists the commands"
+	# an 80-column terminal shows it unwrapped, like any GNU tool's
+	assert_eq "" "$(printf '%s\n' "$output" | awk 'length($0) > 80')" "help lines fit 80 columns"
+	run_cmd "$PGPULSE" help check
+	assert_eq "" "$(printf '%s\n' "$output" | awk 'length($0) > 80')" "help check fits 80 columns"
 }
 
 test_check_usage_errors_say_unknown_on_stdout() {
