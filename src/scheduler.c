@@ -71,6 +71,7 @@ struct sched {
 	int in_flight;
 	int max_in_flight, max_per_host;
 	int unplaced; /* targets added since the last turn, not yet spread */
+	unsigned ev_max; /* each target's event log, shared out by their number */
 	struct target **due;
 	int due_cap;
 };
@@ -263,6 +264,7 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	t->base_interval_ms = t->interval_ms = s->cfg.interval_ms;
 	t->next_due_ms = util_now_ms();
 	t->probe_cfg.endpoint = classify_endpoint_guess(t->dsn.host, t->dsn.port);
+	target_set_event_max(t, s->ev_max ? s->ev_max : TARGET_EVENTS);
 	s->targets = util_xrealloc(s->targets, sizeof(*s->targets) * (size_t)(s->ntargets + 1));
 	s->meta = util_xrealloc(s->meta, sizeof(*s->meta) * (size_t)(s->ntargets + 1));
 	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false, false };
@@ -503,6 +505,18 @@ bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneof
 		return false;
 	sched_start_probe(s, t, util_now_ms(), o);
 	return true;
+}
+
+/* Once the targets are added: the event log each keeps, by their number. */
+static void sched_share_events(struct sched *s)
+{
+	unsigned max = target_event_capacity(s->ntargets);
+
+	if (max == s->ev_max)
+		return;
+	s->ev_max = max;
+	for (int i = 0; i < s->ntargets; i++)
+		target_set_event_max(s->targets[i], max);
 }
 
 /* Spreads the first starts of the targets not placed yet over one interval from now. */
@@ -1089,8 +1103,10 @@ static void sched_start_due(struct sched *s, double now)
 
 	if (s->paused || s->stopped)
 		return;
-	if (s->unplaced)
+	if (s->unplaced) {
 		sched_place(s, now, false);
+		sched_share_events(s);
+	}
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
