@@ -4,6 +4,7 @@
  */
 #include "scheduler.h"
 #include "admin.h"
+#include "sched_heap.h"
 #include "holders.h"
 #include "util.h"
 
@@ -70,23 +71,47 @@ struct sched {
 	int host_cap;
 	int in_flight;
 	int max_in_flight, max_per_host;
-	int unplaced; /* targets added since the last turn, not yet spread */
+	int unplaced;	 /* targets added since the last turn, not yet spread */
 	unsigned ev_max; /* each target's event log, shared out by their number */
-	struct target **due;
-	int due_cap;
+	/*
+	 * The queues, so a turn costs O(log N) in the targets, not a scan:
+	 * idle targets wait in `waiting` by due time; once due, in their
+	 * host's `ready`; `hosts_ready` holds the hosts with room and a due
+	 * target, by their longest waiting. A target is in one queue at most.
+	 */
+	struct sched_heap waiting, hosts_ready;
+	int *target_pos;      /* per target: its place in waiting or its host's ready */
+	int *host_pos;	      /* per host: its place in hosts_ready */
+	struct target **busy; /* the targets with a probe in flight (in_flight of them) */
+	struct target **turn; /* this turn's copy of busy, in target order */
+	int busy_cap;
+	/* targets whose PgBouncer console may be read: known poolers, or read once */
+	int *pooled;
+	int npooled, pooled_cap;
+	int reading; /* console reads in flight */
+	int ndone;   /* targets that reached their count */
+	int nearby;  /* targets that are, or sit behind, a PgBouncer */
 };
 
-/* A target's place in the bounds: its host, and whether its start is spread yet. */
+enum sched_queue { SCHED_Q_NONE, SCHED_Q_WAITING, SCHED_Q_READY };
+
+/* A target's place in the bounds and queues: its host, whether its start is spread yet. */
 struct sched_meta {
 	int host;
 	bool placed;
 	bool oneoff; /* the probe in flight is a prompt's one-off */
+	enum sched_queue queue;
+	int busy_at;	/* its place in busy while a probe is in flight */
+	double late_ms; /* how late the probe in flight started */
+	bool pooled;	/* in the pooled list */
+	bool nearby;	/* counted in nearby */
 };
 
 /* One server as targets name it (host and port), and our probes in flight to it. */
 struct sched_host {
 	char *key;
 	int in_flight;
+	struct sched_heap ready; /* its targets past their due time, waiting for room */
 };
 
 /* What a pollfd of this turn stands for. */
@@ -210,12 +235,20 @@ void sched_free(struct sched *s)
 	free(s->sets);
 	free(s->query);
 	holders_servers_free(s->servers);
-	for (int i = 0; i < s->nhosts; i++)
+	for (int i = 0; i < s->nhosts; i++) {
 		free(s->hosts[i].key);
+		sched_heap_free(&s->hosts[i].ready);
+	}
 	free(s->hosts);
 	free(s->host_map);
 	free(s->meta);
-	free(s->due);
+	sched_heap_free(&s->waiting);
+	sched_heap_free(&s->hosts_ready);
+	free(s->target_pos);
+	free(s->host_pos);
+	free(s->busy);
+	free(s->turn);
+	free(s->pooled);
 	free(s->pooler_admin);
 	free(s);
 }
@@ -227,6 +260,81 @@ static int *sched_host_slot(const struct sched *s, const char *key)
 	while (s->host_map[i] && strcmp(s->hosts[s->host_map[i] - 1].key, key) != 0)
 		i = (i + 1) & (uint32_t)(s->host_cap - 1);
 	return &s->host_map[i];
+}
+
+/* ------------------------------------------------------------------ queues */
+
+/* Puts host h in hosts_ready when it has room and a due target, else takes it out. */
+static void sched_host_update(struct sched *s, int h)
+{
+	const struct sched_heap_item *top = sched_heap_top(&s->hosts[h].ready);
+
+	if (s->host_pos[h] >= 0)
+		sched_heap_remove(&s->hosts_ready, s->host_pos, h);
+	if (top && s->hosts[h].in_flight < s->max_per_host)
+		sched_heap_push(&s->hosts_ready, s->host_pos, top->key, top->tie, h);
+}
+
+static void sched_dequeue(struct sched *s, const struct target *t)
+{
+	struct sched_meta *m = &s->meta[t->index];
+
+	if (m->queue == SCHED_Q_WAITING) {
+		sched_heap_remove(&s->waiting, s->target_pos, t->index);
+	} else if (m->queue == SCHED_Q_READY) {
+		sched_heap_remove(&s->hosts[m->host].ready, s->target_pos, t->index);
+		sched_host_update(s, m->host);
+	}
+	m->queue = SCHED_Q_NONE;
+}
+
+/* After anything that changes when, or whether, t is due: its place in the queues. */
+static void sched_requeue(struct sched *s, const struct target *t)
+{
+	sched_dequeue(s, t);
+	if (t->probe || t->done)
+		return;
+	sched_heap_push(&s->waiting, s->target_pos, t->next_due_ms, t->index, t->index);
+	s->meta[t->index].queue = SCHED_Q_WAITING;
+}
+
+/* Targets whose time came move to their host's queue; equal times keep target order. */
+static void sched_make_ready(struct sched *s, double now)
+{
+	const struct sched_heap_item *top;
+
+	while ((top = sched_heap_top(&s->waiting)) != NULL && top->key <= now) {
+		int i = top->id, h = s->meta[i].host;
+
+		sched_heap_pop(&s->waiting, s->target_pos);
+		sched_heap_push(&s->hosts[h].ready, s->target_pos, s->targets[i]->next_due_ms, i,
+				i);
+		s->meta[i].queue = SCHED_Q_READY;
+		sched_host_update(s, h);
+	}
+}
+
+static void sched_busy_add(struct sched *s, struct target *t)
+{
+	if (s->in_flight == s->busy_cap) {
+		s->busy_cap = s->busy_cap ? 2 * s->busy_cap : 64;
+		s->busy = util_xrealloc(s->busy, sizeof(*s->busy) * (size_t)s->busy_cap);
+		s->turn = util_xrealloc(s->turn, sizeof(*s->turn) * (size_t)s->busy_cap);
+	}
+	s->meta[t->index].busy_at = s->in_flight;
+	s->busy[s->in_flight++] = t;
+	s->hosts[s->meta[t->index].host].in_flight++;
+	sched_host_update(s, s->meta[t->index].host);
+}
+
+static void sched_busy_remove(struct sched *s, const struct target *t)
+{
+	int at = s->meta[t->index].busy_at;
+
+	s->busy[at] = s->busy[--s->in_flight];
+	s->meta[s->busy[at]->index].busy_at = at;
+	s->hosts[s->meta[t->index].host].in_flight--;
+	sched_host_update(s, s->meta[t->index].host);
 }
 
 /* The index of t's server (host and port as the target names them), added when new. */
@@ -248,7 +356,10 @@ static int sched_host_of(struct sched *s, const struct target *t)
 	slot = sched_host_slot(s, key);
 	if (*slot == 0) {
 		s->hosts = util_xrealloc(s->hosts, sizeof(*s->hosts) * (size_t)(s->nhosts + 1));
-		s->hosts[s->nhosts] = (struct sched_host){ util_xstrdup(key), 0 };
+		s->hosts[s->nhosts] = (struct sched_host){ .key = util_xstrdup(key) };
+		s->host_pos =
+			util_xrealloc(s->host_pos, sizeof(*s->host_pos) * (size_t)(s->nhosts + 1));
+		s->host_pos[s->nhosts] = -1;
 		*slot = ++s->nhosts;
 	}
 	return *slot - 1;
@@ -267,9 +378,13 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	target_set_event_max(t, s->ev_max ? s->ev_max : TARGET_EVENTS);
 	s->targets = util_xrealloc(s->targets, sizeof(*s->targets) * (size_t)(s->ntargets + 1));
 	s->meta = util_xrealloc(s->meta, sizeof(*s->meta) * (size_t)(s->ntargets + 1));
-	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false, false };
+	s->meta[s->ntargets] = (struct sched_meta){ .host = sched_host_of(s, t) };
+	s->target_pos =
+		util_xrealloc(s->target_pos, sizeof(*s->target_pos) * (size_t)(s->ntargets + 1));
+	s->target_pos[s->ntargets] = -1;
 	s->targets[s->ntargets++] = t;
 	s->unplaced++;
+	sched_requeue(s, t);
 	return t;
 }
 
@@ -385,8 +500,10 @@ void sched_set_interval(struct sched *s, double ms)
 		if (t->backoff_level == 0)
 			t->interval_ms = ms;
 		/* brought forward, but still spread over the new interval */
-		if (t->next_due_ms > now + t->interval_ms)
+		if (t->next_due_ms > now + t->interval_ms) {
 			t->next_due_ms = now + t->interval_ms * (i + 1) / s->ntargets;
+			sched_requeue(s, t);
+		}
 	}
 }
 
@@ -418,8 +535,7 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t);
-static bool sched_pooler_nearby(const struct sched *s);
-static void sched_pooler_cancel(struct target *t);
+static void sched_pooler_cancel(struct sched *s, struct target *t);
 
 /* Newest listener first: the front-end on top, then those it covers. */
 static void sched_notify_result(struct sched *s, struct target *t, const struct probe_result *r)
@@ -478,7 +594,7 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	}
 	if (pc.inspect)
 		t->last_inspect_ms = now;
-	pc.backends = pc.inspect && sched_pooler_nearby(s);
+	pc.backends = pc.inspect && s->nearby > 0;
 	t->probe_record = o == NULL || o->record;
 	t->probe_ready_ms = 0;
 	t->seq++;
@@ -490,11 +606,13 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	 * scheduled probes go on between a ping's.
 	 */
 	s->meta[t->index].oneoff = o != NULL;
+	/* queued behind the bounds or a busy loop: how late it starts (a one-off is not) */
+	s->meta[t->index].late_ms = o ? 0 : fmax(0, now - t->next_due_ms);
 	if (o == NULL)
 		t->next_due_ms = now + t->interval_ms;
 	s->meta[t->index].placed = true;
-	s->in_flight++;
-	s->hosts[s->meta[t->index].host].in_flight++;
+	sched_dequeue(s, t);
+	sched_busy_add(s, t);
 	/* the deadline starts now, when the probe does: time in the queue is not its time */
 	probe_begin(t->probe);
 }
@@ -531,6 +649,7 @@ static void sched_place(struct sched *s, double now, bool all)
 			continue;
 		t->next_due_ms = now + t->interval_ms * k++ / m;
 		s->meta[i].placed = true;
+		sched_requeue(s, t);
 	}
 	s->unplaced = 0;
 }
@@ -547,7 +666,7 @@ bool sched_target_busy(const struct target *t)
 
 void sched_cancel_target(struct sched *s, struct target *t)
 {
-	sched_pooler_cancel(t);
+	sched_pooler_cancel(s, t);
 	if (t->probe) {
 		probe_cancel(t->probe);
 		sched_finish_probe(s, t);
@@ -761,6 +880,30 @@ static bool sched_pooler_hostaddr(const struct target *t, const char **addr)
 	return *addr != NULL;
 }
 
+/* From now on t's console is looked at each turn (sched_pooler_poll). */
+static void sched_pooled_add(struct sched *s, const struct target *t)
+{
+	if (s->meta[t->index].pooled)
+		return;
+	if (s->npooled == s->pooled_cap) {
+		s->pooled_cap = s->pooled_cap ? 2 * s->pooled_cap : 16;
+		s->pooled = util_xrealloc(s->pooled, sizeof(*s->pooled) * (size_t)s->pooled_cap);
+	}
+	s->pooled[s->npooled++] = t->index;
+	s->meta[t->index].pooled = true;
+}
+
+/* Keeps the count of targets that are, or sit behind, a PgBouncer. */
+static void sched_nearby_note(struct sched *s, const struct target *t)
+{
+	bool now = t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER;
+
+	if (now != s->meta[t->index].nearby) {
+		s->nearby += now ? 1 : -1;
+		s->meta[t->index].nearby = now;
+	}
+}
+
 static void sched_pooler_start(struct sched *s, struct target *t)
 {
 	struct probe_config pc;
@@ -781,8 +924,11 @@ static void sched_pooler_start(struct sched *s, struct target *t)
 		free(k);
 		free(v);
 	}
-	if (t->admin)
+	if (t->admin) {
+		s->reading++;
+		sched_pooled_add(s, t);
 		admin_begin(t->admin);
+	}
 }
 
 /* Says once (until a read succeeds) why the console could not be read. */
@@ -813,6 +959,7 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 	admin_take_result(t->admin, &t->pooler);
 	admin_free(t->admin);
 	t->admin = NULL;
+	s->reading--;
 	t->have_pooler = true;
 	t->pooler_read_ms = util_now_ms();
 	clock_gettime(CLOCK_REALTIME, &t->pooler_wall);
@@ -820,49 +967,70 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 		t->pooler_kind = POOLER_KIND_PGBOUNCER;
 	else if (t->pooler.kind == POOLER_KIND_NONE)
 		t->pooler_kind = POOLER_KIND_NONE;
+	sched_nearby_note(s, t);
 	sched_pooler_note(s, t);
 	holders_poolers_note(&s->poolers, t);
 	sched_note_culprits(s, t, NULL);
 }
 
-static void sched_pooler_cancel(struct target *t)
+static void sched_pooler_cancel(struct sched *s, struct target *t)
 {
 	if (t->admin) {
 		admin_cancel(t->admin);
 		admin_free(t->admin);
 		t->admin = NULL;
+		s->reading--;
 	}
 }
 
-/* This turn's console reads: start what is due, poll the rest. */
-static double sched_pooler_poll(struct sched *s, int *n, double now)
+/* t's console read this turn: start it when due, poll it while it runs. */
+static double sched_pooler_poll_one(struct sched *s, struct target *t, int *n, double now)
 {
 	double wait = -1;
 
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		if (!t->done && sched_pooler_due(s, t, now))
-			sched_pooler_start(s, t);
-		wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
-		if (t->admin == NULL || admin_is_done(t->admin))
-			continue;
-		if (admin_pollfd(t->admin, &s->pfds[*n])) {
-			s->slots[*n].kind = SLOT_ADMIN;
-			s->slots[*n].admin = t->admin;
-			s->slots[*n].owner = i;
-			(*n)++;
-		}
-		wait = sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
+	if (!t->done && sched_pooler_due(s, t, now))
+		sched_pooler_start(s, t);
+	wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
+	if (t->admin == NULL || admin_is_done(t->admin))
+		return wait;
+	if (admin_pollfd(t->admin, &s->pfds[*n])) {
+		s->slots[*n].kind = SLOT_ADMIN;
+		s->slots[*n].admin = t->admin;
+		s->slots[*n].owner = t->index;
+		(*n)++;
 	}
+	return sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
+}
+
+/*
+ * This turn's console reads: start what is due, poll the rest. Only two
+ * kinds of target can need one: a probe in flight (it may look queued),
+ * and the pooled ones (known poolers, or read before); the rest cost nothing.
+ */
+static double sched_pooler_poll(struct sched *s, int *n, double now)
+{
+	double wait = -1;
+	int npooled;
+
+	if (s->cfg.pooler_every_ms < 0)
+		return -1;
+	if (s->pooler_admin && s->ntargets == 1)
+		sched_pooled_add(s, s->targets[0]);
+	/* a busy target that starts a read joins pooled, after these: once each */
+	npooled = s->npooled;
+	for (int k = 0; k < s->in_flight; k++)
+		if (!s->meta[s->busy[k]->index].pooled)
+			wait = sched_min(wait, sched_pooler_poll_one(s, s->busy[k], n, now));
+	for (int k = 0; k < npooled; k++)
+		wait = sched_min(wait, sched_pooler_poll_one(s, s->targets[s->pooled[k]], n, now));
 	return wait;
 }
 
-/* After poll(): deadlines, and collecting what finished. */
+/* After poll(): deadlines, and collecting what finished (reads are pooled targets'). */
 static void sched_pooler_after(struct sched *s)
 {
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	for (int k = 0; k < s->npooled; k++) {
+		struct target *t = s->targets[s->pooled[k]];
 
 		if (t->admin && !admin_is_done(t->admin))
 			admin_step(t->admin, 0);
@@ -928,16 +1096,6 @@ static void sched_pooler_reclassify(const struct sched *s, struct target *t, str
 	r->error.advice = t->pooler_advice;
 }
 
-/* Is some target a PgBouncer, or behind one? Then inspections read the backends too. */
-static bool sched_pooler_nearby(const struct sched *s)
-{
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->behind_pooler ||
-		    s->targets[i]->pooler_kind == POOLER_KIND_PGBOUNCER)
-			return true;
-	return false;
-}
-
 const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
 						   int *n)
 {
@@ -971,10 +1129,12 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	const struct probe_result *r = &rr;
 	double now = util_now_ms();
 
+	rr.late_ms = s->meta[t->index].late_ms;
 	sched_pooler_reclassify(s, t, &rr);
 	if (!r->cancelled) {
 		if (t->probe_record) {
 			target_record(t, r, now);
+			sched_nearby_note(s, t);
 			sched_adjust_interval(s, t, r);
 			if (t->behind_pooler)
 				holders_poolers_note(&s->poolers, t);
@@ -987,13 +1147,17 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	t->probe = NULL;
 	t->probe_ctx = NULL;
 	t->open_connections = 0;
-	s->in_flight--;
-	s->hosts[s->meta[t->index].host].in_flight--;
+	sched_busy_remove(s, t);
+	if (sched_pooler_known(s, t))
+		sched_pooled_add(s, t);
 	/* check: a target found to be a PgBouncer gets its console read before the end */
 	if (!s->stopped && !t->done && sched_pooler_due(s, t, now))
 		sched_pooler_start(s, t);
-	if (s->cfg.count && t->seq >= s->cfg.count)
+	if (s->cfg.count && t->seq >= s->cfg.count && !t->done) {
 		t->done = true;
+		s->ndone++;
+	}
+	sched_requeue(s, t);
 }
 
 static void sched_reserve(struct sched *s, int n)
@@ -1074,32 +1238,21 @@ static double sched_poll_probe(struct sched *s, struct probe *p, int kind, int o
 	return probe_deadline_ms(p) - now;
 }
 
-/* Would t's probe stay within the bounds (in flight in all, and to its server)? */
-static bool sched_room_for(const struct sched *s, const struct target *t)
+/* In target order: results of one turn come as they always came. */
+static int sched_index_cmp(const void *a, const void *b)
 {
-	return s->in_flight < s->max_in_flight &&
-	       s->hosts[s->meta[t->index].host].in_flight < s->max_per_host;
-}
-
-/* Due first by due time, then by position: the longest waiting starts first. */
-static int sched_due_cmp(const void *a, const void *b)
-{
-	const struct target *x = *(const struct target *const *)a;
-	const struct target *y = *(const struct target *const *)b;
-
-	if (x->next_due_ms != y->next_due_ms)
-		return x->next_due_ms < y->next_due_ms ? -1 : 1;
-	return x->index - y->index;
+	return (*(const struct target *const *)a)->index -
+	       (*(const struct target *const *)b)->index;
 }
 
 /*
  * Starts what is due, the longest waiting first, within the bounds; the
- * rest waits for a probe in flight to finish (the queue is the targets
- * past their due time).
+ * rest waits in its host's queue for a probe in flight to finish. Each
+ * start is O(log N) in the targets (sched_heap).
  */
 static void sched_start_due(struct sched *s, double now)
 {
-	int ndue = 0;
+	const struct sched_heap_item *host;
 
 	if (s->paused || s->stopped)
 		return;
@@ -1107,35 +1260,44 @@ static void sched_start_due(struct sched *s, double now)
 		sched_place(s, now, false);
 		sched_share_events(s);
 	}
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	sched_make_ready(s, now);
+	while (s->in_flight < s->max_in_flight && (host = sched_heap_top(&s->hosts_ready)) != NULL)
+		sched_start_probe(s, s->targets[sched_heap_top(&s->hosts[host->id].ready)->id], now,
+				  NULL);
+}
 
-		if (t->probe == NULL && !t->done && now >= t->next_due_ms) {
-			if (ndue == s->due_cap) {
-				s->due_cap = s->due_cap ? 2 * s->due_cap : 64;
-				s->due =
-					util_xrealloc(s->due, sizeof(*s->due) * (size_t)s->due_cap);
-			}
-			s->due[ndue++] = t;
-		}
+/* Deadlines, and collecting what finished: the probes in flight, in target order. */
+static void sched_step_busy(struct sched *s)
+{
+	int n = s->in_flight;
+
+	if (n == 0)
+		return;
+	memcpy(s->turn, s->busy, sizeof(*s->turn) * (size_t)n);
+	qsort(s->turn, (size_t)n, sizeof(*s->turn), sched_index_cmp);
+	for (int k = 0; k < n; k++) {
+		struct target *t = s->turn[k];
+
+		/* a result callback may have cancelled it, and started another */
+		if (t->probe && !probe_is_done(t->probe))
+			probe_step(t->probe, 0);
+		if (t->probe && probe_is_done(t->probe))
+			sched_finish_probe(s, t);
 	}
-	if (ndue > 1)
-		qsort(s->due, (size_t)ndue, sizeof(*s->due), sched_due_cmp);
-	for (int i = 0; i < ndue && s->in_flight < s->max_in_flight; i++)
-		if (sched_room_for(s, s->due[i]))
-			sched_start_probe(s, s->due[i], now, NULL);
 }
 
 void sched_run_once(struct sched *s, double max_wait_ms)
 {
 	double now = util_now_ms(), wait = max_wait_ms;
 	int n = 0, nres, res_at, nset = 0;
+	const struct sched_heap_item *next;
 
 	sched_start_due(s, now);
 	for (int i = 0; i < s->nsets; i++)
 		nset += s->sets[i]->n;
 
-	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + 2 * s->ntargets + nset);
+	/* a probe and a console read per busy target, a read per pooled one (+1: --pooler-admin) */
+	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + 2 * s->in_flight + s->npooled + 1 + nset);
 	for (int i = 0; i < s->nwatch; i++) {
 		s->pfds[n] = (struct pollfd){ .fd = s->watch[i].fd, .events = s->watch[i].events };
 		s->slots[n].kind = SLOT_WATCH;
@@ -1148,21 +1310,23 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	wait = sched_min(wait, resolver_timeout_ms(s->resolver));
 	for (int i = 0; i < s->ntimers; i++)
 		wait = sched_min(wait, s->timers[i].when_ms > now ? s->timers[i].when_ms - now : 0);
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	for (int k = 0; k < s->in_flight; k++) {
+		struct target *t = s->busy[k];
+		bool open;
 
-		if (t->probe && !probe_is_done(t->probe)) {
-			bool open;
-
-			wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, i, 0, &n,
-								now, &open));
-			t->open_connections = open ? 1 : 0;
-		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped &&
-			   (t->next_due_ms > now || sched_room_for(s, t))) {
-			/* one waiting for room wakes when a probe in flight ends */
-			wait = sched_min(wait, t->next_due_ms - now);
-		}
+		if (probe_is_done(t->probe))
+			continue;
+		wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, t->index, 0, &n,
+							now, &open));
+		t->open_connections = open ? 1 : 0;
 	}
+	/*
+	 * The next start: the earliest due time still ahead. Due targets
+	 * waiting for room wake when a probe in flight ends, not before.
+	 */
+	next = sched_heap_top(&s->waiting);
+	if (next && !s->paused && !s->stopped)
+		wait = sched_min(wait, next->key - now);
 	for (int i = 0; i < s->nsets; i++)
 		for (int k = 0; k < s->sets[i]->n; k++) {
 			struct probe *p = s->sets[i]->probes[k];
@@ -1174,8 +1338,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	wait = sched_min(wait, sched_pooler_poll(s, &n, now));
 	if (wait < 0 && wait != max_wait_ms)
 		wait = 0;
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe && probe_is_done(s->targets[i]->probe))
+	for (int k = 0; k < s->in_flight; k++)
+		if (probe_is_done(s->busy[k]->probe))
 			wait = 0;
 
 	/* Round up so that a deadline is past, not a hair short, on wake-up. */
@@ -1212,24 +1376,12 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 			if (p && !probe_is_done(p))
 				probe_step(p, 0);
 		}
-	/* Deadlines, and collecting what finished. */
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		if (t->probe && !probe_is_done(t->probe))
-			probe_step(t->probe, 0);
-		if (t->probe && probe_is_done(t->probe))
-			sched_finish_probe(s, t);
-	}
+	sched_step_busy(s);
 }
 
 bool sched_finished(const struct sched *s)
 {
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe || s->targets[i]->admin ||
-		    (!s->targets[i]->done && !s->stopped))
-			return false;
-	return true;
+	return s->in_flight == 0 && s->reading == 0 && (s->stopped || s->ndone == s->ntargets);
 }
 
 void sched_cancel_all(struct sched *s)
@@ -1238,7 +1390,7 @@ void sched_cancel_all(struct sched *s)
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
-		sched_pooler_cancel(t);
+		sched_pooler_cancel(s, t);
 		if (t->probe) {
 			probe_cancel(t->probe);
 			sched_finish_probe(s, t);
@@ -1250,7 +1402,7 @@ int sched_open_connections(const struct sched *s)
 {
 	int n = 0;
 
-	for (int i = 0; i < s->ntargets; i++)
-		n += s->targets[i]->open_connections;
+	for (int k = 0; k < s->in_flight; k++)
+		n += s->busy[k]->open_connections;
 	return n;
 }

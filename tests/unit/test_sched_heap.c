@@ -122,17 +122,15 @@ static void test_sched_heap_random_run_matches_reference(void **state)
 			int w = where[id], best = -1;
 
 			for (int j = 0; j < N; j++)
-				if (where[j] == w &&
-				    (best < 0 || key[j] < key[best] ||
-				     (key[j] == key[best] && j < best)))
+				if (where[j] == w && (best < 0 || key[j] < key[best] ||
+						      (key[j] == key[best] && j < best)))
 					best = j;
 			assert_int_equal(sched_heap_pop(&h[w], pos), best);
 			where[best] = -1;
 		}
 		if (step % 10000 == 0)
 			for (int j = 0; j < N; j++)
-				assert_true(where[j] < 0 ||
-					    h[where[j]].v[pos[j]].id == j);
+				assert_true(where[j] < 0 || h[where[j]].v[pos[j]].id == j);
 	}
 	sched_heap_free(&h[0]);
 	sched_heap_free(&h[1]);
