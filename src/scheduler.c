@@ -83,8 +83,9 @@ struct sched {
 	int *target_pos;      /* per target: its place in waiting or its host's ready */
 	int *host_pos;	      /* per host: its place in hosts_ready */
 	struct target **busy; /* the targets with a probe in flight (in_flight of them) */
-	struct target **turn; /* this turn's copy of busy, in target order */
 	int busy_cap;
+	struct target **turn; /* this turn's copy of busy, in target order */
+	int turn_cap;
 	/* targets whose PgBouncer console may be read: known poolers, or read once */
 	int *pooled;
 	int npooled, pooled_cap;
@@ -319,7 +320,6 @@ static void sched_busy_add(struct sched *s, struct target *t)
 	if (s->in_flight == s->busy_cap) {
 		s->busy_cap = s->busy_cap ? 2 * s->busy_cap : 64;
 		s->busy = util_xrealloc(s->busy, sizeof(*s->busy) * (size_t)s->busy_cap);
-		s->turn = util_xrealloc(s->turn, sizeof(*s->turn) * (size_t)s->busy_cap);
 	}
 	s->meta[t->index].busy_at = s->in_flight;
 	s->busy[s->in_flight++] = t;
@@ -1273,6 +1273,11 @@ static void sched_step_busy(struct sched *s)
 
 	if (n == 0)
 		return;
+	/* a copy: result callbacks may start probes (sched_probe_now) and grow busy */
+	if (n > s->turn_cap) {
+		s->turn_cap = s->busy_cap;
+		s->turn = util_xrealloc(s->turn, sizeof(*s->turn) * (size_t)s->turn_cap);
+	}
 	memcpy(s->turn, s->busy, sizeof(*s->turn) * (size_t)n);
 	qsort(s->turn, (size_t)n, sizeof(*s->turn), sched_index_cmp);
 	for (int k = 0; k < n; k++) {
