@@ -378,7 +378,7 @@ test_hostile_two_thousand_targets_finish_within_deadlines() {
 	local rss_kb
 	rss_kb=$(tail -1 "$rssfile")
 	# a target takes a few tens of KB (memory as it fills), probes in flight are few:
-	# ~135 MB under ASan here, ~570 MB before (about 250 KB a target)
+	# (~135 MB under ASan here; before, a target took ~290 KB)
 	(( rss_kb < 400000 )) || assert_eq "under 400 MB" "$rss_kb KB" "memory bounded"
 	echo "2000 targets: max RSS $rss_kb KB"
 }
