@@ -86,12 +86,17 @@ struct sched {
 	int busy_cap;
 	struct target **turn; /* this turn's copy of busy, in target order */
 	int turn_cap;
-	/* targets whose PgBouncer console may be read: known poolers, or read once */
-	int *pooled;
-	int npooled, pooled_cap;
-	int reading; /* console reads in flight */
-	int ndone;   /* targets that reached their count */
-	int nearby;  /* targets that are, or sit behind, a PgBouncer */
+	/*
+	 * PgBouncer's console: known poolers wait in pooler_due for the time
+	 * their next read comes due (a probe in flight is looked at as it
+	 * runs); the reads in flight are in readers. A turn looks at those only.
+	 */
+	struct sched_heap pooler_due;
+	int *pooler_pos; /* per target: its place in pooler_due */
+	struct target **readers;
+	int nreaders, readers_cap;
+	int ndone;  /* targets that reached their count */
+	int nearby; /* targets that are, or sit behind, a PgBouncer */
 };
 
 enum sched_queue { SCHED_Q_NONE, SCHED_Q_WAITING, SCHED_Q_READY };
@@ -104,7 +109,7 @@ struct sched_meta {
 	enum sched_queue queue;
 	int busy_at;	/* its place in busy while a probe is in flight */
 	double late_ms; /* how late the probe in flight started */
-	bool pooled;	/* in the pooled list */
+	int reader_at;	/* its place in readers while a console read is in flight */
 	bool nearby;	/* counted in nearby */
 };
 
@@ -249,7 +254,9 @@ void sched_free(struct sched *s)
 	free(s->host_pos);
 	free(s->busy);
 	free(s->turn);
-	free(s->pooled);
+	sched_heap_free(&s->pooler_due);
+	free(s->pooler_pos);
+	free(s->readers);
 	free(s->pooler_admin);
 	free(s);
 }
@@ -382,6 +389,9 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	s->target_pos =
 		util_xrealloc(s->target_pos, sizeof(*s->target_pos) * (size_t)(s->ntargets + 1));
 	s->target_pos[s->ntargets] = -1;
+	s->pooler_pos =
+		util_xrealloc(s->pooler_pos, sizeof(*s->pooler_pos) * (size_t)(s->ntargets + 1));
+	s->pooler_pos[s->ntargets] = -1;
 	s->targets[s->ntargets++] = t;
 	s->unplaced++;
 	sched_requeue(s, t);
@@ -833,13 +843,24 @@ static double sched_pooler_queued_wake(const struct sched *s, const struct targe
 	return at - now;
 }
 
+/* How often t's console is read: rarely while denied, or when no PgBouncer answered. */
+static double sched_pooler_every(const struct sched *s, const struct target *t)
+{
+	double every = fmax(s->cfg.pooler_every_ms, 1000);
+
+	if (t->pooler.admin == POOLER_ADMIN_DENIED)
+		return fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
+	if (t->pooler.kind == POOLER_KIND_NONE)
+		return SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
+	return every;
+}
+
 /* Should a console read of t start now? */
 static bool sched_pooler_due(const struct sched *s, const struct target *t, double now)
 {
 	bool known, queued;
-	double every = s->cfg.pooler_every_ms;
 
-	if (every < 0 || t->admin || s->stopped)
+	if (s->cfg.pooler_every_ms < 0 || t->admin || s->stopped)
 		return false;
 	known = sched_pooler_known(s, t);
 	queued = sched_pooler_queued(s, t, now);
@@ -848,15 +869,27 @@ static bool sched_pooler_due(const struct sched *s, const struct target *t, doub
 		return false;
 	if (t->pooler_read_ms == 0)
 		return true;
-	if (every < 1000)
-		every = 1000;
-	if (t->pooler.admin == POOLER_ADMIN_DENIED)
-		every = fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
-	else if (t->pooler.kind == POOLER_KIND_NONE)
-		every = SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
-	else if (queued)
-		return true; /* the read must happen while the probe waits */
-	return now - t->pooler_read_ms >= every;
+	/* the read must happen while the probe waits (not when denied or no PgBouncer) */
+	if (queued && t->pooler.admin != POOLER_ADMIN_DENIED && t->pooler.kind != POOLER_KIND_NONE)
+		return true;
+	return now - t->pooler_read_ms >= sched_pooler_every(s, t);
+}
+
+/*
+ * Puts t in pooler_due for when time alone makes its next read due (a
+ * known pooler, no read in flight), else takes it out. Called where that
+ * can change: a probe or a read finished, a read started or was cancelled.
+ */
+static void sched_pooler_arm(struct sched *s, const struct target *t)
+{
+	if (s->pooler_pos[t->index] >= 0)
+		sched_heap_remove(&s->pooler_due, s->pooler_pos, t->index);
+	if (s->cfg.pooler_every_ms < 0 || t->admin || t->done || s->stopped ||
+	    !sched_pooler_known(s, t))
+		return;
+	sched_heap_push(&s->pooler_due, s->pooler_pos,
+			t->pooler_read_ms == 0 ? 0 : t->pooler_read_ms + sched_pooler_every(s, t),
+			t->index, t->index);
 }
 
 /*
@@ -880,17 +913,24 @@ static bool sched_pooler_hostaddr(const struct target *t, const char **addr)
 	return *addr != NULL;
 }
 
-/* From now on t's console is looked at each turn (sched_pooler_poll). */
-static void sched_pooled_add(struct sched *s, const struct target *t)
+/* A console read of t is in flight from now on. */
+static void sched_readers_add(struct sched *s, struct target *t)
 {
-	if (s->meta[t->index].pooled)
-		return;
-	if (s->npooled == s->pooled_cap) {
-		s->pooled_cap = s->pooled_cap ? 2 * s->pooled_cap : 16;
-		s->pooled = util_xrealloc(s->pooled, sizeof(*s->pooled) * (size_t)s->pooled_cap);
+	if (s->nreaders == s->readers_cap) {
+		s->readers_cap = s->readers_cap ? 2 * s->readers_cap : 16;
+		s->readers =
+			util_xrealloc(s->readers, sizeof(*s->readers) * (size_t)s->readers_cap);
 	}
-	s->pooled[s->npooled++] = t->index;
-	s->meta[t->index].pooled = true;
+	s->meta[t->index].reader_at = s->nreaders;
+	s->readers[s->nreaders++] = t;
+}
+
+static void sched_readers_remove(struct sched *s, const struct target *t)
+{
+	int at = s->meta[t->index].reader_at;
+
+	s->readers[at] = s->readers[--s->nreaders];
+	s->meta[s->readers[at]->index].reader_at = at;
 }
 
 /* Keeps the count of targets that are, or sit behind, a PgBouncer. */
@@ -925,8 +965,8 @@ static void sched_pooler_start(struct sched *s, struct target *t)
 		free(v);
 	}
 	if (t->admin) {
-		s->reading++;
-		sched_pooled_add(s, t);
+		sched_readers_add(s, t);
+		sched_pooler_arm(s, t);
 		admin_begin(t->admin);
 	}
 }
@@ -959,7 +999,7 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 	admin_take_result(t->admin, &t->pooler);
 	admin_free(t->admin);
 	t->admin = NULL;
-	s->reading--;
+	sched_readers_remove(s, t);
 	t->have_pooler = true;
 	t->pooler_read_ms = util_now_ms();
 	clock_gettime(CLOCK_REALTIME, &t->pooler_wall);
@@ -968,6 +1008,7 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 	else if (t->pooler.kind == POOLER_KIND_NONE)
 		t->pooler_kind = POOLER_KIND_NONE;
 	sched_nearby_note(s, t);
+	sched_pooler_arm(s, t);
 	sched_pooler_note(s, t);
 	holders_poolers_note(&s->poolers, t);
 	sched_note_culprits(s, t, NULL);
@@ -979,62 +1020,78 @@ static void sched_pooler_cancel(struct sched *s, struct target *t)
 		admin_cancel(t->admin);
 		admin_free(t->admin);
 		t->admin = NULL;
-		s->reading--;
+		sched_readers_remove(s, t);
+		sched_pooler_arm(s, t);
 	}
-}
-
-/* t's console read this turn: start it when due, poll it while it runs. */
-static double sched_pooler_poll_one(struct sched *s, struct target *t, int *n, double now)
-{
-	double wait = -1;
-
-	if (!t->done && sched_pooler_due(s, t, now))
-		sched_pooler_start(s, t);
-	wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
-	if (t->admin == NULL || admin_is_done(t->admin))
-		return wait;
-	if (admin_pollfd(t->admin, &s->pfds[*n])) {
-		s->slots[*n].kind = SLOT_ADMIN;
-		s->slots[*n].admin = t->admin;
-		s->slots[*n].owner = t->index;
-		(*n)++;
-	}
-	return sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
 }
 
 /*
- * This turn's console reads: start what is due, poll the rest. Only two
- * kinds of target can need one: a probe in flight (it may look queued),
- * and the pooled ones (known poolers, or read before); the rest cost nothing.
+ * This turn's console reads to start: those whose time came (pooler_due),
+ * and a probe in flight's, which may look queued. O(log N) a read, and
+ * the probes in flight; never a scan of the targets.
  */
+static void sched_pooler_start_due(struct sched *s, double now)
+{
+	const struct sched_heap_item *top;
+
+	if (s->cfg.pooler_every_ms < 0)
+		return;
+	/* --pooler-admin with one target: it is the PgBouncer, before any probe says so */
+	if (s->pooler_admin && s->ntargets == 1 && s->pooler_pos[0] < 0)
+		sched_pooler_arm(s, s->targets[0]);
+	while ((top = sched_heap_top(&s->pooler_due)) != NULL && top->key <= now) {
+		struct target *t = s->targets[top->id];
+
+		/* not due after all (or no address yet): the next probe's end arms it again */
+		sched_heap_pop(&s->pooler_due, s->pooler_pos);
+		if (!t->done && sched_pooler_due(s, t, now))
+			sched_pooler_start(s, t);
+	}
+	for (int k = 0; k < s->in_flight; k++) {
+		struct target *t = s->busy[k];
+
+		if (!t->done && sched_pooler_due(s, t, now))
+			sched_pooler_start(s, t);
+	}
+}
+
+/* The reads in flight in this turn's poll(), and when the turn must wake for reads. */
 static double sched_pooler_poll(struct sched *s, int *n, double now)
 {
+	const struct sched_heap_item *next = sched_heap_top(&s->pooler_due);
 	double wait = -1;
-	int npooled;
 
 	if (s->cfg.pooler_every_ms < 0)
 		return -1;
-	if (s->pooler_admin && s->ntargets == 1)
-		sched_pooled_add(s, s->targets[0]);
-	/* a busy target that starts a read joins pooled, after these: once each */
-	npooled = s->npooled;
 	for (int k = 0; k < s->in_flight; k++)
-		if (!s->meta[s->busy[k]->index].pooled)
-			wait = sched_min(wait, sched_pooler_poll_one(s, s->busy[k], n, now));
-	for (int k = 0; k < npooled; k++)
-		wait = sched_min(wait, sched_pooler_poll_one(s, s->targets[s->pooled[k]], n, now));
+		wait = sched_min(wait, sched_pooler_queued_wake(s, s->busy[k], now));
+	for (int k = 0; k < s->nreaders; k++) {
+		struct target *t = s->readers[k];
+
+		if (admin_is_done(t->admin))
+			continue;
+		if (admin_pollfd(t->admin, &s->pfds[*n])) {
+			s->slots[*n].kind = SLOT_ADMIN;
+			s->slots[*n].admin = t->admin;
+			s->slots[*n].owner = t->index;
+			(*n)++;
+		}
+		wait = sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
+	}
+	if (next && !s->stopped)
+		wait = sched_min(wait, fmax(0, next->key - now));
 	return wait;
 }
 
-/* After poll(): deadlines, and collecting what finished (reads are pooled targets'). */
+/* After poll(): deadlines, and collecting what finished (from the end: collecting removes). */
 static void sched_pooler_after(struct sched *s)
 {
-	for (int k = 0; k < s->npooled; k++) {
-		struct target *t = s->targets[s->pooled[k]];
+	for (int k = s->nreaders - 1; k >= 0; k--) {
+		struct target *t = s->readers[k];
 
-		if (t->admin && !admin_is_done(t->admin))
+		if (!admin_is_done(t->admin))
 			admin_step(t->admin, 0);
-		if (t->admin && admin_is_done(t->admin))
+		if (admin_is_done(t->admin))
 			sched_pooler_collect(s, t);
 	}
 }
@@ -1148,8 +1205,6 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	t->probe_ctx = NULL;
 	t->open_connections = 0;
 	sched_busy_remove(s, t);
-	if (sched_pooler_known(s, t))
-		sched_pooled_add(s, t);
 	/* check: a target found to be a PgBouncer gets its console read before the end */
 	if (!s->stopped && !t->done && sched_pooler_due(s, t, now))
 		sched_pooler_start(s, t);
@@ -1158,6 +1213,7 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 		s->ndone++;
 	}
 	sched_requeue(s, t);
+	sched_pooler_arm(s, t);
 }
 
 static void sched_reserve(struct sched *s, int n)
@@ -1298,11 +1354,11 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	const struct sched_heap_item *next;
 
 	sched_start_due(s, now);
+	sched_pooler_start_due(s, now);
 	for (int i = 0; i < s->nsets; i++)
 		nset += s->sets[i]->n;
 
-	/* a probe and a console read per busy target, a read per pooled one (+1: --pooler-admin) */
-	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + 2 * s->in_flight + s->npooled + 1 + nset);
+	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->in_flight + s->nreaders + nset);
 	for (int i = 0; i < s->nwatch; i++) {
 		s->pfds[n] = (struct pollfd){ .fd = s->watch[i].fd, .events = s->watch[i].events };
 		s->slots[n].kind = SLOT_WATCH;
@@ -1386,7 +1442,7 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 
 bool sched_finished(const struct sched *s)
 {
-	return s->in_flight == 0 && s->reading == 0 && (s->stopped || s->ndone == s->ntargets);
+	return s->in_flight == 0 && s->nreaders == 0 && (s->stopped || s->ndone == s->ntargets);
 }
 
 void sched_cancel_all(struct sched *s)
