@@ -487,6 +487,66 @@ static void test_many_targets_each_probed_once(void **state)
 	close(fd);
 }
 
+/*
+ * The queues follow every change of schedule: a shorter interval brings
+ * waiting probes forward, a pause holds due ones back, and unpausing
+ * starts them, the longest waiting first.
+ */
+static void test_interval_change_and_pause_move_queued_probes(void **state)
+{
+	int fd, port = refusing_port(&fd), before;
+	struct sched_config cfg;
+	struct flight f = { 0 };
+	char err[300];
+	double start, end;
+
+	(void)state;
+	sched_config_defaults(&cfg);
+	cfg.interval_ms = 60000;
+	cfg.inspect_every_ms = -1;
+	f.s = sched_new(&cfg, err, sizeof(err));
+	assert_non_null(f.s);
+	for (int i = 0; i < 3; i++)
+		add_target(f.s, port, i);
+	sched_listen(f.s, on_flight_result, NULL, &f);
+	/* the first probe starts at once; the others are spread over the minute */
+	end = util_now_ms() + 2000;
+	while (f.results < 1 && util_now_ms() < end)
+		sched_run_once(f.s, 100);
+	assert_int_equal(f.results, 1);
+	sched_run_once(f.s, 50);
+	assert_int_equal(f.results, 1);
+	/* a 100 ms interval: the others come within it, not in 20 and 40 s */
+	start = util_now_ms();
+	sched_set_interval(f.s, 100);
+	end = start + 5000;
+	while (f.results < 6 && util_now_ms() < end)
+		sched_run_once(f.s, 100);
+	assert_int_equal(f.results, 6);
+	assert_true(util_now_ms() - start < 3000);
+	/* paused: once what is in flight ends, nothing starts, however due */
+	sched_set_paused(f.s, true);
+	end = util_now_ms() + 2000;
+	while (sched_in_flight(f.s) > 0 && util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	before = f.results;
+	end = util_now_ms() + 400;
+	while (util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	assert_int_equal(f.results, before);
+	assert_int_equal(sched_in_flight(f.s), 0);
+	/* unpaused: all three were due; each says it started late, by the pause */
+	sched_set_paused(f.s, false);
+	end = util_now_ms() + 2000;
+	while (f.results < before + 3 && util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	assert_true(f.results >= before + 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(sched_target(f.s, i)->last.late_ms >= 250);
+	sched_free(f.s);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -499,6 +559,7 @@ int main(void)
 		cmocka_unit_test(test_first_starts_spread_over_the_interval),
 		cmocka_unit_test(test_queued_probes_report_how_late_they_started),
 		cmocka_unit_test(test_many_targets_each_probed_once),
+		cmocka_unit_test(test_interval_change_and_pause_move_queued_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
