@@ -119,7 +119,7 @@ struct probe_result {
 	bool holding;		   /* hold probes: connected and held now */
 	int notices;		   /* NOTICE/WARNING messages the server sent */
 	bool cancel_sent;	   /* a query past its deadline was cancelled on the server */
-	/* ms it started after its due time (queued behind the bounds, a busy loop); the scheduler sets it */
+	/* ms after its due time it started (queued behind the bounds, a busy loop): scheduler's */
 	double late_ms;
 	/* cfg.backends: the client backends one by one; owned by the probe, like table */
 	struct pooler_backend *backends;
