@@ -233,6 +233,14 @@ static void metrics_interval(struct metrics_buf *b, const char *name, const stru
 	metrics_simple(b, name, t, t->interval_ms / 1000.0);
 }
 
+static void metrics_late(struct metrics_buf *b, const char *name, const struct target *t,
+			 const struct metrics_target *m)
+{
+	(void)m;
+	if (t->have_last)
+		metrics_simple(b, name, t, t->last.late_ms / 1000.0);
+}
+
 static void metrics_incident(struct metrics_buf *b, const char *name, const struct target *t,
 			     const struct metrics_target *m)
 {
@@ -476,6 +484,10 @@ static const struct metrics_family {
 	{ "pgpulse_probe_interval_seconds", "gauge",
 	  "Current time between probe starts (grows while backing off from max_clients).",
 	  metrics_interval },
+	{ "pgpulse_probe_late_seconds", "gauge",
+	  "How late the last finished probe started after its due time (queued behind the "
+	  "bound on probes in flight, or a busy loop).",
+	  metrics_late },
 	{ "pgpulse_incident_open", "gauge", "1 while a max_clients incident is open, else 0.",
 	  metrics_incident },
 	{ "pgpulse_server_info", "gauge", "The server's version and recovery state, value 1.",

@@ -119,6 +119,8 @@ struct probe_result {
 	bool holding;		   /* hold probes: connected and held now */
 	int notices;		   /* NOTICE/WARNING messages the server sent */
 	bool cancel_sent;	   /* a query past its deadline was cancelled on the server */
+	/* ms after its due time it started (queued behind the bounds, a busy loop): scheduler's */
+	double late_ms;
 	/* cfg.backends: the client backends one by one; owned by the probe, like table */
 	struct pooler_backend *backends;
 	int nbackends;

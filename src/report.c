@@ -371,6 +371,8 @@ json_t *report_check_json_among(const struct target *t, const struct probe_resul
 			    !r->ok && r->error.cls == CLASS_MAX_CLIENTS
 				    ? report_incident_json(target_open_incident(t))
 				    : json_null());
+	/* with many targets a probe may wait for room: how long after its due time it started */
+	json_object_set_new(o, "late_ms", report_ms_json(r->late_ms));
 	return o;
 }
 
@@ -654,6 +656,8 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
 		json_object_set_new(o, "name", json_string(t->dsn.name));
+		/* how long after its due time it started: queued behind the bounds, a busy loop */
+		json_object_set_new(o, "late_ms", report_ms_json(r->late_ms));
 		report_watch_incident(o, t, r);
 		report_print_json(out, o);
 		json_decref(o);

@@ -4,6 +4,7 @@
  */
 #include "scheduler.h"
 #include "admin.h"
+#include "sched_heap.h"
 #include "holders.h"
 #include "util.h"
 
@@ -70,22 +71,53 @@ struct sched {
 	int host_cap;
 	int in_flight;
 	int max_in_flight, max_per_host;
-	int unplaced; /* targets added since the last turn, not yet spread */
-	struct target **due;
-	int due_cap;
+	int unplaced;	 /* targets added since the last turn, not yet spread */
+	unsigned ev_max; /* each target's event log, shared out by their number */
+	/*
+	 * The queues, so a turn costs O(log N) in the targets, not a scan:
+	 * idle targets wait in `waiting` by due time; once due, in their
+	 * host's `ready`; `hosts_ready` holds the hosts with room and a due
+	 * target, by their longest waiting. A target is in one queue at most.
+	 */
+	struct sched_heap waiting, hosts_ready;
+	int *target_pos;      /* per target: its place in waiting or its host's ready */
+	int *host_pos;	      /* per host: its place in hosts_ready */
+	struct target **busy; /* the targets with a probe in flight (in_flight of them) */
+	int busy_cap;
+	struct target **turn; /* this turn's copy of busy, in target order */
+	int turn_cap;
+	/*
+	 * PgBouncer's console: known poolers wait in pooler_due for the time
+	 * their next read comes due (a probe in flight is looked at as it
+	 * runs); the reads in flight are in readers. A turn looks at those only.
+	 */
+	struct sched_heap pooler_due;
+	int *pooler_pos; /* per target: its place in pooler_due */
+	struct target **readers;
+	int nreaders, readers_cap;
+	int ndone;  /* targets that reached their count */
+	int nearby; /* targets that are, or sit behind, a PgBouncer */
 };
 
-/* A target's place in the bounds: its host, and whether its start is spread yet. */
+enum sched_queue { SCHED_Q_NONE, SCHED_Q_WAITING, SCHED_Q_READY };
+
+/* A target's place in the bounds and queues: its host, whether its start is spread yet. */
 struct sched_meta {
 	int host;
 	bool placed;
 	bool oneoff; /* the probe in flight is a prompt's one-off */
+	enum sched_queue queue;
+	int busy_at;	/* its place in busy while a probe is in flight */
+	double late_ms; /* how late the probe in flight started */
+	int reader_at;	/* its place in readers while a console read is in flight */
+	bool nearby;	/* counted in nearby */
 };
 
 /* One server as targets name it (host and port), and our probes in flight to it. */
 struct sched_host {
 	char *key;
 	int in_flight;
+	struct sched_heap ready; /* its targets past their due time, waiting for room */
 };
 
 /* What a pollfd of this turn stands for. */
@@ -209,12 +241,22 @@ void sched_free(struct sched *s)
 	free(s->sets);
 	free(s->query);
 	holders_servers_free(s->servers);
-	for (int i = 0; i < s->nhosts; i++)
+	for (int i = 0; i < s->nhosts; i++) {
 		free(s->hosts[i].key);
+		sched_heap_free(&s->hosts[i].ready);
+	}
 	free(s->hosts);
 	free(s->host_map);
 	free(s->meta);
-	free(s->due);
+	sched_heap_free(&s->waiting);
+	sched_heap_free(&s->hosts_ready);
+	free(s->target_pos);
+	free(s->host_pos);
+	free(s->busy);
+	free(s->turn);
+	sched_heap_free(&s->pooler_due);
+	free(s->pooler_pos);
+	free(s->readers);
 	free(s->pooler_admin);
 	free(s);
 }
@@ -226,6 +268,80 @@ static int *sched_host_slot(const struct sched *s, const char *key)
 	while (s->host_map[i] && strcmp(s->hosts[s->host_map[i] - 1].key, key) != 0)
 		i = (i + 1) & (uint32_t)(s->host_cap - 1);
 	return &s->host_map[i];
+}
+
+/* ------------------------------------------------------------------ queues */
+
+/* Puts host h in hosts_ready when it has room and a due target, else takes it out. */
+static void sched_host_update(struct sched *s, int h)
+{
+	const struct sched_heap_item *top = sched_heap_top(&s->hosts[h].ready);
+
+	if (s->host_pos[h] >= 0)
+		sched_heap_remove(&s->hosts_ready, s->host_pos, h);
+	if (top && s->hosts[h].in_flight < s->max_per_host)
+		sched_heap_push(&s->hosts_ready, s->host_pos, top->key, top->tie, h);
+}
+
+static void sched_dequeue(struct sched *s, const struct target *t)
+{
+	struct sched_meta *m = &s->meta[t->index];
+
+	if (m->queue == SCHED_Q_WAITING) {
+		sched_heap_remove(&s->waiting, s->target_pos, t->index);
+	} else if (m->queue == SCHED_Q_READY) {
+		sched_heap_remove(&s->hosts[m->host].ready, s->target_pos, t->index);
+		sched_host_update(s, m->host);
+	}
+	m->queue = SCHED_Q_NONE;
+}
+
+/* After anything that changes when, or whether, t is due: its place in the queues. */
+static void sched_requeue(struct sched *s, const struct target *t)
+{
+	sched_dequeue(s, t);
+	if (t->probe || t->done)
+		return;
+	sched_heap_push(&s->waiting, s->target_pos, t->next_due_ms, t->index, t->index);
+	s->meta[t->index].queue = SCHED_Q_WAITING;
+}
+
+/* Targets whose time came move to their host's queue; equal times keep target order. */
+static void sched_make_ready(struct sched *s, double now)
+{
+	const struct sched_heap_item *top;
+
+	while ((top = sched_heap_top(&s->waiting)) != NULL && top->key <= now) {
+		int i = top->id, h = s->meta[i].host;
+
+		sched_heap_pop(&s->waiting, s->target_pos);
+		sched_heap_push(&s->hosts[h].ready, s->target_pos, s->targets[i]->next_due_ms, i,
+				i);
+		s->meta[i].queue = SCHED_Q_READY;
+		sched_host_update(s, h);
+	}
+}
+
+static void sched_busy_add(struct sched *s, struct target *t)
+{
+	if (s->in_flight == s->busy_cap) {
+		s->busy_cap = s->busy_cap ? 2 * s->busy_cap : 64;
+		s->busy = util_xrealloc(s->busy, sizeof(*s->busy) * (size_t)s->busy_cap);
+	}
+	s->meta[t->index].busy_at = s->in_flight;
+	s->busy[s->in_flight++] = t;
+	s->hosts[s->meta[t->index].host].in_flight++;
+	sched_host_update(s, s->meta[t->index].host);
+}
+
+static void sched_busy_remove(struct sched *s, const struct target *t)
+{
+	int at = s->meta[t->index].busy_at;
+
+	s->busy[at] = s->busy[--s->in_flight];
+	s->meta[s->busy[at]->index].busy_at = at;
+	s->hosts[s->meta[t->index].host].in_flight--;
+	sched_host_update(s, s->meta[t->index].host);
 }
 
 /* The index of t's server (host and port as the target names them), added when new. */
@@ -247,7 +363,10 @@ static int sched_host_of(struct sched *s, const struct target *t)
 	slot = sched_host_slot(s, key);
 	if (*slot == 0) {
 		s->hosts = util_xrealloc(s->hosts, sizeof(*s->hosts) * (size_t)(s->nhosts + 1));
-		s->hosts[s->nhosts] = (struct sched_host){ util_xstrdup(key), 0 };
+		s->hosts[s->nhosts] = (struct sched_host){ .key = util_xstrdup(key) };
+		s->host_pos =
+			util_xrealloc(s->host_pos, sizeof(*s->host_pos) * (size_t)(s->nhosts + 1));
+		s->host_pos[s->nhosts] = -1;
 		*slot = ++s->nhosts;
 	}
 	return *slot - 1;
@@ -263,11 +382,19 @@ struct target *sched_add_target(struct sched *s, struct dsn_target *dsn)
 	t->base_interval_ms = t->interval_ms = s->cfg.interval_ms;
 	t->next_due_ms = util_now_ms();
 	t->probe_cfg.endpoint = classify_endpoint_guess(t->dsn.host, t->dsn.port);
+	target_set_event_max(t, s->ev_max ? s->ev_max : TARGET_EVENTS);
 	s->targets = util_xrealloc(s->targets, sizeof(*s->targets) * (size_t)(s->ntargets + 1));
 	s->meta = util_xrealloc(s->meta, sizeof(*s->meta) * (size_t)(s->ntargets + 1));
-	s->meta[s->ntargets] = (struct sched_meta){ sched_host_of(s, t), false, false };
+	s->meta[s->ntargets] = (struct sched_meta){ .host = sched_host_of(s, t) };
+	s->target_pos =
+		util_xrealloc(s->target_pos, sizeof(*s->target_pos) * (size_t)(s->ntargets + 1));
+	s->target_pos[s->ntargets] = -1;
+	s->pooler_pos =
+		util_xrealloc(s->pooler_pos, sizeof(*s->pooler_pos) * (size_t)(s->ntargets + 1));
+	s->pooler_pos[s->ntargets] = -1;
 	s->targets[s->ntargets++] = t;
 	s->unplaced++;
+	sched_requeue(s, t);
 	return t;
 }
 
@@ -383,8 +510,10 @@ void sched_set_interval(struct sched *s, double ms)
 		if (t->backoff_level == 0)
 			t->interval_ms = ms;
 		/* brought forward, but still spread over the new interval */
-		if (t->next_due_ms > now + t->interval_ms)
+		if (t->next_due_ms > now + t->interval_ms) {
 			t->next_due_ms = now + t->interval_ms * (i + 1) / s->ntargets;
+			sched_requeue(s, t);
+		}
 	}
 }
 
@@ -416,8 +545,7 @@ void sched_set_timeouts(struct sched *s, double connect_ms, double query_ms)
 }
 
 static void sched_finish_probe(struct sched *s, struct target *t);
-static bool sched_pooler_nearby(const struct sched *s);
-static void sched_pooler_cancel(struct target *t);
+static void sched_pooler_cancel(struct sched *s, struct target *t);
 
 /* Newest listener first: the front-end on top, then those it covers. */
 static void sched_notify_result(struct sched *s, struct target *t, const struct probe_result *r)
@@ -476,7 +604,7 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	}
 	if (pc.inspect)
 		t->last_inspect_ms = now;
-	pc.backends = pc.inspect && sched_pooler_nearby(s);
+	pc.backends = pc.inspect && s->nearby > 0;
 	t->probe_record = o == NULL || o->record;
 	t->probe_ready_ms = 0;
 	t->seq++;
@@ -488,11 +616,13 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	 * scheduled probes go on between a ping's.
 	 */
 	s->meta[t->index].oneoff = o != NULL;
+	/* queued behind the bounds or a busy loop: how late it starts (a one-off is not) */
+	s->meta[t->index].late_ms = o ? 0 : fmax(0, now - t->next_due_ms);
 	if (o == NULL)
 		t->next_due_ms = now + t->interval_ms;
 	s->meta[t->index].placed = true;
-	s->in_flight++;
-	s->hosts[s->meta[t->index].host].in_flight++;
+	sched_dequeue(s, t);
+	sched_busy_add(s, t);
 	/* the deadline starts now, when the probe does: time in the queue is not its time */
 	probe_begin(t->probe);
 }
@@ -503,6 +633,18 @@ bool sched_probe_now(struct sched *s, struct target *t, const struct sched_oneof
 		return false;
 	sched_start_probe(s, t, util_now_ms(), o);
 	return true;
+}
+
+/* Once the targets are added: the event log each keeps, by their number. */
+static void sched_share_events(struct sched *s)
+{
+	unsigned max = target_event_capacity(s->ntargets);
+
+	if (max == s->ev_max)
+		return;
+	s->ev_max = max;
+	for (int i = 0; i < s->ntargets; i++)
+		target_set_event_max(s->targets[i], max);
 }
 
 /* Spreads the first starts of the targets not placed yet over one interval from now. */
@@ -517,6 +659,7 @@ static void sched_place(struct sched *s, double now, bool all)
 			continue;
 		t->next_due_ms = now + t->interval_ms * k++ / m;
 		s->meta[i].placed = true;
+		sched_requeue(s, t);
 	}
 	s->unplaced = 0;
 }
@@ -533,7 +676,7 @@ bool sched_target_busy(const struct target *t)
 
 void sched_cancel_target(struct sched *s, struct target *t)
 {
-	sched_pooler_cancel(t);
+	sched_pooler_cancel(s, t);
 	if (t->probe) {
 		probe_cancel(t->probe);
 		sched_finish_probe(s, t);
@@ -700,13 +843,24 @@ static double sched_pooler_queued_wake(const struct sched *s, const struct targe
 	return at - now;
 }
 
+/* How often t's console is read: rarely while denied, or when no PgBouncer answered. */
+static double sched_pooler_every(const struct sched *s, const struct target *t)
+{
+	double every = fmax(s->cfg.pooler_every_ms, 1000);
+
+	if (t->pooler.admin == POOLER_ADMIN_DENIED)
+		return fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
+	if (t->pooler.kind == POOLER_KIND_NONE)
+		return SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
+	return every;
+}
+
 /* Should a console read of t start now? */
 static bool sched_pooler_due(const struct sched *s, const struct target *t, double now)
 {
 	bool known, queued;
-	double every = s->cfg.pooler_every_ms;
 
-	if (every < 0 || t->admin || s->stopped)
+	if (s->cfg.pooler_every_ms < 0 || t->admin || s->stopped)
 		return false;
 	known = sched_pooler_known(s, t);
 	queued = sched_pooler_queued(s, t, now);
@@ -715,15 +869,27 @@ static bool sched_pooler_due(const struct sched *s, const struct target *t, doub
 		return false;
 	if (t->pooler_read_ms == 0)
 		return true;
-	if (every < 1000)
-		every = 1000;
-	if (t->pooler.admin == POOLER_ADMIN_DENIED)
-		every = fmax(every, SCHED_POOLER_DENIED_RETRY_MS);
-	else if (t->pooler.kind == POOLER_KIND_NONE)
-		every = SCHED_POOLER_NONE_RETRY_MS; /* another pooler, or PostgreSQL itself */
-	else if (queued)
-		return true; /* the read must happen while the probe waits */
-	return now - t->pooler_read_ms >= every;
+	/* the read must happen while the probe waits (not when denied or no PgBouncer) */
+	if (queued && t->pooler.admin != POOLER_ADMIN_DENIED && t->pooler.kind != POOLER_KIND_NONE)
+		return true;
+	return now - t->pooler_read_ms >= sched_pooler_every(s, t);
+}
+
+/*
+ * Puts t in pooler_due for when time alone makes its next read due (a
+ * known pooler, no read in flight), else takes it out. Called where that
+ * can change: a probe or a read finished, a read started or was cancelled.
+ */
+static void sched_pooler_arm(struct sched *s, const struct target *t)
+{
+	if (s->pooler_pos[t->index] >= 0)
+		sched_heap_remove(&s->pooler_due, s->pooler_pos, t->index);
+	if (s->cfg.pooler_every_ms < 0 || t->admin || t->done || s->stopped ||
+	    !sched_pooler_known(s, t))
+		return;
+	sched_heap_push(&s->pooler_due, s->pooler_pos,
+			t->pooler_read_ms == 0 ? 0 : t->pooler_read_ms + sched_pooler_every(s, t),
+			t->index, t->index);
 }
 
 /*
@@ -747,6 +913,37 @@ static bool sched_pooler_hostaddr(const struct target *t, const char **addr)
 	return *addr != NULL;
 }
 
+/* A console read of t is in flight from now on. */
+static void sched_readers_add(struct sched *s, struct target *t)
+{
+	if (s->nreaders == s->readers_cap) {
+		s->readers_cap = s->readers_cap ? 2 * s->readers_cap : 16;
+		s->readers =
+			util_xrealloc(s->readers, sizeof(*s->readers) * (size_t)s->readers_cap);
+	}
+	s->meta[t->index].reader_at = s->nreaders;
+	s->readers[s->nreaders++] = t;
+}
+
+static void sched_readers_remove(struct sched *s, const struct target *t)
+{
+	int at = s->meta[t->index].reader_at;
+
+	s->readers[at] = s->readers[--s->nreaders];
+	s->meta[s->readers[at]->index].reader_at = at;
+}
+
+/* Keeps the count of targets that are, or sit behind, a PgBouncer. */
+static void sched_nearby_note(struct sched *s, const struct target *t)
+{
+	bool now = t->behind_pooler || t->pooler_kind == POOLER_KIND_PGBOUNCER;
+
+	if (now != s->meta[t->index].nearby) {
+		s->nearby += now ? 1 : -1;
+		s->meta[t->index].nearby = now;
+	}
+}
+
 static void sched_pooler_start(struct sched *s, struct target *t)
 {
 	struct probe_config pc;
@@ -767,8 +964,11 @@ static void sched_pooler_start(struct sched *s, struct target *t)
 		free(k);
 		free(v);
 	}
-	if (t->admin)
+	if (t->admin) {
+		sched_readers_add(s, t);
+		sched_pooler_arm(s, t);
 		admin_begin(t->admin);
+	}
 }
 
 /* Says once (until a read succeeds) why the console could not be read. */
@@ -799,6 +999,7 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 	admin_take_result(t->admin, &t->pooler);
 	admin_free(t->admin);
 	t->admin = NULL;
+	sched_readers_remove(s, t);
 	t->have_pooler = true;
 	t->pooler_read_ms = util_now_ms();
 	clock_gettime(CLOCK_REALTIME, &t->pooler_wall);
@@ -806,53 +1007,91 @@ static void sched_pooler_collect(struct sched *s, struct target *t)
 		t->pooler_kind = POOLER_KIND_PGBOUNCER;
 	else if (t->pooler.kind == POOLER_KIND_NONE)
 		t->pooler_kind = POOLER_KIND_NONE;
+	sched_nearby_note(s, t);
+	sched_pooler_arm(s, t);
 	sched_pooler_note(s, t);
 	holders_poolers_note(&s->poolers, t);
 	sched_note_culprits(s, t, NULL);
 }
 
-static void sched_pooler_cancel(struct target *t)
+static void sched_pooler_cancel(struct sched *s, struct target *t)
 {
 	if (t->admin) {
 		admin_cancel(t->admin);
 		admin_free(t->admin);
 		t->admin = NULL;
+		sched_readers_remove(s, t);
+		sched_pooler_arm(s, t);
 	}
 }
 
-/* This turn's console reads: start what is due, poll the rest. */
-static double sched_pooler_poll(struct sched *s, int *n, double now)
+/*
+ * This turn's console reads to start: those whose time came (pooler_due),
+ * and a probe in flight's, which may look queued. O(log N) a read, and
+ * the probes in flight; never a scan of the targets.
+ */
+static void sched_pooler_start_due(struct sched *s, double now)
 {
-	double wait = -1;
+	const struct sched_heap_item *top;
 
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	if (s->cfg.pooler_every_ms < 0)
+		return;
+	/* --pooler-admin with one target: it is the PgBouncer, before any probe says so */
+	if (s->pooler_admin && s->ntargets == 1 && s->pooler_pos[0] < 0)
+		sched_pooler_arm(s, s->targets[0]);
+	while ((top = sched_heap_top(&s->pooler_due)) != NULL && top->key <= now) {
+		struct target *t = s->targets[top->id];
+
+		/* not due after all (or no address yet): the next probe's end arms it again */
+		sched_heap_pop(&s->pooler_due, s->pooler_pos);
+		if (!t->done && sched_pooler_due(s, t, now))
+			sched_pooler_start(s, t);
+	}
+	for (int k = 0; k < s->in_flight; k++) {
+		struct target *t = s->busy[k];
 
 		if (!t->done && sched_pooler_due(s, t, now))
 			sched_pooler_start(s, t);
-		wait = sched_min(wait, sched_pooler_queued_wake(s, t, now));
-		if (t->admin == NULL || admin_is_done(t->admin))
+	}
+}
+
+/* The reads in flight in this turn's poll(), and when the turn must wake for reads. */
+static double sched_pooler_poll(struct sched *s, int *n, double now)
+{
+	const struct sched_heap_item *next = sched_heap_top(&s->pooler_due);
+	double wait = -1;
+
+	if (s->cfg.pooler_every_ms < 0)
+		return -1;
+	for (int k = 0; k < s->in_flight; k++)
+		wait = sched_min(wait, sched_pooler_queued_wake(s, s->busy[k], now));
+	for (int k = 0; k < s->nreaders; k++) {
+		struct target *t = s->readers[k];
+
+		if (admin_is_done(t->admin))
 			continue;
 		if (admin_pollfd(t->admin, &s->pfds[*n])) {
 			s->slots[*n].kind = SLOT_ADMIN;
 			s->slots[*n].admin = t->admin;
-			s->slots[*n].owner = i;
+			s->slots[*n].owner = t->index;
 			(*n)++;
 		}
 		wait = sched_min(wait, fmax(0, admin_deadline_ms(t->admin) - now));
 	}
+	if (next && !s->stopped)
+		wait = sched_min(wait, fmax(0, next->key - now));
 	return wait;
 }
 
-/* After poll(): deadlines, and collecting what finished. */
+/* After poll(): deadlines, and collecting what finished (from the end: collecting removes). */
 static void sched_pooler_after(struct sched *s)
 {
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	for (int k = s->nreaders - 1; k >= 0; k--) {
+		struct target *t = s->readers[k];
 
-		if (t->admin && !admin_is_done(t->admin))
+		if (!admin_is_done(t->admin))
 			admin_step(t->admin, 0);
-		if (t->admin && admin_is_done(t->admin))
+		if (admin_is_done(t->admin))
 			sched_pooler_collect(s, t);
 	}
 }
@@ -914,16 +1153,6 @@ static void sched_pooler_reclassify(const struct sched *s, struct target *t, str
 	r->error.advice = t->pooler_advice;
 }
 
-/* Is some target a PgBouncer, or behind one? Then inspections read the backends too. */
-static bool sched_pooler_nearby(const struct sched *s)
-{
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->behind_pooler ||
-		    s->targets[i]->pooler_kind == POOLER_KIND_PGBOUNCER)
-			return true;
-	return false;
-}
-
 const struct pooler_backend *sched_pooler_backends(const struct sched *s, const struct target *t,
 						   int *n)
 {
@@ -957,10 +1186,12 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	const struct probe_result *r = &rr;
 	double now = util_now_ms();
 
+	rr.late_ms = s->meta[t->index].late_ms;
 	sched_pooler_reclassify(s, t, &rr);
 	if (!r->cancelled) {
 		if (t->probe_record) {
 			target_record(t, r, now);
+			sched_nearby_note(s, t);
 			sched_adjust_interval(s, t, r);
 			if (t->behind_pooler)
 				holders_poolers_note(&s->poolers, t);
@@ -973,13 +1204,16 @@ static void sched_finish_probe(struct sched *s, struct target *t)
 	t->probe = NULL;
 	t->probe_ctx = NULL;
 	t->open_connections = 0;
-	s->in_flight--;
-	s->hosts[s->meta[t->index].host].in_flight--;
+	sched_busy_remove(s, t);
 	/* check: a target found to be a PgBouncer gets its console read before the end */
 	if (!s->stopped && !t->done && sched_pooler_due(s, t, now))
 		sched_pooler_start(s, t);
-	if (s->cfg.count && t->seq >= s->cfg.count)
+	if (s->cfg.count && t->seq >= s->cfg.count && !t->done) {
 		t->done = true;
+		s->ndone++;
+	}
+	sched_requeue(s, t);
+	sched_pooler_arm(s, t);
 }
 
 static void sched_reserve(struct sched *s, int n)
@@ -1060,66 +1294,71 @@ static double sched_poll_probe(struct sched *s, struct probe *p, int kind, int o
 	return probe_deadline_ms(p) - now;
 }
 
-/* Would t's probe stay within the bounds (in flight in all, and to its server)? */
-static bool sched_room_for(const struct sched *s, const struct target *t)
+/* In target order: results of one turn come as they always came. */
+static int sched_index_cmp(const void *a, const void *b)
 {
-	return s->in_flight < s->max_in_flight &&
-	       s->hosts[s->meta[t->index].host].in_flight < s->max_per_host;
-}
-
-/* Due first by due time, then by position: the longest waiting starts first. */
-static int sched_due_cmp(const void *a, const void *b)
-{
-	const struct target *x = *(const struct target *const *)a;
-	const struct target *y = *(const struct target *const *)b;
-
-	if (x->next_due_ms != y->next_due_ms)
-		return x->next_due_ms < y->next_due_ms ? -1 : 1;
-	return x->index - y->index;
+	return (*(const struct target *const *)a)->index -
+	       (*(const struct target *const *)b)->index;
 }
 
 /*
  * Starts what is due, the longest waiting first, within the bounds; the
- * rest waits for a probe in flight to finish (the queue is the targets
- * past their due time).
+ * rest waits in its host's queue for a probe in flight to finish. Each
+ * start is O(log N) in the targets (sched_heap).
  */
 static void sched_start_due(struct sched *s, double now)
 {
-	int ndue = 0;
+	const struct sched_heap_item *host;
 
 	if (s->paused || s->stopped)
 		return;
-	if (s->unplaced)
+	if (s->unplaced) {
 		sched_place(s, now, false);
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		if (t->probe == NULL && !t->done && now >= t->next_due_ms) {
-			if (ndue == s->due_cap) {
-				s->due_cap = s->due_cap ? 2 * s->due_cap : 64;
-				s->due =
-					util_xrealloc(s->due, sizeof(*s->due) * (size_t)s->due_cap);
-			}
-			s->due[ndue++] = t;
-		}
+		sched_share_events(s);
 	}
-	if (ndue > 1)
-		qsort(s->due, (size_t)ndue, sizeof(*s->due), sched_due_cmp);
-	for (int i = 0; i < ndue && s->in_flight < s->max_in_flight; i++)
-		if (sched_room_for(s, s->due[i]))
-			sched_start_probe(s, s->due[i], now, NULL);
+	sched_make_ready(s, now);
+	while (s->in_flight < s->max_in_flight && (host = sched_heap_top(&s->hosts_ready)) != NULL)
+		sched_start_probe(s, s->targets[sched_heap_top(&s->hosts[host->id].ready)->id], now,
+				  NULL);
+}
+
+/* Deadlines, and collecting what finished: the probes in flight, in target order. */
+static void sched_step_busy(struct sched *s)
+{
+	int n = s->in_flight;
+
+	if (n == 0)
+		return;
+	/* a copy: result callbacks may start probes (sched_probe_now) and grow busy */
+	if (n > s->turn_cap) {
+		s->turn_cap = s->busy_cap;
+		s->turn = util_xrealloc(s->turn, sizeof(*s->turn) * (size_t)s->turn_cap);
+	}
+	memcpy(s->turn, s->busy, sizeof(*s->turn) * (size_t)n);
+	qsort(s->turn, (size_t)n, sizeof(*s->turn), sched_index_cmp);
+	for (int k = 0; k < n; k++) {
+		struct target *t = s->turn[k];
+
+		/* a result callback may have cancelled it, and started another */
+		if (t->probe && !probe_is_done(t->probe))
+			probe_step(t->probe, 0);
+		if (t->probe && probe_is_done(t->probe))
+			sched_finish_probe(s, t);
+	}
 }
 
 void sched_run_once(struct sched *s, double max_wait_ms)
 {
 	double now = util_now_ms(), wait = max_wait_ms;
 	int n = 0, nres, res_at, nset = 0;
+	const struct sched_heap_item *next;
 
 	sched_start_due(s, now);
+	sched_pooler_start_due(s, now);
 	for (int i = 0; i < s->nsets; i++)
 		nset += s->sets[i]->n;
 
-	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + 2 * s->ntargets + nset);
+	sched_reserve(s, s->nwatch + SCHED_RESOLVER_FDS + s->in_flight + s->nreaders + nset);
 	for (int i = 0; i < s->nwatch; i++) {
 		s->pfds[n] = (struct pollfd){ .fd = s->watch[i].fd, .events = s->watch[i].events };
 		s->slots[n].kind = SLOT_WATCH;
@@ -1132,21 +1371,23 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	wait = sched_min(wait, resolver_timeout_ms(s->resolver));
 	for (int i = 0; i < s->ntimers; i++)
 		wait = sched_min(wait, s->timers[i].when_ms > now ? s->timers[i].when_ms - now : 0);
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
+	for (int k = 0; k < s->in_flight; k++) {
+		struct target *t = s->busy[k];
+		bool open;
 
-		if (t->probe && !probe_is_done(t->probe)) {
-			bool open;
-
-			wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, i, 0, &n,
-								now, &open));
-			t->open_connections = open ? 1 : 0;
-		} else if (t->probe == NULL && !t->done && !s->paused && !s->stopped &&
-			   (t->next_due_ms > now || sched_room_for(s, t))) {
-			/* one waiting for room wakes when a probe in flight ends */
-			wait = sched_min(wait, t->next_due_ms - now);
-		}
+		if (probe_is_done(t->probe))
+			continue;
+		wait = sched_min(wait, sched_poll_probe(s, t->probe, SLOT_TARGET, t->index, 0, &n,
+							now, &open));
+		t->open_connections = open ? 1 : 0;
 	}
+	/*
+	 * The next start: the earliest due time still ahead. Due targets
+	 * waiting for room wake when a probe in flight ends, not before.
+	 */
+	next = sched_heap_top(&s->waiting);
+	if (next && !s->paused && !s->stopped)
+		wait = sched_min(wait, next->key - now);
 	for (int i = 0; i < s->nsets; i++)
 		for (int k = 0; k < s->sets[i]->n; k++) {
 			struct probe *p = s->sets[i]->probes[k];
@@ -1158,8 +1399,8 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 	wait = sched_min(wait, sched_pooler_poll(s, &n, now));
 	if (wait < 0 && wait != max_wait_ms)
 		wait = 0;
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe && probe_is_done(s->targets[i]->probe))
+	for (int k = 0; k < s->in_flight; k++)
+		if (probe_is_done(s->busy[k]->probe))
 			wait = 0;
 
 	/* Round up so that a deadline is past, not a hair short, on wake-up. */
@@ -1196,24 +1437,12 @@ void sched_run_once(struct sched *s, double max_wait_ms)
 			if (p && !probe_is_done(p))
 				probe_step(p, 0);
 		}
-	/* Deadlines, and collecting what finished. */
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		if (t->probe && !probe_is_done(t->probe))
-			probe_step(t->probe, 0);
-		if (t->probe && probe_is_done(t->probe))
-			sched_finish_probe(s, t);
-	}
+	sched_step_busy(s);
 }
 
 bool sched_finished(const struct sched *s)
 {
-	for (int i = 0; i < s->ntargets; i++)
-		if (s->targets[i]->probe || s->targets[i]->admin ||
-		    (!s->targets[i]->done && !s->stopped))
-			return false;
-	return true;
+	return s->in_flight == 0 && s->nreaders == 0 && (s->stopped || s->ndone == s->ntargets);
 }
 
 void sched_cancel_all(struct sched *s)
@@ -1222,7 +1451,7 @@ void sched_cancel_all(struct sched *s)
 	for (int i = 0; i < s->ntargets; i++) {
 		struct target *t = s->targets[i];
 
-		sched_pooler_cancel(t);
+		sched_pooler_cancel(s, t);
 		if (t->probe) {
 			probe_cancel(t->probe);
 			sched_finish_probe(s, t);
@@ -1234,7 +1463,7 @@ int sched_open_connections(const struct sched *s)
 {
 	int n = 0;
 
-	for (int i = 0; i < s->ntargets; i++)
-		n += s->targets[i]->open_connections;
+	for (int k = 0; k < s->in_flight; k++)
+		n += s->busy[k]->open_connections;
 	return n;
 }

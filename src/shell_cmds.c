@@ -544,7 +544,9 @@ static int shell_cmd_ping(struct shell *sh, const struct shell_words *w)
 	putchar('\n');
 	report_summary(stdout, sum, util_now_ms() - start);
 	st = sum->probes == 0 ? APP_EXIT_USAGE : app_exit_like_ping(sum->ok, sum->probes);
-	free(sum); /* not target_free: the display is t's */
+	sum->dsn.display = NULL; /* borrowed: not ours to free */
+	target_free(sum);
+	free(sum);
 	return st;
 }
 

@@ -1,11 +1,13 @@
 /*
- * stats: fixed-memory latency statistics for the front-ends: a logarithmic
+ * stats: bounded-memory latency statistics for the front-ends: a logarithmic
  * histogram for percentiles, a ring of recent samples and the sparkline
  * drawn from it.
  */
 #include "stats.h"
+#include "util.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /*
@@ -48,14 +50,45 @@ static double stats_bucket_value(unsigned b)
 	return STATS_LOW_MS * exp(((double)(b - 1) + 0.5) / stats_per_log());
 }
 
+void stats_hist_free(struct stats_hist *h)
+{
+	for (unsigned i = 0; i < STATS_PAGES; i++) {
+		free(h->page[i]);
+		h->page[i] = NULL;
+	}
+}
+
 void stats_hist_reset(struct stats_hist *h)
 {
+	stats_hist_free(h);
 	memset(h, 0, sizeof(*h));
 	h->min = h->max = h->last = NAN;
 }
 
+uint32_t stats_hist_bucket(const struct stats_hist *h, unsigned b)
+{
+	const uint32_t *pg;
+
+	if (b >= STATS_BUCKETS)
+		return 0;
+	pg = h->page[b / STATS_PAGE_BUCKETS];
+	return pg ? pg[b % STATS_PAGE_BUCKETS] : 0;
+}
+
+size_t stats_hist_page_bytes(const struct stats_hist *h)
+{
+	size_t n = 0;
+
+	for (unsigned i = 0; i < STATS_PAGES; i++)
+		n += h->page[i] ? STATS_PAGE_BUCKETS * sizeof(uint32_t) : 0;
+	return n;
+}
+
 void stats_hist_add(struct stats_hist *h, double ms)
 {
+	uint32_t **pg;
+	unsigned b;
+
 	/* a failed probe has no latency: NAN, negatives and inf are not samples */
 	if (!isfinite(ms) || ms < 0)
 		return;
@@ -66,7 +99,11 @@ void stats_hist_add(struct stats_hist *h, double ms)
 	h->count++;
 	h->sum += ms;
 	h->last = ms;
-	h->bucket[stats_bucket_of(ms)]++;
+	b = stats_bucket_of(ms);
+	pg = &h->page[b / STATS_PAGE_BUCKETS];
+	if (*pg == NULL)
+		*pg = util_xcalloc(STATS_PAGE_BUCKETS, sizeof(**pg));
+	(*pg)[b % STATS_PAGE_BUCKETS]++;
 }
 
 /*
@@ -91,8 +128,15 @@ double stats_hist_percentile(const struct stats_hist *h, double p)
 		return h->min;
 	if (rank >= h->count)
 		return h->max;
+	/* whole pages at a time; absent pages hold nothing */
 	for (b = 0; b < STATS_BUCKETS; b++) {
-		seen += h->bucket[b];
+		const uint32_t *pg = h->page[b / STATS_PAGE_BUCKETS];
+
+		if (pg == NULL) {
+			b += STATS_PAGE_BUCKETS - 1;
+			continue;
+		}
+		seen += pg[b % STATS_PAGE_BUCKETS];
 		if (seen >= rank)
 			break;
 	}

@@ -1,6 +1,6 @@
 /*
  * stats: bounded latency statistics. A log-linear histogram gives
- * percentiles in fixed memory, a small ring keeps recent samples for
+ * percentiles in bounded memory, a small ring keeps recent samples for
  * sparklines; a week-long run uses what a minute-long one does.
  */
 #ifndef PGPULSE_STATS_H
@@ -15,14 +15,31 @@
  * ~1000 s. Percentiles are exact to bucket width; min, max, sum are exact.
  */
 #define STATS_BUCKETS 2048
+/*
+ * The buckets come in pages allocated when a sample first falls in them:
+ * one target's latencies sit in a few pages (a page spans a factor of
+ * ~1.9), so ten thousand histograms take kilobytes each, not 8 KiB.
+ */
+#define STATS_PAGE_BUCKETS 64
+#define STATS_PAGES	   (STATS_BUCKETS / STATS_PAGE_BUCKETS)
 
 struct stats_hist {
 	uint64_t count;
-	double min, max, sum, last; /* min, max, last: NAN until a sample */
-	uint32_t bucket[STATS_BUCKETS];
+	double min, max, sum, last;  /* min, max, last: NAN until a sample */
+	uint32_t *page[STATS_PAGES]; /* NULL: no sample there yet */
 };
 
+/*
+ * A histogram owns its pages: never copy one by value. A zeroed struct
+ * (calloc, static) is a valid start for reset; reset and free release the
+ * pages, reset leaves it empty and ready.
+ */
 void stats_hist_reset(struct stats_hist *h);
+void stats_hist_free(struct stats_hist *h);
+/* The count in bucket b (0 .. STATS_BUCKETS-1). */
+uint32_t stats_hist_bucket(const struct stats_hist *h, unsigned b);
+/* Bytes the pages take (for tests and benchmarks). */
+size_t stats_hist_page_bytes(const struct stats_hist *h);
 /* NAN, negative and infinite values (failed probes) are not counted. */
 void stats_hist_add(struct stats_hist *h, double ms);
 /*

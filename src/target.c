@@ -1,6 +1,6 @@
 /*
  * target: per-endpoint aggregation of probe results. Pure bookkeeping in
- * fixed memory: no libpq, no I/O.
+ * bounded memory, allocated as it fills: no libpq, no I/O.
  */
 #include "target.h"
 #include "util.h"
@@ -26,6 +26,7 @@ void target_init(struct target *t, int index)
 {
 	memset(t, 0, sizeof(*t));
 	t->index = index;
+	t->ev_max = TARGET_EVENTS;
 	pooler_view_init(&t->pooler);
 	target_reset_stats(t);
 	t->stats_reset = false;
@@ -37,6 +38,47 @@ void target_free(struct target *t)
 	pooler_view_free(&t->pooler);
 	free(t->backends);
 	t->backends = NULL;
+	for (int i = 0; i < PROBE_PHASE_COUNT; i++)
+		stats_hist_free(&t->phase[i]);
+	free(t->events);
+	t->events = NULL;
+	t->ev_head = t->ev_len = t->ev_cap = 0;
+	free(t->incidents);
+	t->incidents = NULL;
+	t->ninc = t->inc_cap = 0;
+}
+
+unsigned target_event_capacity(int ntargets)
+{
+	unsigned per = ntargets > 0 ? TARGET_EVENTS_BUDGET / (unsigned)ntargets : TARGET_EVENTS;
+
+	if (per > TARGET_EVENTS)
+		return TARGET_EVENTS;
+	return per < TARGET_EVENTS_MIN ? TARGET_EVENTS_MIN : per;
+}
+
+/* Reallocates the ring to cap, keeping the newest events, oldest at 0. */
+static void target_events_resize(struct target *t, unsigned cap)
+{
+	struct probe_event *v = util_xcalloc(cap, sizeof(*v));
+	unsigned keep = t->ev_len < cap ? t->ev_len : cap;
+
+	for (unsigned i = 0; i < keep; i++)
+		v[keep - 1 - i] = *target_event(t, i);
+	free(t->events);
+	t->events = v;
+	t->ev_cap = cap;
+	t->ev_len = keep;
+	t->ev_head = keep % cap;
+}
+
+void target_set_event_max(struct target *t, unsigned max)
+{
+	if (max == 0)
+		max = 1;
+	t->ev_max = max;
+	if (t->ev_cap > max)
+		target_events_resize(t, max);
 }
 
 void target_reset_stats(struct target *t)
@@ -59,9 +101,15 @@ void target_reset_stats(struct target *t)
 
 void target_push_event(struct target *t, const struct probe_event *ev)
 {
+	/* a full ring grows (doubling) until ev_max, then the oldest goes */
+	if (t->ev_len == t->ev_cap && t->ev_cap < t->ev_max) {
+		unsigned cap = t->ev_cap ? 2 * t->ev_cap : 8;
+
+		target_events_resize(t, cap < t->ev_max ? cap : t->ev_max);
+	}
 	t->events[t->ev_head] = *ev;
-	t->ev_head = (t->ev_head + 1) % TARGET_EVENTS;
-	if (t->ev_len < TARGET_EVENTS)
+	t->ev_head = (t->ev_head + 1) % t->ev_cap;
+	if (t->ev_len < t->ev_cap)
 		t->ev_len++;
 	t->ev_total++;
 }
@@ -70,7 +118,7 @@ const struct probe_event *target_event(const struct target *t, unsigned i)
 {
 	if (i >= t->ev_len)
 		return NULL;
-	return &t->events[(t->ev_head + TARGET_EVENTS - 1 - i) % TARGET_EVENTS];
+	return &t->events[(t->ev_head + t->ev_cap - 1 - i) % t->ev_cap];
 }
 
 static void target_set_health(struct target *t, enum target_health h)
@@ -87,6 +135,14 @@ static void target_track_incident(struct target *t, const struct probe_result *r
 
 	if (!r->ok && r->error.cls == CLASS_MAX_CLIENTS) {
 		if (open == NULL) {
+			/* most targets never have one: the array grows on the first */
+			if (t->ninc == t->inc_cap && t->inc_cap < TARGET_INCIDENTS) {
+				t->inc_cap = t->inc_cap ? 2 * t->inc_cap : 2;
+				if (t->inc_cap > TARGET_INCIDENTS)
+					t->inc_cap = TARGET_INCIDENTS;
+				t->incidents = util_xrealloc(t->incidents,
+							     sizeof(*t->incidents) * t->inc_cap);
+			}
 			if (t->ninc == TARGET_INCIDENTS) {
 				memmove(&t->incidents[0], &t->incidents[1],
 					sizeof(t->incidents[0]) * (TARGET_INCIDENTS - 1));

@@ -16,8 +16,17 @@
 #include "probe.h"
 #include "stats.h"
 
-#define TARGET_EVENTS	 512
-#define TARGET_INCIDENTS 32
+/*
+ * The event log keeps up to TARGET_EVENTS events per target while the
+ * targets are few; with many, they share TARGET_EVENTS_BUDGET between them,
+ * each keeping at least TARGET_EVENTS_MIN (a few probes' worth). The log
+ * and the incidents are allocated as they fill: a quiet target of ten
+ * thousand costs a few tens of KB.
+ */
+#define TARGET_EVENTS	     512
+#define TARGET_EVENTS_MIN    32
+#define TARGET_EVENTS_BUDGET (TARGET_EVENTS * 32)
+#define TARGET_INCIDENTS     32
 
 enum target_health {
 	TARGET_UNKNOWN = 0, /* no probe finished yet */
@@ -117,20 +126,28 @@ struct target {
 	struct pooler_backend *backends;
 	int nbackends;
 
-	/* lifecycle events, newest at head-1 */
-	struct probe_event events[TARGET_EVENTS];
-	unsigned ev_head, ev_len;
+	/*
+	 * Lifecycle events, a ring newest at head-1: ev_cap allocated, grown
+	 * up to ev_max (target_event_capacity); read them with target_event.
+	 */
+	struct probe_event *events;
+	unsigned ev_head, ev_len, ev_cap, ev_max;
 	uint64_t ev_total;
 
-	/* max_clients incidents, oldest first; the last may be open */
-	struct target_incident incidents[TARGET_INCIDENTS];
-	unsigned ninc;
+	/* max_clients incidents, oldest first; the last may be open (inc_cap allocated) */
+	struct target_incident *incidents;
+	unsigned ninc, inc_cap;
 	uint64_t incidents_total;
 };
 
+/* A target owns memory: never copy one by value. */
 void target_init(struct target *t, int index);
-/* Frees what the target owns (the dsn; not an in-flight probe). */
+/* Frees what the target owns (the dsn, statistics, events; not an in-flight probe). */
 void target_free(struct target *t);
+/* The events each target keeps when there are ntargets of them. */
+unsigned target_event_capacity(int ntargets);
+/* Keeps at most max events from now on (the newest, when there are more). */
+void target_set_event_max(struct target *t, unsigned max);
 /*
  * The dashboard's r: counters, failures by class, latency, availability and
  * the trend start again from now (stats_since). The probe log, the events

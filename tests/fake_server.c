@@ -9,6 +9,8 @@
  *   silent  accept and never send a byte; close only when the client does
  *   close   accept, read the StartupMessage, close without a word (an
  *           SSLRequest still gets its 'N', so libpq goes on to the startup)
+ *   session a plain session (version 15.18) whose queries answer 1: a cheap
+ *           healthy server for scripts/bench-targets
  *
  * Misbehaving modes (tests/integration/t_hostile.sh), after the StartupMessage:
  *   garbage          random bytes (first an ESC) right after accept, no close
@@ -77,6 +79,7 @@ enum fake_mode {
 	FAKE_MODE_BIG_VALUE,
 	FAKE_MODE_NOTICE_FLOOD,
 	FAKE_MODE_INSPECT_HUGE,
+	FAKE_MODE_SESSION,
 };
 
 static const struct {
@@ -99,6 +102,7 @@ static const struct {
 	{ "big-value", FAKE_MODE_BIG_VALUE },
 	{ "notice-flood", FAKE_MODE_NOTICE_FLOOD },
 	{ "inspect-huge", FAKE_MODE_INSPECT_HUGE },
+	{ "session", FAKE_MODE_SESSION },
 };
 
 struct fake_client {
@@ -582,6 +586,7 @@ static void fake_answer_startup(struct fake_client *c, const struct fake_options
 	case FAKE_MODE_BIG_VALUE:
 	case FAKE_MODE_NOTICE_FLOOD:
 	case FAKE_MODE_INSPECT_HUGE:
+	case FAKE_MODE_SESSION:
 		fake_queue_session_start(c, "15.18");
 		c->in_session = 1;
 		return;

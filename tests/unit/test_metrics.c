@@ -234,6 +234,7 @@ static void test_metrics_server_tls_slots_and_settings(void **state)
 	i->settings[0] = (struct inspect_setting){ "statement_timeout", "30s", "client" };
 	i->settings[1] = (struct inspect_setting){ "idle_session_timeout", "0", "default" };
 	i->settings[2] = (struct inspect_setting){ "max_connections", "100", "configuration file" };
+	r.late_ms = 250; /* it waited a quarter second for room */
 	feed(0, &r);
 	text = render(1);
 	assert_line(text,
@@ -256,6 +257,7 @@ static void test_metrics_server_tls_slots_and_settings(void **state)
 		    "pgpulse_timeout_setting_seconds{target=\"db\",setting=\"connect_timeout\","
 		    "source=\"pgpulse default\"} 10");
 	assert_line(text, "pgpulse_probe_success{target=\"db\"} 1");
+	assert_line(text, "pgpulse_probe_late_seconds{target=\"db\"} 0.25");
 	/* max_connections is a slot count, not a timeout */
 	assert_no(text, "setting=\"max_connections\"");
 	free(text);

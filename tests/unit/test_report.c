@@ -111,7 +111,8 @@ static void test_check_json_keys_in_order(void **state)
 	json_t *v;
 	static const char *const keys[] = { "status",	 "target", "phases_ms", "error",
 					    "server",	 "tls",	   "settings",	"slots",
-					    "addresses", "name",   "pooler",	"incident" };
+					    "addresses", "name",   "pooler",	"incident",
+					    "late_ms" };
 	static const char *const phase_keys[] = { "dns",   "tcp",   "tls",  "auth",
 						  "query", "close", "total" };
 	size_t i = 0;
@@ -124,6 +125,7 @@ static void test_check_json_keys_in_order(void **state)
 	r->error.advice = "";
 	r->failed_phase = PROBE_TCP;
 	r->phase_ms[PROBE_DNS] = 0.5;
+	r->late_ms = 12.25;
 	util_strlcpy(r->addrs[r->naddrs++], "127.0.0.1", sizeof(r->addrs[0]));
 	j = report_check_json(&t, r, REPORT_CRITICAL);
 	json_object_foreach(j, key, v)
@@ -145,6 +147,7 @@ static void test_check_json_keys_in_order(void **state)
 	assert_true(json_is_null(json_object_get(j, "pooler")));
 	assert_true(json_is_null(json_object_get(j, "incident")));
 	assert_int_equal(json_array_size(json_object_get(j, "addresses")), 1);
+	assert_true(json_real_value(json_object_get(j, "late_ms")) == 12.25);
 	phases = json_object_get(j, "phases_ms");
 	i = 0;
 	json_object_foreach(phases, key, v)

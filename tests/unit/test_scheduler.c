@@ -412,6 +412,141 @@ static void test_first_starts_spread_over_the_interval(void **state)
 	close(fd);
 }
 
+/* Each target's late_ms, by index. */
+static double late_of[16];
+
+static void on_late_result(void *arg, struct target *t, const struct probe_result *r)
+{
+	(void)arg;
+	late_of[t->index] = r->late_ms;
+}
+
+/*
+ * 6 targets on one silent server, 2 probes to it at once, deadlines of
+ * 200 ms: the waves start at 0, 200 and 400 ms, the longest waiting first
+ * (target order, as their due times are), and each probe says how late it
+ * started, in its result and on the target.
+ */
+static void test_queued_probes_report_how_late_they_started(void **state)
+{
+	int fd, port = silent_port(&fd);
+	struct flight f = { .s = sched_bounded(0, 2, 10, 200) };
+
+	(void)state;
+	for (int i = 0; i < 6; i++)
+		add_target(f.s, port, i);
+	sched_listen(f.s, on_late_result, NULL, NULL);
+	run_counting(&f);
+	assert_int_equal(f.results, 6);
+	for (int i = 0; i < 2; i++)
+		assert_true(late_of[i] >= 0 && late_of[i] < 100);
+	for (int i = 2; i < 4; i++)
+		assert_true(late_of[i] >= 150);
+	for (int i = 4; i < 6; i++)
+		assert_true(late_of[i] >= 350);
+	for (int i = 0; i < 6; i++)
+		assert_true(sched_target(f.s, i)->last.late_ms == late_of[i]);
+	sched_free(f.s);
+	close(fd);
+}
+
+/*
+ * Two thousand targets each get their one probe and the loop ends; the
+ * event log is shared out by their number, and a one-off is never late.
+ */
+static void test_many_targets_each_probed_once(void **state)
+{
+	int fd, port = refusing_port(&fd);
+	struct flight f = { .s = sched_bounded(0, 0, 300, 1000) };
+	struct sched_oneoff oo = { .record = true };
+	int n = 2000;
+
+	(void)state;
+	for (int i = 0; i < n; i++)
+		add_target(f.s, port, i);
+	run_counting(&f);
+	assert_int_equal(f.results, n);
+	for (int i = 0; i < n; i++) {
+		const struct target *t = sched_target(f.s, i);
+
+		assert_int_equal(t->probes, 1);
+		assert_true(t->done);
+		assert_int_equal(t->ev_max, TARGET_EVENTS_MIN);
+		assert_true(t->ev_cap <= TARGET_EVENTS_MIN);
+	}
+	assert_int_equal(sched_in_flight(f.s), 0);
+	assert_int_equal(sched_open_connections(f.s), 0);
+	/* the prompt's one-off on a done target: it runs, on time by definition */
+	assert_true(sched_probe_now(f.s, sched_target(f.s, 7), &oo));
+	assert_false(sched_finished(f.s));
+	while (!sched_finished(f.s))
+		sched_run_once(f.s, 100);
+	assert_int_equal(sched_target(f.s, 7)->probes, 2);
+	assert_true(sched_target(f.s, 7)->last.late_ms == 0);
+	sched_free(f.s);
+	close(fd);
+}
+
+/*
+ * The queues follow every change of schedule: a shorter interval brings
+ * waiting probes forward, a pause holds due ones back, and unpausing
+ * starts them, the longest waiting first.
+ */
+static void test_interval_change_and_pause_move_queued_probes(void **state)
+{
+	int fd, port = refusing_port(&fd), before;
+	struct sched_config cfg;
+	struct flight f = { 0 };
+	char err[300];
+	double start, end;
+
+	(void)state;
+	sched_config_defaults(&cfg);
+	cfg.interval_ms = 60000;
+	cfg.inspect_every_ms = -1;
+	f.s = sched_new(&cfg, err, sizeof(err));
+	assert_non_null(f.s);
+	for (int i = 0; i < 3; i++)
+		add_target(f.s, port, i);
+	sched_listen(f.s, on_flight_result, NULL, &f);
+	/* the first probe starts at once; the others are spread over the minute */
+	end = util_now_ms() + 2000;
+	while (f.results < 1 && util_now_ms() < end)
+		sched_run_once(f.s, 100);
+	assert_int_equal(f.results, 1);
+	sched_run_once(f.s, 50);
+	assert_int_equal(f.results, 1);
+	/* a 100 ms interval: the others come within it, not in 20 and 40 s */
+	start = util_now_ms();
+	sched_set_interval(f.s, 100);
+	end = start + 5000;
+	while (f.results < 6 && util_now_ms() < end)
+		sched_run_once(f.s, 100);
+	assert_int_equal(f.results, 6);
+	assert_true(util_now_ms() - start < 3000);
+	/* paused: once what is in flight ends, nothing starts, however due */
+	sched_set_paused(f.s, true);
+	end = util_now_ms() + 2000;
+	while (sched_in_flight(f.s) > 0 && util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	before = f.results;
+	end = util_now_ms() + 400;
+	while (util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	assert_int_equal(f.results, before);
+	assert_int_equal(sched_in_flight(f.s), 0);
+	/* unpaused: all three were due; each says it started late, by the pause */
+	sched_set_paused(f.s, false);
+	end = util_now_ms() + 2000;
+	while (f.results < before + 3 && util_now_ms() < end)
+		sched_run_once(f.s, 50);
+	assert_true(f.results >= before + 3);
+	for (int i = 0; i < 3; i++)
+		assert_true(sched_target(f.s, i)->last.late_ms >= 250);
+	sched_free(f.s);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +557,9 @@ int main(void)
 		cmocka_unit_test(test_probes_in_flight_are_bounded_per_host),
 		cmocka_unit_test(test_probes_in_flight_are_bounded_in_all),
 		cmocka_unit_test(test_first_starts_spread_over_the_interval),
+		cmocka_unit_test(test_queued_probes_report_how_late_they_started),
+		cmocka_unit_test(test_many_targets_each_probed_once),
+		cmocka_unit_test(test_interval_change_and_pause_move_queued_probes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

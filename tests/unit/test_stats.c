@@ -16,7 +16,6 @@
 
 #include "stats.h"
 
-/* The histogram is 16 KiB: keep it off the test's stack. */
 static struct stats_hist hist;
 
 static int cmp_double(const void *a, const void *b)
@@ -271,6 +270,149 @@ static void test_stats_sparkline_truncates_whole_characters(void **state)
 	assert_null(stats_sparkline(&r, 8, true, NULL, 10));
 }
 
+/*
+ * The histogram as it was before its buckets came in pages: one flat
+ * array, the same bucket edges and the same nearest-rank walk. The paged
+ * one must answer exactly what it answered.
+ */
+#define FLAT_LOW  1e-3
+#define FLAT_HIGH 1e6
+#define FLAT_N	  2048
+
+struct flat_hist {
+	uint64_t count;
+	double min, max;
+	uint32_t bucket[FLAT_N];
+};
+
+static double flat_per_log(void)
+{
+	return (FLAT_N - 2) / log(FLAT_HIGH / FLAT_LOW);
+}
+
+static void flat_add(struct flat_hist *h, double ms)
+{
+	double i;
+	unsigned b;
+
+	if (!isfinite(ms) || ms < 0)
+		return;
+	if (h->count == 0 || ms < h->min)
+		h->min = ms;
+	if (h->count == 0 || ms > h->max)
+		h->max = ms;
+	h->count++;
+	if (ms < FLAT_LOW) {
+		b = 0;
+	} else if (ms >= FLAT_HIGH) {
+		b = FLAT_N - 1;
+	} else {
+		i = floor(log(ms / FLAT_LOW) * flat_per_log());
+		b = 1 + (unsigned)(i >= FLAT_N - 2 ? FLAT_N - 3 : i);
+	}
+	h->bucket[b]++;
+}
+
+static double flat_percentile(const struct flat_hist *h, double p)
+{
+	uint64_t rank, seen = 0;
+	unsigned b;
+	double v;
+
+	if (h->count == 0)
+		return NAN;
+	if (p <= 0)
+		return h->min;
+	if (p >= 100)
+		return h->max;
+	rank = (uint64_t)ceil(p * (double)h->count / 100.0);
+	if (rank <= 1)
+		return h->min;
+	if (rank >= h->count)
+		return h->max;
+	for (b = 0; b < FLAT_N; b++) {
+		seen += h->bucket[b];
+		if (seen >= rank)
+			break;
+	}
+	if (b == 0)
+		v = FLAT_LOW / 2;
+	else if (b >= FLAT_N - 1)
+		v = FLAT_HIGH;
+	else
+		v = FLAT_LOW * exp(((double)(b - 1) + 0.5) / flat_per_log());
+	return v < h->min ? h->min : v > h->max ? h->max : v;
+}
+
+static void check_against_flat(const double *v, size_t n)
+{
+	static struct flat_hist flat;
+	double p;
+
+	memset(&flat, 0, sizeof(flat));
+	stats_hist_reset(&hist);
+	for (size_t i = 0; i < n; i++) {
+		flat_add(&flat, v[i]);
+		stats_hist_add(&hist, v[i]);
+	}
+	for (unsigned b = 0; b < STATS_BUCKETS; b++)
+		if (stats_hist_bucket(&hist, b) != flat.bucket[b])
+			fail_msg("n=%zu bucket %u: %u, flat %u", n, b, stats_hist_bucket(&hist, b),
+				 flat.bucket[b]);
+	for (p = 0; p <= 100; p += 0.25)
+		if (stats_hist_percentile(&hist, p) != flat_percentile(&flat, p))
+			fail_msg("n=%zu p%g: %.17g, flat %.17g", n, p,
+				 stats_hist_percentile(&hist, p), flat_percentile(&flat, p));
+}
+
+static void test_stats_paged_equals_flat_histogram(void **state)
+{
+	static double v[20000];
+	size_t sizes[] = { 1, 2, 3, 100, 1001, 20000 };
+
+	rng_state = 0x243f6a8885a308d3ull;
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		for (size_t i = 0; i < sizes[s]; i++)
+			v[i] = 1e-4 * pow(10, 11 * rng_unit()); /* past both ends too */
+		check_against_flat(v, sizes[s]);
+		for (size_t i = 0; i < sizes[s]; i++)
+			v[i] = 4 + rng_unit() * 2 + (rng_unit() < 0.02 ? rng_unit() * 900 : 0);
+		check_against_flat(v, sizes[s]);
+	}
+	/* every bucket edge region, including the first and last pages */
+	for (size_t i = 0; i < 4096; i++)
+		v[i] = 1e-3 * pow(1e9, (double)i / 4095.0);
+	check_against_flat(v, 4096);
+	stats_hist_free(&hist);
+}
+
+static void test_stats_pages_are_allocated_on_demand(void **state)
+{
+	size_t page = STATS_PAGE_BUCKETS * sizeof(uint32_t);
+
+	stats_hist_reset(&hist);
+	assert_int_equal(stats_hist_page_bytes(&hist), 0);
+	stats_hist_add(&hist, NAN); /* not a sample: no page */
+	assert_int_equal(stats_hist_page_bytes(&hist), 0);
+	/* a database's latencies, 3 to 6 ms: two pages at most */
+	rng_state = 0x13198a2e03707344ull;
+	for (int i = 0; i < 100000; i++)
+		stats_hist_add(&hist, 3 + 3 * rng_unit());
+	assert_true(stats_hist_page_bytes(&hist) <= 2 * page);
+	assert_true(stats_hist_page_bytes(&hist) >= page);
+	stats_hist_add(&hist, 1e6);
+	assert_true(stats_hist_page_bytes(&hist) <= 3 * page);
+	assert_int_equal(stats_hist_bucket(&hist, STATS_BUCKETS - 1), 1);
+	assert_int_equal(stats_hist_bucket(&hist, STATS_BUCKETS), 0);
+	/* reset gives the pages back, free leaves a reusable empty histogram */
+	stats_hist_reset(&hist);
+	assert_int_equal(stats_hist_page_bytes(&hist), 0);
+	assert_true(isnan(stats_hist_percentile(&hist, 50)));
+	stats_hist_add(&hist, 5);
+	stats_hist_free(&hist);
+	assert_int_equal(stats_hist_page_bytes(&hist), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +426,8 @@ int main(void)
 		cmocka_unit_test(test_stats_sparkline_utf8),
 		cmocka_unit_test(test_stats_sparkline_ascii),
 		cmocka_unit_test(test_stats_sparkline_truncates_whole_characters),
+		cmocka_unit_test(test_stats_paged_equals_flat_histogram),
+		cmocka_unit_test(test_stats_pages_are_allocated_on_demand),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
