@@ -531,6 +531,8 @@ test_shell_colon_opens_prompt_over_dashboard() {
 	require_pgpulse
 	shell_tmux_run -i 0.2 "$(shell_app_uri)" "host=127.0.0.1 port=$REFUSED_PORT user=app dbname=appdb"
 	shell_tmux_wait "2 targets"
+	# the second target's first probe starts spread after the first's: its refusal seen
+	shell_tmux_wait "refused"
 	shell_tmux_keys ":"
 	shell_tmux_wait "pgpulse prompt: probing goes on meanwhile"
 	wait_until 5 shell_tmux_at_prompt || assert_eq prompt "$(shell_tmux_screen)" "the prompt opens"
