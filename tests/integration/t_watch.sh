@@ -16,6 +16,7 @@ test_watch_jsonl_records_and_summary() {
 		assert_json "$line" '.ts | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$")' "RFC 3339 UTC with ms"
 		assert_json "$line" '.backend_pid > 0 and .phases_ms.tls > 0 and .phases_ms.total > 0' "timed, with a backend"
 		assert_json "$line" '.target | contains("app:***@")' "masked target"
+		assert_json "$line" '(.late_ms | type) == "number" and .late_ms >= 0' "how late it started"
 	done <<<"$output"
 	assert_contains "$stderr" "3 probes, 3 ok, 0 failed" "summary on stderr"
 	assert_match 'total +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+ +[0-9.]+' "$stderr" "percentiles of total"
