@@ -777,7 +777,7 @@ static void classify_copy_line(const char *p, const char *end, char *out, size_t
 	if (out[0] != '\0' || n == 0)
 		return;
 	if (n >= outlen)
-		n = outlen - 1;
+		n = text_boundary(p, n, outlen - 1); /* not in the middle of a character */
 	memcpy(out, p, n);
 	out[n] = '\0';
 }

@@ -169,16 +169,17 @@ static int inspect_count(const char *s)
 	return (int)v;
 }
 
-static double inspect_seconds(const char *s)
+/* Seconds in [0, INSPECT_SECONDS_MAX]; else (empty, garbage, out of range) bad. */
+static double inspect_seconds(const char *s, double bad)
 {
 	char *end;
 	double v;
 
 	if (s == NULL || *s == '\0')
-		return 0;
+		return bad;
 	v = strtod(s, &end);
 	if (*end != '\0' || !(v >= 0 && v <= INSPECT_SECONDS_MAX))
-		return 0;
+		return bad;
 	return v;
 }
 
@@ -191,14 +192,7 @@ static int inspect_add(int a, int b)
 /* A backend's age in seconds: NAN for NULL, garbage or out of range. */
 static double inspect_backend_seconds(const PGresult *res, int row, int col)
 {
-	char *end;
-	const char *s = PQgetvalue(res, row, col);
-	double v;
-
-	if (PQgetisnull(res, row, col) || *s == '\0')
-		return NAN;
-	v = strtod(s, &end);
-	return *end == '\0' && v >= 0 && v <= INSPECT_SECONDS_MAX ? v : NAN;
+	return PQgetisnull(res, row, col) ? NAN : inspect_seconds(PQgetvalue(res, row, col), NAN);
 }
 
 int inspect_parse_backends(const PGresult *res, struct pooler_backend *out, int max)
@@ -300,8 +294,8 @@ static void inspect_parse_holders(PGresult *res, struct inspect_info *out)
 		h->idle = inspect_count(PQgetvalue(res, row, 5));
 		h->idle_in_transaction = inspect_count(PQgetvalue(res, row, 6));
 		h->idle_over_10min = inspect_count(PQgetvalue(res, row, 7));
-		h->oldest_s = inspect_seconds(PQgetvalue(res, row, 8));
-		h->longest_idle_xact_s = inspect_seconds(PQgetvalue(res, row, 9));
+		h->oldest_s = inspect_seconds(PQgetvalue(res, row, 8), 0);
+		h->longest_idle_xact_s = inspect_seconds(PQgetvalue(res, row, 9), 0);
 		out->idle_in_xact = inspect_add(out->idle_in_xact, h->idle_in_transaction);
 		if (h->longest_idle_xact_s > out->longest_idle_xact_s)
 			out->longest_idle_xact_s = h->longest_idle_xact_s;

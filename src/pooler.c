@@ -4,6 +4,7 @@
  * I/O, no libpq, so it is unit-tested and fuzzed on plain string tables.
  */
 #include "pooler.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,36 +24,6 @@
 
 /* ---------------------------------------------------------------- text */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t pooler_utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	unsigned int cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /*
  * Copies a server's text for display and JSON: bounded, valid UTF-8 (a
  * sequence cut by the bound or broken is replaced), no control characters
@@ -71,7 +42,7 @@ static void pooler_copy_text(char *out, size_t outlen, const char *src)
 	}
 	n = strlen(src);
 	while (n > 0 && o + 1 < outlen) {
-		len = pooler_utf8_len(s, n);
+		len = text_utf8_char_len((const char *)s, n);
 		if (len == 0 || (len == 1 && (s[0] < 0x20 || s[0] == 0x7f))) {
 			out[o++] = '?';
 			s++, n--;
@@ -306,7 +277,7 @@ static const struct pooler_field pooler_socket_fields[] = {
 /* Seconds and microseconds columns ("maxwait"/"maxwait_us") as ms; NAN unknown. */
 static double pooler_wait_ms(const struct pooler_table *t, int r, int c_s, int c_us)
 {
-	int s = pooler_int(pooler_cell(t, r, c_s), 0, INT_MAX);
+	int s = pooler_int(pooler_cell(t, r, c_s), 0, (long)POOLER_MAX_SECONDS);
 	int us = pooler_int(pooler_cell(t, r, c_us), 0, 999999);
 
 	if (s < 0)
@@ -707,18 +678,6 @@ enum pooler_backend_owner pooler_backend_owner(const struct pooler_view *v,
 	return POOLER_OWNER_CLIENT;
 }
 
-int pooler_supavisor_connections(const struct pooler_backend *backends, int nbackends,
-				 const char *usename)
-{
-	int n = 0;
-
-	for (int i = 0; backends && i < nbackends; i++)
-		if (pooler_is_supavisor_application(backends[i].application_name) &&
-		    (!usename || strcmp(backends[i].usename, usename) == 0))
-			n++;
-	return n;
-}
-
 bool pooler_is_supavisor_application(const char *application_name)
 {
 	return application_name && strncasecmp(application_name, "supavisor", 9) == 0;
@@ -845,9 +804,10 @@ int pooler_clients_in_use(const struct pooler_view *v)
 
 /* ---------------------------------------------------------------- verdicts */
 
+/* "12 s", "4.2 s", "?" (unknown or negative) */
 static char *pooler_fmt_s(double s, char *out, size_t len)
 {
-	if (isnan(s))
+	if (isnan(s) || s < 0)
 		snprintf(out, len, "?");
 	else if (s < 10)
 		snprintf(out, len, "%.1f s", s);
@@ -1044,18 +1004,6 @@ int pooler_supavisor_limit(const char *message, bool *session)
 
 /* ------------------------------------------------------------ texts */
 
-/* "12 s", "4.2 s", "?" */
-static const char *pooler_secs(double s, char *buf, size_t len)
-{
-	if (isnan(s) || s < 0)
-		snprintf(buf, len, "?");
-	else if (s < 10)
-		snprintf(buf, len, "%.1f s", s);
-	else
-		snprintf(buf, len, "%.0f s", s);
-	return buf;
-}
-
 void pooler_text_summary(const struct pooler_view *v, char *out, size_t len)
 {
 	char mode[40] = "", limit[48];
@@ -1086,7 +1034,7 @@ void pooler_text_pool(const struct pooler_pool *pool, char *out, size_t len)
 		 "pool %s/%s  size %s  cl active %d  waiting %d  sv active %d idle %d  max wait %s",
 		 pool->database, pool->user, size, pool->cl_active, pool->cl_waiting,
 		 pool->sv_active, pool->sv_idle,
-		 pooler_secs(isnan(pool->maxwait_ms) ? NAN : pool->maxwait_ms / 1000, wait,
+		 pooler_fmt_s(isnan(pool->maxwait_ms) ? NAN : pool->maxwait_ms / 1000, wait,
 			     sizeof(wait)));
 }
 
@@ -1099,7 +1047,7 @@ void pooler_text_holder(const struct pooler_holder *h, char *out, size_t len)
 	snprintf(out, len, "%s (%s)  %d client%s, %d with a server%s, oldest %s",
 		 h->application_name[0] ? h->application_name : "(none)",
 		 h->addr[0] ? h->addr : "?", h->count, h->count == 1 ? "" : "s", h->with_server,
-		 waiting, pooler_secs(h->oldest_s, age, sizeof(age)));
+		 waiting, pooler_fmt_s(h->oldest_s, age, sizeof(age)));
 }
 
 void pooler_text_join(const struct pooler_join *j, char *out, size_t len)
@@ -1120,13 +1068,13 @@ void pooler_text_join(const struct pooler_join *j, char *out, size_t len)
 		snprintf(backend, sizeof(backend), "  -> backend not visible");
 	else if (!isnan(j->backend->xact_age_s))
 		snprintf(backend, sizeof(backend), "  -> backend %s, xact %s", j->backend->state,
-			 pooler_secs(j->backend->xact_age_s, xact, sizeof(xact)));
+			 pooler_fmt_s(j->backend->xact_age_s, xact, sizeof(xact)));
 	else
 		snprintf(backend, sizeof(backend), "  -> backend %s", j->backend->state);
 	snprintf(out, len, "%s  %s:%d  %s  %s  -> %s%s",
 		 c->application_name[0] ? c->application_name : "(none)",
 		 c->addr[0] ? c->addr : "?", c->port, c->state,
-		 pooler_secs(c->age_s, age, sizeof(age)), server, backend);
+		 pooler_fmt_s(c->age_s, age, sizeof(age)), server, backend);
 }
 
 int pooler_shown_pools(const struct pooler_view *v, int *idx, int max)

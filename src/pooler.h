@@ -293,10 +293,6 @@ enum pooler_backend_owner pooler_backend_owner(const struct pooler_view *v,
 /* Supavisor names its server connections "Supavisor" (and "Supavisor (auth_query)"). */
 bool pooler_is_supavisor_application(const char *application_name);
 
-/* Supavisor's server connections for usename (NULL: all) among backends. */
-int pooler_supavisor_connections(const struct pooler_backend *backends, int nbackends,
-				 const char *usename);
-
 /*
  * Supavisor's limit from its error text: "... limited to pool_size: 15"
  * (session mode) or "... limit: 200" (transaction/proxy). Returns the
