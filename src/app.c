@@ -144,14 +144,16 @@ static bool app_add_target_raw(struct sched *s, const struct app_options *o, con
 		return false;
 	}
 	if (!dsn_parse(input, &o->overrides, &t, err, errlen)) {
-		/* "hots=db" is a name to us but maybe a mistyped keyword to the user */
-		if (named) {
-			char *why = util_xstrdup(err);
-
-			snprintf(err, errlen, "%s (read as NAME=TARGET: '%s' is no libpq keyword)",
-				 why, name);
-			free(why);
-		}
+		/*
+		 * "hots=db" is a name to us but maybe a mistyped keyword to the
+		 * user; libpq's words would quote what follows, and after
+		 * "pasword=" that is a password nothing knew to mask.
+		 */
+		if (named)
+			snprintf(err, errlen,
+				 "read as NAME=TARGET: '%s' is no libpq keyword, and what follows "
+				 "is no target (not quoted: it may be a password)",
+				 name);
 		return false;
 	}
 	if (t.note != NULL)

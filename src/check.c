@@ -70,12 +70,14 @@ static void check_line_named(const struct target *t, const struct probe_result *
 			     enum report_status st, const char *why,
 			     const struct report_thresholds *th, FILE *longout)
 {
-	char *text = NULL, *nl, *line, *dash;
+	char *text = NULL, *nl, *line, *dash, name[200];
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 
 	if (m == NULL)
 		check_oom();
+	/* a name from a host or service= value: made safe like all outside text */
+	text_terminal(name, t->dsn.name, sizeof(name), text_locale_utf8());
 	report_check_line(m, t, r, st, why, th);
 	fclose(m);
 	nl = strchr(text, '\n');
@@ -84,7 +86,7 @@ static void check_line_named(const struct target *t, const struct probe_result *
 	dash = strstr(text, " - ");
 	if (dash) {
 		dash += 3;
-		printf("%.*s%s: %s\n", (int)(dash - text), text, t->dsn.name, dash);
+		printf("%.*s%s: %s\n", (int)(dash - text), text, name, dash);
 	} else {
 		printf("%s\n", text);
 	}
@@ -92,7 +94,7 @@ static void check_line_named(const struct target *t, const struct probe_result *
 		nl = strchr(line, '\n');
 		if (nl)
 			*nl = '\0';
-		fprintf(longout, "%s: %s\n", t->dsn.name, line);
+		fprintf(longout, "%s: %s\n", name, line);
 	}
 	free(text);
 }

@@ -517,19 +517,6 @@ static void main_check_unknown(const struct app_options *o, const char *why)
 	}
 }
 
-/* Blanks the password of one conninfo in argv, in place. */
-static void main_scrub_one(char *arg)
-{
-	char *masked = dsn_mask_password(arg);
-	size_t n = strlen(arg);
-
-	if (strcmp(masked, arg) != 0 && strlen(masked) <= n) {
-		memset(arg, 0, n);
-		memcpy(arg, masked, strlen(masked));
-	}
-	free(masked);
-}
-
 /*
  * The targets were parsed; blank their passwords in argv so that ps and
  * /proc/PID/cmdline no longer show them (as mysql and others do).
@@ -547,8 +534,12 @@ static void main_scrub_passwords(struct app_options *o, char **commands_copy)
 		free(masked);
 	}
 	/* --pooler-admin: the scheduler keeps its own copy */
-	if (o->sched.pooler_admin)
-		main_scrub_one((char *)o->sched.pooler_admin);
+	if (o->sched.pooler_admin) {
+		char *masked = dsn_mask_password(o->sched.pooler_admin);
+
+		dsn_blank_in_place((char *)o->sched.pooler_admin, masked);
+		free(masked);
+	}
 	for (int i = 0; i < o->ntargets; i++) {
 		char *masked = dsn_mask_password(o->targets[i]);
 

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "metrics.h"
+#include "text.h"
 #include "util.h"
 
 #include <math.h>
@@ -62,15 +63,28 @@ static void metrics_buf_putc(struct metrics_buf *b, char c)
 	b->data[b->len] = '\0';
 }
 
+/* Escaped, and valid UTF-8: Prometheus refuses a whole scrape for one stray byte. */
 void metrics_buf_label(struct metrics_buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\\' || *s == '"')
+	size_t rest = strlen(s);
+
+	while (rest > 0) {
+		size_t k = text_utf8_char_len(s, rest);
+
+		if (k == 0) {
+			/* U+FFFD for the byte */
+			metrics_buf_putc(b, '\xEF'), metrics_buf_putc(b, '\xBF');
+			metrics_buf_putc(b, '\xBD');
+			k = 1;
+		} else if (*s == '\\' || *s == '"') {
 			metrics_buf_putc(b, '\\'), metrics_buf_putc(b, *s);
-		else if (*s == '\n')
+		} else if (*s == '\n') {
 			metrics_buf_putc(b, '\\'), metrics_buf_putc(b, 'n');
-		else
-			metrics_buf_putc(b, *s);
+		} else {
+			for (size_t i = 0; i < k; i++)
+				metrics_buf_putc(b, s[i]);
+		}
+		s += k, rest -= k;
 	}
 }
 

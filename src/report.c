@@ -383,7 +383,7 @@ json_t *report_culprit_json(const struct target_incident *inc)
 	if (inc->pooler_culprit.found)
 		return pooler_culprit_json(&inc->pooler_culprit);
 	if (inc->culprit[0])
-		return json_pack("{s:s, s:s}", "text", inc->culprit, "source",
+		return json_pack("{s:o, s:s}", "text", report_json_text(inc->culprit), "source",
 				 inc->culprit_source[0] ? inc->culprit_source : "sibling");
 	return json_null();
 }
@@ -655,7 +655,7 @@ void report_watch_record(FILE *out, enum report_format fmt, const struct target 
 				      report_error_json(r), "backend_pid",
 				      r->backend_pid ? json_integer(r->backend_pid) : json_null());
 
-		json_object_set_new(o, "name", json_string(t->dsn.name));
+		json_object_set_new(o, "name", report_json_text(t->dsn.name));
 		/* how long after its due time it started: queued behind the bounds, a busy loop */
 		json_object_set_new(o, "late_ms", report_ms_json(r->late_ms));
 		report_watch_incident(o, t, r);

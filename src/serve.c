@@ -11,6 +11,7 @@
 #include "serve.h"
 #include "metrics.h"
 #include "signals.h"
+#include "text.h"
 #include "util.h"
 
 #include <arpa/inet.h>
@@ -340,7 +341,7 @@ static void serve_on_signal(void *arg, int fd, short revents)
 
 	(void)fd;
 	(void)revents;
-	if (signals_take() & SIGNALS_STOP)
+	if (signals_take() & SIGNALS_ANY_STOP) /* SIGTERM, SIGHUP, Ctrl-C */
 		sv->stop = true;
 }
 
@@ -406,10 +407,13 @@ static bool serve_names_unique(struct sched *s, char *err, size_t errlen)
 		for (int j = 0; j < i; j++)
 			if (strcmp(sched_target(s, i)->dsn.name, sched_target(s, j)->dsn.name) ==
 			    0) {
+				char name[200];
+
 				snprintf(err, errlen,
 					 "two targets are called '%s': name them, e.g. "
 					 "'primary=postgresql://...' 'replica=postgresql://...'",
-					 sched_target(s, i)->dsn.name);
+					 text_terminal(name, sched_target(s, i)->dsn.name,
+						       sizeof(name), text_locale_utf8()));
 				return false;
 			}
 	return true;

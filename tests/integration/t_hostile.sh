@@ -81,10 +81,12 @@ test_hostile_query_deadline_cancels_on_server() {
 test_hostile_short_password_blanked_in_argv() {
 	require_pgpulse
 	local out=$HARNESS_TMP/run/hostile-argv.out pid
-	"$PGPULSE" watch --interval 1 --count 30 "host=127.0.0.1 port=$PG_PORT user=app dbname=appdb password=zq" >"$out" 2>&1 &
+	"$PGPULSE" watch --interval 1 --count 30 --pooler-admin "user=pgb password=k" \
+		"host=127.0.0.1 port=$PG_PORT user=app dbname=appdb password=zq" >"$out" 2>&1 &
 	pid=$!
 	wait_until 10 grep -q 'password=\*\*' "/proc/$pid/cmdline"
 	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "password=zq" "ps shows no two-character password"
+	assert_not_contains "$(tr '\0' ' ' <"/proc/$pid/cmdline")" "password=k" "nor --pooler-admin's one-character one"
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null || true
 }

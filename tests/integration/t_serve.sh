@@ -52,8 +52,10 @@ sample() {
 	printf '%s\n' "$1" | awk -v s="$2" 'index($0, s " ") == 1 { print $2; exit }'
 }
 
+# the whole answer, then grep: grep -q leaving a pipe early is SIGPIPE under pipefail
 metrics_have() {
-	get /metrics | grep -qF "$1"
+	local m
+	m=$(get /metrics) && grep -qF -- "$1" <<<"$m"
 }
 
 test_serve_metrics_pass_promtool_and_never_show_a_password() {
@@ -326,6 +328,11 @@ test_serve_usage_errors() {
 	run_cmd "$PGPULSE" check "hots=127.0.0.1 port=$PG_PORT"
 	assert_eq 3 "$status" "a mistyped keyword reads as a name"
 	assert_contains "$stderr" "read as NAME=TARGET: 'hots' is no libpq keyword" "and says so"
+	# a mistyped password keyword: what follows is never quoted back
+	run_cmd "$PGPULSE" check "pasword=Sekr3tPW host=127.0.0.1"
+	assert_eq 3 "$status" "a mistyped password keyword reads as a name"
+	assert_contains "$output$stderr" "'pasword' is no libpq keyword" "says which word"
+	assert_not_contains "$output$stderr" "Sekr3tPW" "and never shows what followed it"
 }
 
 test_serve_names_in_watch_and_check() {

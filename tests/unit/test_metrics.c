@@ -211,6 +211,18 @@ static void test_metrics_label_values_are_escaped(void **state)
 	free(text);
 }
 
+/* One stray byte in a label would make Prometheus refuse the whole scrape. */
+static void test_metrics_label_values_are_valid_utf8(void **state)
+{
+	char *text;
+
+	free(targets[0].dsn.name);
+	targets[0].dsn.name = util_xstrdup("caf\xe9-\xc3\xa9");
+	text = render(1);
+	assert_line(text, "pgpulse_probes_total{target=\"caf\xef\xbf\xbd-\xc3\xa9\"} 0");
+	free(text);
+}
+
 static void test_metrics_server_tls_slots_and_settings(void **state)
 {
 	struct probe_result r;
@@ -394,6 +406,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(
 			test_metrics_before_the_first_probe_no_success_sample, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_metrics_label_values_are_valid_utf8, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_label_values_are_escaped, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_metrics_server_tls_slots_and_settings, setup,

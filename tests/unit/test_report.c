@@ -211,6 +211,14 @@ static void test_incident_json_end_as_a_range(void **state)
 		"sibling");
 	assert_null(json_object_get(j, "culprit_advice"));
 	json_decref(j);
+	/* an application_name with a stray byte: the incident stays, the byte is U+FFFD */
+	util_strlcpy(inc.culprit, "caf\xe9 holds 10 of 17", sizeof(inc.culprit));
+	j = report_incident_json(&inc);
+	assert_true(json_is_object(j));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(j, "culprit"), "text")),
+		"caf\xef\xbf\xbd holds 10 of 17");
+	json_decref(j);
 	report_incident_span(&inc, 0, span, sizeof(span));
 	assert_non_null(strstr(span, "(1m45s-2m15s)"));
 	assert_true(strncmp(span, "ended between ", 14) == 0);
