@@ -668,10 +668,11 @@ void dashboard_panel_pooler(struct dashboard *d, struct target *t, struct dashbo
 	struct pooler_culprit c;
 	char line[600], note[48], age[32];
 	int idx[8], np, nh, nbe;
-	const struct pooler_backend *be = sched_pooler_backends(d->s, t, &nbe);
+	const struct pooler_backend *be;
 
 	if (!t->have_pooler || t->pooler_kind != POOLER_KIND_PGBOUNCER)
 		return;
+	be = sched_pooler_backends(d->s, t, &nbe); /* O(targets): only for a PgBouncer */
 	snprintf(note, sizeof(note), "as of %s ago",
 		 dashboard_fmt_duration(sched_pooler_age_s(t), age, sizeof(age)));
 	dashboard_pen_title(p, d, "Pooler", note);

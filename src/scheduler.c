@@ -620,6 +620,9 @@ static void sched_start_probe(struct sched *s, struct target *t, double now,
 	s->meta[t->index].late_ms = o ? 0 : fmax(0, now - t->next_due_ms);
 	if (o == NULL)
 		t->next_due_ms = now + t->interval_ms;
+	/* a one-off on a new target places it: the rest are spread over what remains */
+	if (!s->meta[t->index].placed && s->unplaced > 0)
+		s->unplaced--;
 	s->meta[t->index].placed = true;
 	sched_dequeue(s, t);
 	sched_busy_add(s, t);
@@ -1291,7 +1294,8 @@ static double sched_poll_probe(struct sched *s, struct probe *p, int kind, int o
 	}
 	if (open)
 		*open = polled;
-	return probe_deadline_ms(p) - now;
+	/* a deadline already past is due now: a negative wait would read as "none" */
+	return fmax(0, probe_deadline_ms(p) - now);
 }
 
 /* In target order: results of one turn come as they always came. */
