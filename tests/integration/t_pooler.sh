@@ -307,7 +307,8 @@ test_pooler_no_culprit_at_moderate_use() {
 }
 
 pl_metrics_have() {
-	curl -sf --max-time 10 "http://127.0.0.1:$1/metrics" | grep -qE "$2"
+	local m
+	m=$(curl -sf --max-time 10 "http://127.0.0.1:$1/metrics") && grep -qE -- "$2" <<<"$m"
 }
 
 test_pooler_serve_metrics() {
