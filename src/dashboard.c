@@ -838,6 +838,7 @@ static void dashboard_draw_too_small(struct dashboard *d)
 
 static void dashboard_draw(struct dashboard *d)
 {
+	dashboard_labels_refresh(d);
 	erase();
 	if (COLS < DASHBOARD_MIN_COLS || LINES < DASHBOARD_MIN_ROWS) {
 		dashboard_draw_too_small(d);
@@ -1009,6 +1010,7 @@ static void dashboard_close(struct dashboard *d, struct app *a)
 	endwin();
 	delscreen(d->screen);
 	free(d->last_advice);
+	dashboard_labels_free(d);
 	free(d);
 	a->dashboard = NULL;
 }

@@ -38,8 +38,9 @@ static void dashboard_label_at(const struct target *t, int detail, char *out, si
 		snprintf(out, n, "%s@%s/%s?sslmode=%s #%d", user, x->name, db, ssl, t->index + 1);
 }
 
-const char *dashboard_target_label(const struct dashboard *d, const struct target *t, char *out,
-				   size_t n)
+/* The shortest label of t that no other target of the same name shares. */
+static void dashboard_label_of(const struct dashboard *d, const struct target *t, char *out,
+			       size_t n)
 {
 	int ntargets = sched_ntargets(d->s);
 	char other[256];
@@ -57,9 +58,64 @@ const char *dashboard_target_label(const struct dashboard *d, const struct targe
 			unique = strcmp(other, out) != 0;
 		}
 		if (unique)
-			return out;
+			return;
 	}
 	dashboard_label_at(t, 4, out, n);
+}
+
+static struct sched *dashboard_sort_s; /* qsort's comparator has no argument */
+
+static int dashboard_name_cmp(const void *a, const void *b)
+{
+	return strcmp(sched_target(dashboard_sort_s, *(const int *)a)->dsn.name,
+		      sched_target(dashboard_sort_s, *(const int *)b)->dsn.name);
+}
+
+void dashboard_labels_free(struct dashboard *d)
+{
+	for (int i = 0; i < d->nlabels; i++)
+		free(d->labels[i]);
+	free(d->labels);
+	d->labels = NULL;
+	d->nlabels = 0;
+}
+
+void dashboard_labels_refresh(struct dashboard *d)
+{
+	int n = sched_ntargets(d->s), *by_name;
+	char label[256];
+
+	if (n == d->nlabels)
+		return;
+	dashboard_labels_free(d);
+	d->labels = util_xcalloc((size_t)n, sizeof(*d->labels));
+	by_name = util_xcalloc((size_t)n, sizeof(*by_name));
+	for (int i = 0; i < n; i++)
+		by_name[i] = i;
+	/* names sorted: only a target that shares its name needs a longer label */
+	dashboard_sort_s = d->s;
+	qsort(by_name, (size_t)n, sizeof(*by_name), dashboard_name_cmp);
+	for (int i = 0; i < n; i++) {
+		const struct target *t = sched_target(d->s, by_name[i]);
+		bool shared = (i > 0 && dashboard_name_cmp(&by_name[i - 1], &by_name[i]) == 0) ||
+			      (i + 1 < n && dashboard_name_cmp(&by_name[i + 1], &by_name[i]) == 0);
+
+		if (shared)
+			dashboard_label_of(d, t, label, sizeof(label));
+		else
+			dashboard_label_at(t, 0, label, sizeof(label));
+		d->labels[by_name[i]] = util_xstrdup(label);
+	}
+	free(by_name);
+	d->nlabels = n;
+}
+
+const char *dashboard_target_label(const struct dashboard *d, const struct target *t, char *out,
+				   size_t n)
+{
+	if (t->index < d->nlabels)
+		return d->labels[t->index];
+	dashboard_label_of(d, t, out, n);
 	return out;
 }
 

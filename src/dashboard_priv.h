@@ -89,6 +89,9 @@ struct dashboard {
 	unsigned log_head, log_len;
 	const char **last_advice; /* per target: the advice the probe log showed last */
 	size_t last_advice_cap;
+	/* per target: its shortest label that tells it apart (dashboard_labels_refresh) */
+	char **labels;
+	int nlabels;
 };
 
 /*
@@ -170,6 +173,13 @@ const char *dashboard_addr_family(const char *addr);
  * name (NAME=TARGET, service, else host:port), and where another target has
  * the same name, as much more as needed: /db, then user@, then ?sslmode=.
  */
+/*
+ * Labels are worked out once per set of targets (a new one can make an old
+ * label ambiguous): every frame shows them, and telling N targets apart
+ * costs O(N log N).
+ */
+void dashboard_labels_refresh(struct dashboard *d);
+void dashboard_labels_free(struct dashboard *d);
 const char *dashboard_target_label(const struct dashboard *d, const struct target *t, char *out,
 				   size_t n);
 
