@@ -248,9 +248,7 @@ bool burst_execute(struct sched *s, struct target *t, int n, double hold_ms,
 	 * done, so that no background probe takes a slot the burst counts.
 	 */
 	sched_set_paused(s, true);
-	for (int i = 0; i < sched_ntargets(s); i++)
-		if (sched_target_busy(sched_target(s, i)))
-			sched_cancel_target(s, sched_target(s, i));
+	sched_cancel_busy(s);
 
 	sched_probe_config(s, t, &pc);
 	pc.hold = true;

@@ -854,6 +854,12 @@ void probe_release(struct probe *p)
 	}
 }
 
+void probe_cancel_start(struct probe *p)
+{
+	if (p->state != PROBE_ST_DONE && p->state != PROBE_ST_CANCELLING)
+		probe_start_cancel(p);
+}
+
 void probe_cancel(struct probe *p)
 {
 	if (p->state == PROBE_ST_DONE)
@@ -863,7 +869,8 @@ void probe_cancel(struct probe *p)
 	/*
 	 * A query still running on the server would outlive us (quit, Ctrl-C,
 	 * SIGTERM): cancel it there first. This one wait is bounded by
-	 * PROBE_CANCEL_MS and happens only on an explicit cancel mid-query.
+	 * PROBE_CANCEL_MS from the cancel's start (probe_cancel_start) and
+	 * happens only on an explicit cancel mid-query.
 	 */
 	if (p->state != PROBE_ST_CANCELLING)
 		probe_start_cancel(p);

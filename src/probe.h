@@ -146,6 +146,12 @@ bool probe_is_done(const struct probe *p);
 void probe_release(struct probe *p);
 /* Ends the probe now, closing its connection; the result is marked cancelled. */
 void probe_cancel(struct probe *p);
+/*
+ * Sends the server-side cancel of a query in flight without waiting for
+ * it: probes cancelled together start theirs first, so that their
+ * probe_cancel calls wait about PROBE_CANCEL_MS in all, not each.
+ */
+void probe_cancel_start(struct probe *p);
 const struct probe_result *probe_result(const struct probe *p);
 void probe_free(struct probe *p);
 

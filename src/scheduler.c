@@ -555,17 +555,22 @@ static void sched_notify_result(struct sched *s, struct target *t, const struct 
 			s->listeners[i].on_result(s->listeners[i].arg, t, r);
 }
 
+/* Into the target's event log, then to the listeners, newest first. */
+static void sched_notify_event(struct sched *s, struct target *t, const struct probe_event *ev)
+{
+	target_push_event(t, ev);
+	for (int i = s->nlisteners - 1; i >= 0; i--)
+		if (s->listeners[i].on_event)
+			s->listeners[i].on_event(s->listeners[i].arg, t, ev);
+}
+
 static void sched_on_probe_event(void *arg, const struct probe_event *ev)
 {
 	struct sched_probe_ctx *ctx = arg;
-	struct sched *s = ctx->s;
 
 	if (ev->kind == PROBE_EV_READY)
 		ctx->t->probe_ready_ms = util_now_ms();
-	target_push_event(ctx->t, ev);
-	for (int i = s->nlisteners - 1; i >= 0; i--)
-		if (s->listeners[i].on_event)
-			s->listeners[i].on_event(s->listeners[i].arg, ctx->t, ev);
+	sched_notify_event(ctx->s, ctx->t, ev);
 }
 
 void sched_probe_config(const struct sched *s, const struct target *t, struct probe_config *pc)
@@ -989,10 +994,7 @@ static void sched_pooler_note(struct sched *s, struct target *t)
 	clock_gettime(CLOCK_REALTIME, &ev.wall);
 	snprintf(ev.detail, sizeof(ev.detail), "PgBouncer's admin console: %.200s",
 		 t->pooler.reason);
-	target_push_event(t, &ev);
-	for (int i = s->nlisteners - 1; i >= 0; i--)
-		if (s->listeners[i].on_event)
-			s->listeners[i].on_event(s->listeners[i].arg, t, &ev);
+	sched_notify_event(s, t, &ev);
 }
 
 /* A read finished: cache its view on the target. */
@@ -1263,10 +1265,12 @@ static bool sched_probe_live(const struct sched *s, const struct sched_turn_slot
 static void sched_fire_timers(struct sched *s)
 {
 	double now = util_now_ms();
-	int n = s->ntimers;
+	int n = s->ntimers, ndue = 0;
 	struct sched_timer *due;
 
-	if (n == 0)
+	for (int i = 0; i < n; i++)
+		ndue += s->timers[i].when_ms <= now;
+	if (ndue == 0) /* serve re-arms before every turn: most turns fire nothing */
 		return;
 	due = util_xmalloc(sizeof(*due) * (size_t)n);
 	memcpy(due, s->timers, sizeof(*due) * (size_t)n);
@@ -1449,18 +1453,22 @@ bool sched_finished(const struct sched *s)
 	return s->in_flight == 0 && s->nreaders == 0 && (s->stopped || s->ndone == s->ntargets);
 }
 
+void sched_cancel_busy(struct sched *s)
+{
+	/* every server-side cancel on its way first: quitting waits ~1 s, not 1 s a probe */
+	for (int k = 0; k < s->in_flight; k++)
+		probe_cancel_start(s->busy[k]->probe);
+	for (int i = 0; i < s->ntargets; i++)
+		if (s->targets[i]->probe)
+			sched_cancel_target(s, s->targets[i]);
+}
+
 void sched_cancel_all(struct sched *s)
 {
 	s->stopped = true;
-	for (int i = 0; i < s->ntargets; i++) {
-		struct target *t = s->targets[i];
-
-		sched_pooler_cancel(s, t);
-		if (t->probe) {
-			probe_cancel(t->probe);
-			sched_finish_probe(s, t);
-		}
-	}
+	for (int i = 0; i < s->ntargets; i++)
+		sched_pooler_cancel(s, s->targets[i]);
+	sched_cancel_busy(s);
 }
 
 int sched_open_connections(const struct sched *s)

@@ -169,6 +169,8 @@ int sched_max_in_flight(const struct sched *s);
 void sched_run_once(struct sched *s, double max_wait_ms);
 /* True when every target has reached its count and no probe is in flight. */
 bool sched_finished(const struct sched *s);
+/* Cancels every probe in flight (their server-side cancels sent together). */
+void sched_cancel_busy(struct sched *s);
 /* Stops probing for good and cancels probes in flight. */
 void sched_cancel_all(struct sched *s);
 /*
