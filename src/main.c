@@ -284,18 +284,23 @@ static const char *main_near_command(const char *word)
 	return best;
 }
 
+static const struct main_command *main_find_command(const char *name)
+{
+	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
+		if (strcmp(main_commands[i].name, name) == 0)
+			return &main_commands[i];
+	return NULL;
+}
+
 /*
  * "pgpulse help COMMAND": the command's synopsis and the options it accepts,
  * from the same tables getopt reads, so it cannot list one it refuses.
  */
 static int main_help_command(const char *name)
 {
-	const struct main_command *cmd = NULL;
+	const struct main_command *cmd = main_find_command(name);
 	char err[200];
 
-	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
-		if (strcmp(main_commands[i].name, name) == 0)
-			cmd = &main_commands[i];
 	if (cmd == NULL) {
 		const char *near = main_near_command(name);
 
@@ -325,25 +330,6 @@ static int main_help_command(const char *name)
 	return APP_EXIT_OK;
 }
 
-/* Seconds from the command line: a positive, finite number. */
-static bool main_seconds(const char *s, double min, double *ms)
-{
-	char *end;
-	double v = strtod(s, &end);
-
-	if (end == s || *end != '\0' || !isfinite(v) || v < min || v > 86400)
-		return false;
-	*ms = v * 1000.0;
-	return true;
-}
-
-static const struct main_command *main_find_command(const char *name)
-{
-	for (size_t i = 0; i < MAIN_NCOMMANDS; i++)
-		if (strcmp(main_commands[i].name, name) == 0)
-			return &main_commands[i];
-	return NULL;
-}
 
 /* --format's words. */
 static bool main_format(const char *arg, enum report_format *format)
@@ -420,7 +406,7 @@ static int main_option(const struct main_command *cmd, int c, const char *arg,
 		break;
 	case 'y': o->yes = true; break;
 	case OPT_HOLD:
-		if (!main_seconds(arg, 0, &o->burst_hold_ms))
+		if (!settings_seconds(arg, 0, 86400, &o->burst_hold_ms))
 			return main_usage_error("bad --hold '%s': give seconds", arg);
 		break;
 	case OPT_JSON: o->json = true; break;

@@ -9,16 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Seconds as the command line takes them: a finite number within e's range. */
-static bool settings_cli_seconds(const struct settings_entry *e, const char *text, double *ms)
+bool settings_seconds(const char *text, double min_s, double max_s, double *ms)
 {
 	char *end;
 	double v = strtod(text, &end);
 
-	if (end == text || *end != '\0' || !isfinite(v) || v < e->min_s || v > e->max_s)
+	if (end == text || *end != '\0' || !isfinite(v) || v < min_s || v > max_s)
 		return false;
 	*ms = v * 1000.0;
 	return true;
+}
+
+/* Seconds as the command line takes them: a finite number within e's range. */
+static bool settings_cli_seconds(const struct settings_entry *e, const char *text, double *ms)
+{
+	return settings_seconds(text, e->min_s, e->max_s, ms);
 }
 
 static bool settings_cli_interval(const struct settings_entry *e, struct sched_config *cfg,

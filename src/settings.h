@@ -26,6 +26,8 @@ struct settings_entry {
 	void (*show)(struct sched *s, char *out, size_t len);
 };
 
+/* Seconds as typed ("0.5"): finite, within [min_s, max_s]; *ms set only when true. */
+bool settings_seconds(const char *text, double min_s, double max_s, double *ms);
 /* The rows in order; n gets their number. */
 const struct settings_entry *settings_table(size_t *n);
 /* The row named name; prompt: only those the prompt sets. NULL when none. */
