@@ -483,7 +483,6 @@ static void dsn_trim(char *s)
 		s[--n] = '\0';
 }
 
-/* Fills keywords/values from the parse, then the effective values. */
 /* Values libpq checks only when it connects: here a typo is a usage error. */
 static const struct dsn_choice {
 	const char *keyword;
@@ -514,6 +513,7 @@ static bool dsn_check_choices(const struct dsn_target *t, char *bad, size_t badl
 	return true;
 }
 
+/* Fills keywords/values from the parse, then the effective values. */
 static bool dsn_fill(struct dsn_target *t, PQconninfoOption *opts, const struct dsn_overrides *ov,
 		     char *err, size_t errlen, const char *const *inputs, size_t ninputs)
 {

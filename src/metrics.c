@@ -406,7 +406,6 @@ static void metrics_timeout_settings(struct metrics_buf *b, const char *name,
 	}
 }
 
-/* The per-target families, in the order /metrics shows them. */
 /* PgBouncer's console view (issue 9), when it was readable. */
 static const struct pooler_view *metrics_pooler(const struct target *t)
 {
@@ -477,6 +476,7 @@ static void metrics_pooler_max_wait(struct metrics_buf *b, const char *name, con
 	metrics_pooler_wait(b, name, t, true);
 }
 
+/* The per-target families, in the order /metrics shows them. */
 static const struct metrics_family {
 	const char *name;
 	const char *type;

@@ -326,7 +326,7 @@ static void shell_readline_setup(void)
 	rl_completer_word_break_characters = shell_word_breaks;
 }
 
-static bool shell_start(struct shell *sh, struct sched *s, const struct app_options *o)
+static void shell_start(struct shell *sh, struct sched *s, const struct app_options *o)
 {
 	memset(sh, 0, sizeof(*sh));
 	sh->s = s;
@@ -339,7 +339,6 @@ static bool shell_start(struct shell *sh, struct sched *s, const struct app_opti
 	sched_listen(s, shell_on_result, NULL, sh);
 	shell_watch_signals(sh, true);
 	shell_active = sh;
-	return true;
 }
 
 static void shell_finish(struct shell *sh)
@@ -365,10 +364,7 @@ enum app_next shell_run(struct app *a)
 
 	/* Ad-hoc checks only: each command opens exactly the connection it needs. */
 	sched_set_paused(s, true);
-	if (!shell_start(&sh, s, o)) {
-		a->exit_code = APP_EXIT_USAGE;
-		return APP_NEXT_EXIT;
-	}
+	shell_start(&sh, s, o);
 	if (o->shell_commands) {
 		shell_execute_lines(&sh, o->shell_commands);
 	} else if (isatty(STDIN_FILENO)) {
@@ -406,8 +402,7 @@ enum app_next shell_prompt(struct app *a)
 	struct shell sh;
 
 	/* The dashboard still listens; its descriptors rest while the prompt is open. */
-	if (!shell_start(&sh, s, a->o))
-		return APP_NEXT_DASHBOARD;
+	shell_start(&sh, s, a->o);
 	sh.interactive = true;
 	sh.in_dashboard = true;
 	if (a->current >= 0 && a->current < sched_ntargets(s))

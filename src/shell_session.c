@@ -285,7 +285,6 @@ int shell_fresh_probe(struct shell *sh, struct target *t, bool inspect)
 }
 
 /* Reads one answer line from stdin while the loop goes on; false on Ctrl-C or EOF. */
-
 bool shell_ask(struct shell *sh, const char *question, char *answer, size_t len)
 {
 	int other = 0;
