@@ -1024,16 +1024,27 @@ void pooler_text_summary(const struct pooler_view *v, char *out, size_t len)
 		 limit);
 }
 
+/* A count as read: "?" when the console gave none or nonsense (-1). */
+static const char *pooler_fmt_count(int v, char *out, size_t len)
+{
+	if (v < 0)
+		snprintf(out, len, "?");
+	else
+		snprintf(out, len, "%d", v);
+	return out;
+}
+
 void pooler_text_pool(const struct pooler_pool *pool, char *out, size_t len)
 {
-	char size[16] = "?", wait[16];
+	char n[5][16], wait[16];
 
-	if (pool->pool_size >= 0)
-		snprintf(size, sizeof(size), "%d", pool->pool_size);
 	snprintf(out, len,
-		 "pool %s/%s  size %s  cl active %d  waiting %d  sv active %d idle %d  max wait %s",
-		 pool->database, pool->user, size, pool->cl_active, pool->cl_waiting,
-		 pool->sv_active, pool->sv_idle,
+		 "pool %s/%s  size %s  cl active %s  waiting %s  sv active %s idle %s  max wait %s",
+		 pool->database, pool->user, pooler_fmt_count(pool->pool_size, n[0], sizeof(n[0])),
+		 pooler_fmt_count(pool->cl_active, n[1], sizeof(n[1])),
+		 pooler_fmt_count(pool->cl_waiting, n[2], sizeof(n[2])),
+		 pooler_fmt_count(pool->sv_active, n[3], sizeof(n[3])),
+		 pooler_fmt_count(pool->sv_idle, n[4], sizeof(n[4])),
 		 pooler_fmt_s(isnan(pool->maxwait_ms) ? NAN : pool->maxwait_ms / 1000, wait,
 			     sizeof(wait)));
 }

@@ -617,6 +617,11 @@ static void test_pooler_texts(void **state)
 	assert_string_equal(line,
 			    "pool appdb/app  size 2  cl active 2  waiting 1  sv active 2 idle 0"
 			    "  max wait 2.5 s");
+	/* what the console did not give is "?", never -1 */
+	v.pools[idx[0]].cl_waiting = -1;
+	pooler_text_pool(&v.pools[idx[0]], line, sizeof(line));
+	assert_non_null(strstr(line, "  waiting ?  "));
+	v.pools[idx[0]].cl_waiting = 1;
 	n = pooler_top_clients(&v, NULL, 0, top, 4);
 	assert_true(n >= 2);
 	pooler_text_holder(&top[0], line, sizeof(line));
